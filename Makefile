@@ -1,0 +1,76 @@
+# Elevdialog: `make run` serves the demo, `make test` runs every check. Both set everything
+# up on a fresh machine (virtual environment, packages, translations, services).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck translations-check messages lock demo-code browser-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+
+# Hash-locked installs; re-run when a lock file changes.
+$(VENV)/.run-installed: requirements/run.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/run.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/dev.txt
+	touch $@ $(VENV)/.run-installed
+
+# Compiled translations are build output (not committed).
+translations: $(VENV)/.run-installed
+	$(BIN)/python scripts/compile_messages.py
+
+run: $(VENV)/.run-installed translations
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "Serving Elevdialog on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+# Debian packages the checks need: Chromium for the browser tests, gettext to extract
+# translatable strings. Installed only when missing.
+browser-deps:
+	@missing=""; \
+	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  fi
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.dev-installed
+	$(BIN)/mypy .
+
+translations-check: $(VENV)/.dev-installed browser-deps
+	$(BIN)/python scripts/check_translations.py
+
+test: $(VENV)/.dev-installed browser-deps translations lint typecheck translations-check
+	@set -e; services="$$(bash scripts/test-services.sh start)"; eval "$$services"; \
+	  export ELEVDIALOG_ENV=test; \
+	  $(BIN)/pytest --ignore=tests/browser; \
+	  $(BIN)/pytest tests/browser
+
+# Extract new strings into locale/*/django.po for translating.
+messages: $(VENV)/.dev-installed
+	$(BIN)/python manage.py makemessages --locale=sv --no-location --no-obsolete --ignore='.venv/*' --ignore='tests/*' --ignore='var/*'
+
+lock: $(VENV)/.dev-installed
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements/run.txt pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --extra dev -c requirements/run.txt -o requirements/dev.txt pyproject.toml
+
+demo-code: $(VENV)/.run-installed
+	$(BIN)/python manage.py demo_otp_code $(USER)
+
+clean:
+	bash scripts/test-services.sh stop || true
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""People, schools and memberships, login, and the one access policy (``accounts.policy``)."""

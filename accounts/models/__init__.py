@@ -1,0 +1,28 @@
+from accounts.models.login import LoginAttempt
+from accounts.models.memberships import (
+    Enrolment,
+    Guardianship,
+    Mentorship,
+    StaffRole,
+    TeachingAssignment,
+    active_q,
+)
+from accounts.models.people import User
+from accounts.models.school import GRADE_CHOICES, School, SchoolClass, SchoolYear, Subject, Term
+
+__all__ = [
+    "GRADE_CHOICES",
+    "Enrolment",
+    "Guardianship",
+    "LoginAttempt",
+    "Mentorship",
+    "School",
+    "SchoolClass",
+    "SchoolYear",
+    "StaffRole",
+    "Subject",
+    "TeachingAssignment",
+    "Term",
+    "User",
+    "active_q",
+]

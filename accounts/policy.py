@@ -1,0 +1,366 @@
+"""THE access policy: who may see and do what. Every rule of DOMAIN.md lives here.
+
+HTTP views, WebSocket consumers, the admin and the notification fan-out all ask this
+module; none re-implements a rule. Three kinds of helper:
+
+* ``can_<verb>_<noun>(user, obj)`` answers one question about one object;
+* ``visible_<nouns>(user)`` returns a queryset of everything of that kind the user may see;
+* ``access_<noun>(user, id)`` fetches one object or raises the same ``Http404`` whether it
+  is missing or forbidden, so nobody can probe which ids exist;
+* ``readers_of_<noun>(obj)`` is the inverse: everyone who may read it (fan-out recipients).
+
+Access depends on dated memberships in force *today* (``timezone.localdate()``, Swedish time):
+a teacher whose assignment ends loses access from its end date; a withdrawn guardian from
+the day of withdrawal. Inactive accounts have no access at all. Superusers run the platform
+and administer schools, but are not members of any student's page.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import (
+    Enrolment,
+    Guardianship,
+    Mentorship,
+    School,
+    SchoolClass,
+    StaffRole,
+    Subject,
+    TeachingAssignment,
+    User,
+)
+
+AnyUser = User | AnonymousUser
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _is_member(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+# --- Building blocks (subqueries) ----------------------------------------------------------
+
+
+def _taught_class_ids(user: User, on: datetime.date) -> QuerySet:
+    """Classes the user teaches a subject in, or is mentor of."""
+    teaching = TeachingAssignment.objects.active(on).filter(teacher=user).values("school_class")
+    mentoring = Mentorship.objects.active(on).filter(teacher=user).values("school_class")
+    return SchoolClass.objects.filter(Q(pk__in=teaching) | Q(pk__in=mentoring)).values("pk")
+
+
+def _school_ids_with_role(user: User, role: str, on: datetime.date) -> QuerySet:
+    return StaffRole.objects.active(on).filter(user=user, role=role).values("school")
+
+
+def _ward_ids(user: User, on: datetime.date) -> QuerySet:
+    return Guardianship.objects.active(on).filter(guardian=user).values("student")
+
+
+# --- The student's page --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudentRelation:
+    """How one user stands to one student today. Every per-student rule derives from it."""
+
+    is_self: bool = False
+    is_guardian: bool = False
+    is_mentor: bool = False
+    is_principal: bool = False
+    taught_subject_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_teacher(self) -> bool:
+        """Teaches the student a subject or is the student's mentor."""
+        return self.is_mentor or bool(self.taught_subject_ids)
+
+    @property
+    def is_member(self) -> bool:
+        return self.is_self or self.is_guardian or self.is_teacher or self.is_principal
+
+
+NO_RELATION = StudentRelation()
+
+
+def relation_to_student(user: AnyUser, student: User, on: datetime.date | None = None) -> StudentRelation:
+    """Two queries; callers that check several rules should compute it once and reuse it."""
+    if not _is_member(user):
+        return NO_RELATION
+    assert isinstance(user, User)
+    on = on or today()
+    student_classes = Enrolment.objects.active(on).filter(student=student).values("school_class")
+    flags = (
+        User.objects.filter(pk=student.pk)
+        .annotate(
+            guardian=Exists(Guardianship.objects.active(on).filter(student=OuterRef("pk"), guardian=user)),
+            mentor=Exists(
+                Mentorship.objects.active(on).filter(teacher=user, school_class__in=student_classes)
+            ),
+            principal=Exists(
+                Enrolment.objects.active(on).filter(
+                    student=OuterRef("pk"),
+                    school_class__school__in=_school_ids_with_role(user, StaffRole.Role.PRINCIPAL, on),
+                )
+            ),
+        )
+        .values("guardian", "mentor", "principal")
+        .first()
+    )
+    if flags is None:
+        return NO_RELATION
+    subjects = frozenset(
+        TeachingAssignment.objects.active(on)
+        .filter(teacher=user, school_class__in=student_classes)
+        .values_list("subject_id", flat=True)
+    )
+    return StudentRelation(
+        is_self=user.pk == student.pk,
+        is_guardian=flags["guardian"],
+        is_mentor=flags["mentor"],
+        is_principal=flags["principal"],
+        taught_subject_ids=subjects,
+    )
+
+
+def can_read_student_page(user: AnyUser, student: User) -> bool:
+    return relation_to_student(user, student).is_member
+
+
+def can_write_in_dialogue(user: AnyUser, student: User) -> bool:
+    return relation_to_student(user, student).is_member
+
+
+def can_set_goals(user: AnyUser, student: User) -> bool:
+    relation = relation_to_student(user, student)
+    return relation.is_teacher or relation.is_principal
+
+
+def can_propose_goals(user: AnyUser, student: User) -> bool:
+    relation = relation_to_student(user, student)
+    return relation.is_self or relation.is_guardian
+
+
+def can_publish_assessment(user: AnyUser, student: User, subject: Subject) -> bool:
+    """Only a teacher who teaches the student this very subject; not the principal."""
+    return subject.pk in relation_to_student(user, student).taught_subject_ids
+
+
+def can_write_self_assessment(user: AnyUser, student: User) -> bool:
+    return relation_to_student(user, student).is_self
+
+
+def can_draft_action_programme(user: AnyUser, student: User) -> bool:
+    relation = relation_to_student(user, student)
+    return relation.is_teacher or relation.is_principal
+
+
+def can_comment_on_action_programme(user: AnyUser, student: User) -> bool:
+    """The student and guardians have the right to take part in shaping the programme."""
+    return relation_to_student(user, student).is_member
+
+
+def can_decide_action_programme(user: AnyUser, student: User) -> bool:
+    return relation_to_student(user, student).is_principal
+
+
+def can_release_public_record(user: AnyUser, student: User) -> bool:
+    """Only the principal, and only after a confidentiality review (the release flow)."""
+    return relation_to_student(user, student).is_principal
+
+
+def visible_students(user: AnyUser, on: datetime.date | None = None) -> QuerySet[User]:
+    """Students whose page the user may read."""
+    if not _is_member(user):
+        return User.objects.none()
+    assert isinstance(user, User)
+    on = on or today()
+    active = Enrolment.objects.active(on).filter(student=OuterRef("pk"))
+    return User.objects.filter(
+        Exists(Enrolment.objects.filter(student=OuterRef("pk")))
+        & (
+            Q(pk=user.pk)
+            | Q(pk__in=_ward_ids(user, on))
+            | Exists(active.filter(school_class__in=_taught_class_ids(user, on)))
+            | Exists(
+                active.filter(
+                    school_class__school__in=_school_ids_with_role(user, StaffRole.Role.PRINCIPAL, on)
+                )
+            )
+        )
+    )
+
+
+def readers_of_student_page(student: User, on: datetime.date | None = None) -> QuerySet[User]:
+    """Everyone who may read the student's page: the recipients of anything posted on it."""
+    on = on or today()
+    classes = Enrolment.objects.active(on).filter(student=student).values("school_class")
+    schools = Enrolment.objects.active(on).filter(student=student).values("school_class__school")
+    return User.objects.filter(is_active=True).filter(
+        Q(pk=student.pk)
+        | Exists(Guardianship.objects.active(on).filter(guardian=OuterRef("pk"), student=student))
+        | Exists(
+            TeachingAssignment.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes)
+        )
+        | Exists(Mentorship.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes))
+        | Exists(
+            StaffRole.objects.active(on).filter(
+                user=OuterRef("pk"), role=StaffRole.Role.PRINCIPAL, school__in=schools
+            )
+        )
+    )
+
+
+def access_student(user: AnyUser, student_id: int) -> User:
+    """The student whose page the user may read, or 404 (missing and forbidden alike)."""
+    student = visible_students(user).filter(pk=student_id).first()
+    if student is None:
+        raise Http404
+    return student
+
+
+# --- Classes -----------------------------------------------------------------------------
+
+
+def visible_class_rosters(user: AnyUser, on: datetime.date | None = None) -> QuerySet[SchoolClass]:
+    """Classes whose list of students the user may see: their teachers and the principal.
+    Students and guardians do not see other students' names through the class."""
+    if not _is_member(user):
+        return SchoolClass.objects.none()
+    assert isinstance(user, User)
+    on = on or today()
+    return SchoolClass.objects.filter(
+        Q(pk__in=_taught_class_ids(user, on))
+        | Q(school__in=_school_ids_with_role(user, StaffRole.Role.PRINCIPAL, on))
+    )
+
+
+def access_class_roster(user: AnyUser, class_id: int) -> SchoolClass:
+    school_class = (
+        visible_class_rosters(user).filter(pk=class_id).select_related("school", "school_year").first()
+    )
+    if school_class is None:
+        raise Http404
+    return school_class
+
+
+def visible_class_blogs(user: AnyUser, on: datetime.date | None = None) -> QuerySet[SchoolClass]:
+    """Classes whose blog the user may read: own class, children's classes, classes taught,
+    every class of a school the user leads."""
+    if not _is_member(user):
+        return SchoolClass.objects.none()
+    assert isinstance(user, User)
+    on = on or today()
+    enrolled = Enrolment.objects.active(on).filter(Q(student=user) | Q(student__in=_ward_ids(user, on)))
+    return SchoolClass.objects.filter(
+        Q(pk__in=enrolled.values("school_class"))
+        | Q(pk__in=_taught_class_ids(user, on))
+        | Q(school__in=_school_ids_with_role(user, StaffRole.Role.PRINCIPAL, on))
+    )
+
+
+def can_read_class_blog(user: AnyUser, school_class: SchoolClass) -> bool:
+    return visible_class_blogs(user).filter(pk=school_class.pk).exists()
+
+
+def can_post_on_class_blog(user: AnyUser, school_class: SchoolClass) -> bool:
+    """Teachers and the principal publish; students may submit posts for approval."""
+    if not _is_member(user):
+        return False
+    assert isinstance(user, User)
+    return (
+        visible_class_rosters(user).filter(pk=school_class.pk).exists()
+        or Enrolment.objects.active().filter(student=user, school_class=school_class).exists()
+    )
+
+
+def class_blog_post_needs_approval(user: AnyUser, school_class: SchoolClass) -> bool:
+    """A post by anyone who is not a teacher of the class or its principal waits for a
+    teacher's approval."""
+    return not visible_class_rosters(user).filter(pk=school_class.pk).exists()
+
+
+# --- Schools -------------------------------------------------------------------------------
+
+
+def led_schools(user: AnyUser, on: datetime.date | None = None) -> QuerySet[School]:
+    """Schools the user is principal of (the principal's overview)."""
+    if not _is_member(user):
+        return School.objects.none()
+    assert isinstance(user, User)
+    return School.objects.filter(pk__in=_school_ids_with_role(user, StaffRole.Role.PRINCIPAL, on or today()))
+
+
+def access_led_school(user: AnyUser, school_id: int) -> School:
+    school = led_schools(user).filter(pk=school_id).first()
+    if school is None:
+        raise Http404
+    return school
+
+
+def administered_schools(user: AnyUser, on: datetime.date | None = None) -> QuerySet[School]:
+    """Schools whose people and memberships the user manages (school administrators).
+    Superusers administer every school."""
+    if not _is_member(user):
+        return School.objects.none()
+    assert isinstance(user, User)
+    if user.is_superuser:
+        return School.objects.all()
+    return School.objects.filter(
+        pk__in=_school_ids_with_role(user, StaffRole.Role.SCHOOL_ADMIN, on or today())
+    )
+
+
+def can_administer_school(user: AnyUser, school: School) -> bool:
+    return administered_schools(user).filter(pk=school.pk).exists()
+
+
+def administered_people(user: AnyUser, on: datetime.date | None = None) -> QuerySet[User]:
+    """People a school administrator may manage: anyone with a membership, past or present,
+    at one of the administered schools (students, their guardians, teachers, staff), except
+    platform operators (superusers), whom only superusers manage. Superusers manage everyone."""
+    if not _is_member(user):
+        return User.objects.none()
+    assert isinstance(user, User)
+    if user.is_superuser:
+        return User.objects.all()
+    schools = administered_schools(user, on).values("pk")
+    students = Enrolment.objects.filter(school_class__school__in=schools).values("student")
+    return User.objects.filter(is_superuser=False).filter(
+        Q(pk__in=students)
+        | Q(pk__in=Guardianship.objects.filter(student__in=students).values("guardian"))
+        | Q(pk__in=TeachingAssignment.objects.filter(school_class__school__in=schools).values("teacher"))
+        | Q(pk__in=Mentorship.objects.filter(school_class__school__in=schools).values("teacher"))
+        | Q(pk__in=StaffRole.objects.filter(school__in=schools).values("user"))
+    )
+
+
+# --- Login security ------------------------------------------------------------------------
+
+
+def staff_filter(on: datetime.date) -> Q:
+    """Users who are staff on ``on``: teaching, mentoring, or holding a school role."""
+    return (
+        Q(is_superuser=True)
+        | Q(Exists(TeachingAssignment.objects.active(on).filter(teacher=OuterRef("pk"))))
+        | Q(Exists(Mentorship.objects.active(on).filter(teacher=OuterRef("pk"))))
+        | Q(Exists(StaffRole.objects.active(on).filter(user=OuterRef("pk"))))
+    )
+
+
+def requires_otp(user: AnyUser) -> bool:
+    """Staff (teachers, mentors, principals, administrators, superusers) must use one-time
+    passwords; for students and guardians they are optional."""
+    if not _is_member(user):
+        return False
+    assert isinstance(user, User)
+    return User.objects.filter(pk=user.pk).filter(staff_filter(today())).exists()

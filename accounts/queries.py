@@ -1,0 +1,234 @@
+"""Reads for pages. Each returns exactly what its page shows, with related rows fetched
+in a fixed number of queries whatever the number of children, classes or students."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from accounts import policy
+from accounts.models import (
+    Enrolment,
+    Guardianship,
+    Mentorship,
+    School,
+    SchoolClass,
+    StaffRole,
+    Subject,
+    TeachingAssignment,
+    User,
+    active_q,
+)
+
+
+def _active_enrolments(on: datetime.date) -> QuerySet[Enrolment]:
+    return Enrolment.objects.active(on).select_related("school_class__school").order_by("starts_on")
+
+
+@dataclass
+class ClassTaught:
+    school_class: SchoolClass
+    subjects: list[Subject] = field(default_factory=list)
+    is_mentor: bool = False
+    student_count: int = 0
+
+
+@dataclass
+class StartPage:
+    """What a person may open, by the roles they hold today."""
+
+    own_enrolments: list[Enrolment]
+    children: Sequence[User]  # each with .current_enrolments
+    classes_taught: list[ClassTaught]
+    led_schools: list[School]
+    administered_schools: list[School]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.own_enrolments
+            or self.children
+            or self.classes_taught
+            or self.led_schools
+            or self.administered_schools
+        )
+
+
+def start_page(user: User, on: datetime.date | None = None) -> StartPage:
+    on = on or policy.today()
+    own = list(_active_enrolments(on).filter(student=user))
+    children = list(
+        User.objects.filter(pk__in=Guardianship.objects.active(on).filter(guardian=user).values("student"))
+        .filter(is_active=True)
+        .prefetch_related(
+            Prefetch("enrolments", queryset=_active_enrolments(on), to_attr="current_enrolments")
+        )
+        .order_by("first_name", "last_name")
+    )
+    taught: dict[int, ClassTaught] = {}
+    assignments = (
+        TeachingAssignment.objects.active(on)
+        .filter(teacher=user)
+        .select_related("school_class__school", "subject")
+        .order_by("subject__position")
+    )
+    for assignment in assignments:
+        entry = taught.setdefault(assignment.school_class_id, ClassTaught(assignment.school_class))
+        entry.subjects.append(assignment.subject)
+    for mentorship in (
+        Mentorship.objects.active(on).filter(teacher=user).select_related("school_class__school")
+    ):
+        taught.setdefault(mentorship.school_class_id, ClassTaught(mentorship.school_class)).is_mentor = True
+    if taught:
+        counts = dict(
+            Enrolment.objects.active(on)
+            .filter(school_class_id__in=taught)
+            .values_list("school_class_id")
+            .annotate(n=Count("pk"))
+            .values_list("school_class_id", "n")
+        )
+        for class_id, entry in taught.items():
+            entry.student_count = counts.get(class_id, 0)
+    return StartPage(
+        own_enrolments=own,
+        children=children,
+        classes_taught=sorted(
+            taught.values(), key=lambda entry: (entry.school_class.grade, entry.school_class.name)
+        ),
+        led_schools=list(policy.led_schools(user, on)),
+        administered_schools=list(policy.administered_schools(user, on)),
+    )
+
+
+@dataclass
+class Audience:
+    """Who can read a student's page, by role: shown on the page so that nobody writes
+    without knowing who reads. Must agree with ``policy.readers_of_student_page``."""
+
+    student: User
+    guardians: list[User]
+    teachers: list[tuple[User, list[Subject]]]
+    mentors: list[User]
+    principals: list[User]
+    enrolments: list[Enrolment]
+
+    def everyone(self) -> set[int]:
+        people = [self.student, *self.guardians, *self.mentors, *self.principals]
+        people += [teacher for teacher, _subjects in self.teachers]
+        return {person.pk for person in people if person.is_active}
+
+
+def student_page_audience(student: User, on: datetime.date | None = None) -> Audience:
+    on = on or policy.today()
+    enrolments = list(_active_enrolments(on).filter(student=student))
+    class_ids = [enrolment.school_class_id for enrolment in enrolments]
+    school_ids = {enrolment.school_class.school_id for enrolment in enrolments}
+    guardians = [
+        guardianship.guardian
+        for guardianship in Guardianship.objects.active(on)
+        .filter(student=student, guardian__is_active=True)
+        .select_related("guardian")
+        .order_by("guardian__first_name")
+    ]
+    subjects_by_teacher: dict[int, list[Subject]] = defaultdict(list)
+    teachers: dict[int, User] = {}
+    for assignment in (
+        TeachingAssignment.objects.active(on)
+        .filter(school_class_id__in=class_ids, teacher__is_active=True)
+        .select_related("teacher", "subject")
+        .order_by("subject__position")
+    ):
+        teachers[assignment.teacher_id] = assignment.teacher
+        subjects_by_teacher[assignment.teacher_id].append(assignment.subject)
+    mentors = [
+        mentorship.teacher
+        for mentorship in Mentorship.objects.active(on)
+        .filter(school_class_id__in=class_ids, teacher__is_active=True)
+        .select_related("teacher")
+    ]
+    principals = [
+        role.user
+        for role in StaffRole.objects.active(on)
+        .filter(school_id__in=school_ids, role=StaffRole.Role.PRINCIPAL, user__is_active=True)
+        .select_related("user")
+    ]
+    return Audience(
+        student=student,
+        guardians=guardians,
+        teachers=[(teacher, subjects_by_teacher[pk]) for pk, teacher in teachers.items()],
+        mentors=mentors,
+        principals=principals,
+        enrolments=enrolments,
+    )
+
+
+@dataclass
+class ClassRoster:
+    school_class: SchoolClass
+    students: list[User]
+    teaching: list[TeachingAssignment]
+    mentors: list[User]
+
+
+def class_roster(school_class: SchoolClass, on: datetime.date | None = None) -> ClassRoster:
+    on = on or policy.today()
+    students = list(
+        User.objects.filter(
+            pk__in=Enrolment.objects.active(on).filter(school_class=school_class).values("student")
+        ).order_by("first_name", "last_name")
+    )
+    teaching = list(
+        TeachingAssignment.objects.active(on)
+        .filter(school_class=school_class)
+        .select_related("teacher", "subject")
+        .order_by("subject__position")
+    )
+    mentors = [
+        mentorship.teacher
+        for mentorship in Mentorship.objects.active(on)
+        .filter(school_class=school_class)
+        .select_related("teacher")
+    ]
+    return ClassRoster(school_class=school_class, students=students, teaching=teaching, mentors=mentors)
+
+
+@dataclass
+class SchoolOverview:
+    school: School
+    classes: Sequence[SchoolClass]  # each with .student_count
+    principals: list[User]
+    teacher_count: int
+
+
+def school_overview(school: School, on: datetime.date | None = None) -> SchoolOverview:
+    on = on or policy.today()
+    classes = list(
+        SchoolClass.objects.filter(
+            school=school, school_year__starts_on__lte=on, school_year__ends_on__gte=on
+        )
+        .annotate(student_count=Count("enrolments", filter=active_q(on, "enrolments__")))
+        .order_by("grade", "name")
+    )
+    principals = [
+        role.user
+        for role in StaffRole.objects.active(on)
+        .filter(school=school, role=StaffRole.Role.PRINCIPAL)
+        .select_related("user")
+    ]
+    teacher_count = (
+        User.objects.filter(
+            Q(
+                pk__in=TeachingAssignment.objects.active(on)
+                .filter(school_class__school=school)
+                .values("teacher")
+            )
+            | Q(pk__in=Mentorship.objects.active(on).filter(school_class__school=school).values("teacher"))
+        )
+        .distinct()
+        .count()
+    )
+    return SchoolOverview(school=school, classes=classes, principals=principals, teacher_count=teacher_count)

@@ -1,0 +1,1 @@
+"""One blog per class (built with the class blog issue)."""

@@ -1,0 +1,1 @@
+"""The student page: threads, messages and cards (built with the dialogue issue)."""

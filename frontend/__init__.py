@@ -1,0 +1,1 @@
+"""The web UI: layout, templates, static files and the views that render pages."""

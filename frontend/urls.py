@@ -1,0 +1,20 @@
+from django.urls import path
+
+from frontend.views import account, auth, language, pages
+
+urlpatterns = [
+    path("", pages.start_view, name="start"),
+    path("login/", auth.login_view, name="login"),
+    path("login/code/", auth.otp_verify_view, name="otp-verify"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("language/", language.set_language_view, name="set-language"),
+    path("account/", account.account_view, name="account"),
+    path("account/password/", account.password_change_view, name="password-change"),
+    path("account/logout-everywhere/", account.logout_everywhere_view, name="logout-everywhere"),
+    path("account/two-factor/", account.otp_setup_view, name="otp-setup"),
+    path("account/two-factor/recovery-codes/", account.recovery_codes_view, name="otp-recovery-codes"),
+    path("account/two-factor/remove/", account.otp_remove_view, name="otp-remove"),
+    path("students/<int:student_id>/", pages.student_view, name="student"),
+    path("classes/<int:class_id>/", pages.class_view, name="class"),
+    path("schools/<int:school_id>/", pages.school_view, name="school"),
+]

@@ -1,0 +1,242 @@
+"""Every rule of DOMAIN.md's access table, for every role of the shared cast."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
+from django.utils import timezone
+
+from accounts import policy
+from accounts.actions import SYSTEM
+from accounts.actions import memberships as m
+from accounts.actions import people as p
+from accounts.actions import structure as s
+from accounts.models import Enrolment, Guardianship, TeachingAssignment
+from tests.support.cast import ROLES, Cast
+
+PAGE_MEMBERS = {"student", "guardian_1", "guardian_2", "teacher", "principal"}
+
+# rule -> (question asked of the policy about the cast's student / class 4A, roles answered yes)
+RULES: dict[str, tuple[Callable[[policy.AnyUser, Cast], bool], set[str]]] = {
+    "read the page": (lambda u, c: policy.can_read_student_page(u, c.student), PAGE_MEMBERS),
+    "write in the dialogue": (lambda u, c: policy.can_write_in_dialogue(u, c.student), PAGE_MEMBERS),
+    "set or change goals": (lambda u, c: policy.can_set_goals(u, c.student), {"teacher", "principal"}),
+    "propose goals": (
+        lambda u, c: policy.can_propose_goals(u, c.student),
+        {"student", "guardian_1", "guardian_2"},
+    ),
+    "publish a maths assessment": (
+        lambda u, c: policy.can_publish_assessment(u, c.student, c.maths),
+        {"teacher"},
+    ),
+    "publish an English assessment (nobody teaches it now)": (
+        lambda u, c: policy.can_publish_assessment(u, c.student, c.english),
+        set(),
+    ),
+    "write a self-assessment": (lambda u, c: policy.can_write_self_assessment(u, c.student), {"student"}),
+    "draft an action programme": (
+        lambda u, c: policy.can_draft_action_programme(u, c.student),
+        {"teacher", "principal"},
+    ),
+    "comment on an action programme": (
+        lambda u, c: policy.can_comment_on_action_programme(u, c.student),
+        PAGE_MEMBERS,
+    ),
+    "decide an action programme": (
+        lambda u, c: policy.can_decide_action_programme(u, c.student),
+        {"principal"},
+    ),
+    "release the page as a public record": (
+        lambda u, c: policy.can_release_public_record(u, c.student),
+        {"principal"},
+    ),
+    "read the class blog of 4A": (lambda u, c: policy.can_read_class_blog(u, c.class_4a), PAGE_MEMBERS),
+    "read the class blog of 4B": (
+        lambda u, c: policy.can_read_class_blog(u, c.class_4b),
+        {"other_student", "other_guardian", "other_teacher", "principal"},
+    ),
+    "post on the class blog of 4A": (
+        lambda u, c: policy.can_post_on_class_blog(u, c.class_4a),
+        {"student", "teacher", "principal"},
+    ),
+    "see the class list of 4A": (
+        lambda u, c: policy.visible_class_rosters(u).filter(pk=c.class_4a.pk).exists(),
+        {"teacher", "principal"},
+    ),
+    "open the school overview": (
+        lambda u, c: policy.led_schools(u).filter(pk=c.school.pk).exists(),
+        {"principal"},
+    ),
+    "administer the school": (
+        lambda u, c: policy.can_administer_school(u, c.school),
+        {"school_admin", "operator"},
+    ),
+    "must use one-time passwords": (
+        lambda u, c: policy.requires_otp(u),
+        {"teacher", "other_teacher", "principal", "other_principal", "school_admin", "operator"},
+    ),
+}
+
+
+def _as_user(cast: Cast, role: str) -> policy.AnyUser:
+    return cast.person(role) or AnonymousUser()
+
+
+@pytest.mark.parametrize("rule", sorted(RULES))
+def test_rule_answers_yes_for_exactly_the_right_roles(rule: str, cast: Cast) -> None:
+    question, allowed = RULES[rule]
+    answered_yes = {role for role in ROLES if question(_as_user(cast, role), cast)}
+    assert answered_yes == allowed
+
+
+def test_a_students_post_on_the_blog_waits_for_approval_but_a_teachers_does_not(cast: Cast) -> None:
+    assert policy.class_blog_post_needs_approval(cast.student, cast.class_4a)
+    assert not policy.class_blog_post_needs_approval(cast.teacher, cast.class_4a)
+    assert not policy.class_blog_post_needs_approval(cast.principal, cast.class_4a)
+
+
+def test_the_three_views_of_page_access_agree_for_every_person_and_student(cast: Cast) -> None:
+    """can_read_student_page, visible_students and readers_of_student_page are one rule
+    seen from three sides; a disagreement would be a leak or a missing notification."""
+    students = [cast.student, cast.other_student]
+    for role in ROLES:
+        user = _as_user(cast, role)
+        visible = set(policy.visible_students(user).values_list("pk", flat=True))
+        for student in students:
+            can = policy.can_read_student_page(user, student)
+            readers = set(policy.readers_of_student_page(student).values_list("pk", flat=True))
+            assert can == (student.pk in visible), (role, student)
+            assert can == (getattr(user, "pk", None) in readers), (role, student)
+
+
+def test_readers_of_the_page_are_exactly_student_guardians_teacher_and_principal(cast: Cast) -> None:
+    readers = set(policy.readers_of_student_page(cast.student))
+    assert readers == {cast.student, cast.guardian_1, cast.guardian_2, cast.teacher, cast.principal}
+
+
+def test_missing_and_forbidden_students_give_the_same_404(cast: Cast) -> None:
+    with pytest.raises(Http404) as forbidden:
+        policy.access_student(cast.guardian_1, cast.other_student.pk)
+    with pytest.raises(Http404) as missing:
+        policy.access_student(cast.guardian_1, 10_000_000)
+    assert str(forbidden.value) == str(missing.value)
+    assert policy.access_student(cast.guardian_1, cast.student.pk) == cast.student
+
+
+def test_only_students_have_pages(cast: Cast) -> None:
+    """A teacher's or guardian's id is not a student page, even for the principal."""
+    with pytest.raises(Http404):
+        policy.access_student(cast.principal, cast.teacher.pk)
+    with pytest.raises(Http404):
+        policy.access_student(cast.guardian_1, cast.guardian_1.pk)
+
+
+def test_withdrawn_guardian_keeps_nothing_but_the_record(cast: Cast) -> None:
+    assert not policy.can_read_student_page(cast.withdrawn_guardian, cast.student)
+    assert not policy.can_read_class_blog(cast.withdrawn_guardian, cast.class_4a)
+    assert policy.visible_students(cast.withdrawn_guardian).count() == 0
+    withdrawal = Guardianship.objects.get(guardian=cast.withdrawn_guardian)
+    assert withdrawal.end_reason == "Court decision"
+
+
+def test_guardianship_withdrawn_from_a_date_gives_access_until_that_date_only(cast: Cast) -> None:
+    today = timezone.localdate()
+    guardianship = Guardianship.objects.get(guardian=cast.guardian_2, student=cast.student)
+    m.end_membership(
+        SYSTEM, guardianship, ends_on=today + datetime.timedelta(days=3), reason="Court decision"
+    )
+    two_days = today + datetime.timedelta(days=2)
+    three_days = today + datetime.timedelta(days=3)
+    assert policy.relation_to_student(cast.guardian_2, cast.student, on=two_days).is_guardian
+    assert not policy.relation_to_student(cast.guardian_2, cast.student, on=three_days).is_member
+    assert Guardianship.objects.filter(pk=guardianship.pk).exists()
+
+
+def test_teacher_loses_access_on_the_day_the_assignment_ends(cast: Cast) -> None:
+    today = timezone.localdate()
+    for assignment in TeachingAssignment.objects.filter(teacher=cast.teacher):
+        m.end_membership(SYSTEM, assignment, ends_on=today + datetime.timedelta(days=1))
+    mentorship = cast.teacher.mentorships.get()
+    m.end_membership(SYSTEM, mentorship, ends_on=today + datetime.timedelta(days=1))
+
+    assert policy.can_read_student_page(cast.teacher, cast.student)  # still today
+    tomorrow = today + datetime.timedelta(days=1)
+    assert not policy.relation_to_student(cast.teacher, cast.student, on=tomorrow).is_member
+    assert not policy.visible_students(cast.teacher, on=tomorrow).exists()
+    assert cast.teacher not in policy.readers_of_student_page(cast.student, on=tomorrow)
+
+
+def test_former_teacher_has_no_access_and_no_longer_counts_as_staff(cast: Cast) -> None:
+    assert not policy.can_read_student_page(cast.former_teacher, cast.student)
+    assert not policy.can_publish_assessment(cast.former_teacher, cast.student, cast.english)
+    assert not policy.requires_otp(cast.former_teacher)
+    assert TeachingAssignment.objects.filter(teacher=cast.former_teacher).exists()
+
+
+def test_membership_that_starts_tomorrow_gives_no_access_today(cast: Cast) -> None:
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    newcomer = p.create_person(SYSTEM, username="ny.larare", first_name="Ny", last_name="Lärare")
+    m.assign_teaching(SYSTEM, newcomer, cast.class_4a, cast.english, starts_on=tomorrow)
+    assert not policy.can_read_student_page(newcomer, cast.student)
+    assert policy.relation_to_student(newcomer, cast.student, on=tomorrow).taught_subject_ids == {
+        cast.english.pk
+    }
+
+
+def test_student_who_moves_to_another_school_keeps_the_page_for_the_new_school(cast: Cast) -> None:
+    today = timezone.localdate()
+    m.end_membership(SYSTEM, Enrolment.objects.get(student=cast.student), ends_on=today)
+    m.enrol_student(SYSTEM, cast.student, cast.class_5c, starts_on=today)
+
+    assert policy.can_read_student_page(cast.other_principal, cast.student)
+    assert not policy.can_read_student_page(cast.principal, cast.student)
+    assert not policy.can_read_student_page(cast.teacher, cast.student)
+    assert policy.can_read_student_page(cast.guardian_1, cast.student)  # guardianship follows the child
+    assert policy.can_read_student_page(cast.student, cast.student)
+
+
+def test_another_schools_principal_reaches_nothing_of_this_school(cast: Cast) -> None:
+    assert not policy.visible_students(cast.other_principal).exists()
+    assert not policy.visible_class_blogs(cast.other_principal).filter(school=cast.school).exists()
+    assert not policy.visible_class_rosters(cast.other_principal).filter(school=cast.school).exists()
+    with pytest.raises(Http404):
+        policy.access_led_school(cast.other_principal, cast.school.pk)
+    with pytest.raises(Http404):
+        policy.access_class_roster(cast.other_principal, cast.class_4a.pk)
+
+
+def test_deactivated_account_has_no_access_at_all(cast: Cast) -> None:
+    p.update_person(SYSTEM, cast.guardian_1, is_active=False)
+    assert not policy.can_read_student_page(cast.guardian_1, cast.student)
+    assert not policy.visible_students(cast.guardian_1).exists()
+    assert cast.guardian_1 not in policy.readers_of_student_page(cast.student)
+
+
+def test_superuser_runs_the_platform_but_reads_no_student_page(cast: Cast) -> None:
+    assert policy.can_administer_school(cast.operator, cast.other_school)
+    assert not policy.can_read_student_page(cast.operator, cast.student)
+    assert not policy.visible_students(cast.operator).exists()
+
+
+def test_school_administrator_manages_only_people_of_their_school(cast: Cast) -> None:
+    managed = set(policy.administered_people(cast.school_admin))
+    assert {cast.student, cast.guardian_1, cast.teacher, cast.other_student, cast.principal} <= managed
+    assert cast.other_principal not in managed
+    newcomer_school = s.create_school(SYSTEM, name="Västerskolan", municipality="Umeå kommun")
+    assert not policy.can_administer_school(cast.school_admin, newcomer_school)
+    assert not policy.can_read_student_page(cast.school_admin, cast.student)
+
+
+def test_mentor_without_subjects_reads_the_page_but_publishes_nothing(cast: Cast) -> None:
+    mentor = p.create_person(SYSTEM, username="mentor.only", first_name="Mona", last_name="Mentor")
+    m.assign_mentor(SYSTEM, mentor, cast.class_4a)
+    relation = policy.relation_to_student(mentor, cast.student)
+    assert relation.is_mentor
+    assert relation.taught_subject_ids == frozenset()
+    assert policy.can_read_student_page(mentor, cast.student)
+    assert policy.can_set_goals(mentor, cast.student)
+    assert not policy.can_publish_assessment(mentor, cast.student, cast.maths)

@@ -1,0 +1,27 @@
+"""Logged-in test clients, with the one-time-password step passed where it applies."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.actions.otp import otp_requirement
+from accounts.models import User
+
+
+def verified_client(user: User | None) -> Client:
+    """A client logged in as ``user`` (anonymous for None). Staff get an authenticator and a
+    session that has passed the code step, as after a real login."""
+    client = Client()
+    if user is None:
+        return client
+    client.force_login(user)
+    if otp_requirement(user).needs_verification:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
