@@ -33,16 +33,23 @@ run: $(VENV)/.run-installed translations
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 # Debian packages the checks need: Chromium for the browser tests, gettext to extract
-# translatable strings. Installed only when missing.
+# translatable strings, npm for axe-core (the accessibility checker). Installed only when
+# missing.
 browser-deps:
 	@missing=""; \
 	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	  command -v xgettext >/dev/null || missing="$$missing gettext"; \
+	  command -v npm >/dev/null || missing="$$missing npm"; \
 	  if [ -n "$$missing" ]; then \
 	    echo "Installing Debian packages:$$missing"; \
 	    if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	  fi
+
+# Test tools from npm, pinned by package-lock.json (never served to users).
+node_modules/.installed: package-lock.json | browser-deps
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
@@ -54,7 +61,7 @@ typecheck: $(VENV)/.dev-installed
 translations-check: $(VENV)/.dev-installed browser-deps
 	$(BIN)/python scripts/check_translations.py
 
-test: $(VENV)/.dev-installed browser-deps translations lint typecheck translations-check
+test: $(VENV)/.dev-installed browser-deps node_modules/.installed translations lint typecheck translations-check
 	@set -e; services="$$(bash scripts/test-services.sh start)"; eval "$$services"; \
 	  export ELEVDIALOG_ENV=test; \
 	  $(BIN)/pytest --ignore=tests/browser; \
@@ -73,4 +80,4 @@ demo-code: $(VENV)/.run-installed
 
 clean:
 	bash scripts/test-services.sh stop || true
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache

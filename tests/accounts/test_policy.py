@@ -240,3 +240,13 @@ def test_mentor_without_subjects_reads_the_page_but_publishes_nothing(cast: Cast
     assert policy.can_read_student_page(mentor, cast.student)
     assert policy.can_set_goals(mentor, cast.student)
     assert not policy.can_publish_assessment(mentor, cast.student, cast.maths)
+
+
+def test_the_who_can_see_line_lists_exactly_the_policys_readers(cast: Cast) -> None:
+    """The page tells its writers who reads it; that list must be the policy's, or people
+    would write for an audience that is not the real one."""
+    from accounts.queries import student_page_audience
+
+    for student in (cast.student, cast.other_student):
+        shown = student_page_audience(student).everyone()
+        assert shown == set(policy.readers_of_student_page(student).values_list("pk", flat=True))

@@ -1,0 +1,71 @@
+"""Automated accessibility check (axe-core, WCAG 2.2 A and AA rules) of every page of the
+site's own UI, for a family member and for staff. The Django admin is Django's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser.support import demo_code, log_in
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page: Page) -> list[str]:
+    """Runs axe in the page through the DevTools protocol (not as a page script, so the
+    page's own Content-Security-Policy stays in force for everything else)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+        ".map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)",
+        WCAG_TAGS,
+    )
+    return list(result)
+
+
+def check(page: Page, path: str) -> list[str]:
+    page.goto(path)
+    return [f"{path}: {violation}" for violation in axe_violations(page)]
+
+
+@pytest.fixture(autouse=True)
+def _axe_installed() -> None:
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: `make test` installs it with npm ci.")
+
+
+def test_pages_a_guardian_uses_have_no_accessibility_violations(page: Page) -> None:
+    problems = check(page, "/login/")
+    page.get_by_label("Användarnamn").fill("x")
+    page.get_by_role("button", name="Logga in").click()  # a form showing errors
+    problems += [f"/login/ with errors: {v}" for v in axe_violations(page)]
+    log_in(page, "sofia.lindqvist")
+    problems += check(page, "/")
+    page.get_by_role("link", name="Elsa Lindqvist").click()
+    problems += [f"student page: {v}" for v in axe_violations(page)]
+    for path in ("/account/", "/account/password/", "/account/two-factor/", "/students/999999/"):
+        problems += check(page, path)
+    page.set_viewport_size({"width": 360, "height": 740})
+    problems += check(page, "/")
+    assert problems == []
+
+
+def test_pages_staff_use_have_no_accessibility_violations(page: Page) -> None:
+    page.goto("/login/")
+    page.get_by_label("Användarnamn").fill("eva.lindgren")
+    page.get_by_label("Lösenord").fill("elevdialog-demo")
+    page.get_by_role("button", name="Logga in").click()
+    problems = [f"code page: {v}" for v in axe_violations(page)]
+    page.get_by_label("Kod").fill(demo_code("eva.lindgren"))
+    page.get_by_role("button", name="Fortsätt").click()
+    page.wait_for_url("**/")
+    problems += check(page, "/")
+    page.get_by_role("link", name="Björkbackaskolan").click()
+    problems += [f"school page: {v}" for v in axe_violations(page)]
+    page.get_by_role("link", name="4A").click()
+    problems += [f"class page: {v}" for v in axe_violations(page)]
+    assert problems == []
