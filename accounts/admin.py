@@ -141,14 +141,6 @@ class PolicyAdmin(admin.ModelAdmin):
 _NOT_IDENTITY = frozenset({"id", "starts_on", "ends_on", "end_reason"})
 
 
-def _share_a_day(a: Any, b: Any) -> bool:
-    """Whether two memberships are both in force on some day (``ends_on`` is the first day
-    without it; one ended on its first day covers no day), as ``check_no_overlap`` counts."""
-    if a.ends_on == a.starts_on or b.ends_on == b.starts_on:
-        return False
-    return (b.ends_on is None or a.starts_on < b.ends_on) and (a.ends_on is None or b.starts_on < a.ends_on)
-
-
 class MembershipFormSet(forms.BaseInlineFormSet):
     """Reports overlapping memberships as form errors instead of failing on save: against
     the stored ones, and between rows of the same post (two new rows for the same class
@@ -168,7 +160,7 @@ class MembershipFormSet(forms.BaseInlineFormSet):
             try:
                 membership_actions.check_no_overlap(form.instance)
                 if any(
-                    other_identity == identity and _share_a_day(form.instance, other)
+                    other_identity == identity and form.instance.shares_a_day_with(other)
                     for other_identity, other in accepted
                 ):
                     raise ValidationError(_("This membership already exists for some of these dates."))

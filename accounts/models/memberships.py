@@ -64,6 +64,15 @@ class DatedMembership(models.Model):
         if self.ends_on is not None and self.starts_on is not None and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
 
+    def shares_a_day_with(self, other: DatedMembership) -> bool:
+        """Whether both are in force on some day (one ended on its first day covers none);
+        the in-memory twin of the overlap query in ``actions.memberships.check_no_overlap``."""
+        if self.ends_on == self.starts_on or other.ends_on == other.starts_on:
+            return False
+        return (other.ends_on is None or self.starts_on < other.ends_on) and (
+            self.ends_on is None or other.starts_on < self.ends_on
+        )
+
     def is_active(self, on: datetime.date | None = None) -> bool:
         on = on or timezone.localdate()
         return self.starts_on <= on and (self.ends_on is None or self.ends_on > on)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,8 +33,6 @@ def safe_next(request: HttpRequest, fallback: str = "start") -> str:
 
 
 def _with_next(url_name: str, next_url: str) -> str:
-    from urllib.parse import urlencode
-
     return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
 
 
