@@ -69,7 +69,7 @@ test: $(VENV)/.dev-installed browser-deps node_modules/.installed translations l
 
 # Extract new strings into locale/*/django.po for translating.
 messages: $(VENV)/.dev-installed
-	$(BIN)/python manage.py makemessages --locale=sv --no-location --no-obsolete --ignore='.venv/*' --ignore='tests/*' --ignore='var/*'
+	$(BIN)/python manage.py makemessages --locale=sv --no-location --no-obsolete --ignore='.venv/*' --ignore='tests/*' --ignore='var/*' --ignore='node_modules/*'
 
 lock: $(VENV)/.dev-installed
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe -o requirements/run.txt pyproject.toml

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +31,7 @@ from accounts.actions import memberships as membership_actions
 from accounts.actions import people as people_actions
 from accounts.actions import structure as structure_actions
 from accounts.actions.otp import is_verified
+from accounts.actions.sessions import log_out
 from accounts.models import (
     Enrolment,
     Guardianship,
@@ -93,7 +93,7 @@ class SchoolAdminSite(admin.AdminSite):
     ) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        auth_logout(request)
+        log_out(request)
         return redirect("login")
 
     def password_change(  # type: ignore[override]

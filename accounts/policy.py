@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -178,6 +179,30 @@ def can_release_public_record(user: AnyUser, student: User) -> bool:
     return relation_to_student(user, student).is_principal
 
 
+class PageText(Protocol):
+    """Anything written on a student's page (a message now; cards later): who wrote it
+    and whose page it is on. A protocol so that this lowest floor imports no app above."""
+
+    author_id: int
+
+    @property
+    def student(self) -> User: ...
+
+
+def can_edit_page_text(user: AnyUser, text: PageText) -> bool:
+    """Only the author, and only while they may still write on the page."""
+    if not _is_member(user) or user.pk != text.author_id:
+        return False
+    return can_write_in_dialogue(user, text.student)
+
+
+def can_retract_page_text(user: AnyUser, text: PageText) -> bool:
+    """The author while still a member, or the principal (who answers for what the school
+    keeps on record)."""
+    relation = relation_to_student(user, text.student)
+    return relation.is_principal or (relation.is_member and user.pk == text.author_id)
+
+
 def visible_students(user: AnyUser, on: datetime.date | None = None) -> QuerySet[User]:
     """Students whose page the user may read."""
     if not _is_member(user):
@@ -305,6 +330,11 @@ def access_led_school(user: AnyUser, school_id: int) -> School:
     if school is None:
         raise Http404
     return school
+
+
+def can_review_flagged_texts(user: AnyUser, school: School) -> bool:
+    """The principal reviews what the sensitive-text guard flagged at the school."""
+    return led_schools(user).filter(pk=school.pk).exists()
 
 
 def administered_schools(user: AnyUser, on: datetime.date | None = None) -> QuerySet[School]:

@@ -1,12 +1,29 @@
-"""ASGI entry point: Daphne serves HTTP (and, with the dialogue, WebSockets) from here."""
+"""ASGI entry point: Daphne serves HTTP and the live WebSocket (``/ws/``) from here."""
 
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from channels.routing import ProtocolTypeRouter
+from channels.routing import ProtocolTypeRouter, URLRouter
 from django.core.asgi import get_asgi_application
 
-django_asgi_app = get_asgi_application()
+django_asgi_app = get_asgi_application()  # sets Django up before the imports below
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from config.security import LoggedOriginValidator  # noqa: E402
+from frontend.consumer import LiveConsumer  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        # A foreign or missing Origin is refused (and logged) before the session is read:
+        # another site's page must not open a socket with a visitor's cookies.
+        "websocket": LoggedOriginValidator(
+            AuthMiddlewareStack(URLRouter([path("ws/", LiveConsumer.as_asgi())])),
+            settings.ALLOWED_HOSTS,
+        ),
+    }
+)

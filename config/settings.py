@@ -139,10 +139,24 @@ if REDIS_URL is None:
 else:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "BACKEND": "config.channel_layer.ResilientRedisChannelLayer",
+            # Test runs sharing one Redis must not hear each other's groups.
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": f"test-{DATABASES['default']['NAME']}" if TESTING else "asgi",
+            },
         }
     }
+
+# Seconds between a browser's heartbeats on its WebSocket; a reply that does not come in
+# time makes it reconnect. Each heartbeat also re-asserts group memberships and lets the
+# browser catch up on anything the channel layer dropped.
+WEBSOCKET_HEARTBEAT_SECONDS = env.integer("WEBSOCKET_HEARTBEAT_SECONDS", 20)
+# A directory of extra sensitive-text word lists (<language>/<category>.txt) that a
+# municipality adds to the shipped ones.
+GUARD_EXTRA_WORDS_DIR = env.optional_string("GUARD_EXTRA_WORDS_DIR")
+# Messages one person may send per minute, over all their tabs and devices.
+DIALOGUE_SEND_LIMIT_PER_MINUTE = env.integer("DIALOGUE_SEND_LIMIT_PER_MINUTE", 30)
 
 # --- Accounts, passwords, sessions ---------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -223,8 +237,15 @@ if not PRODUCTION:
 # Outside production the files are served straight from the apps, so no collectstatic step.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
+# Attachments are private: no URL maps to this directory; a view serves each file after
+# asking the access policy.
+ATTACHMENTS_DIR = Path(env.string("ATTACHMENTS_DIR", str(VAR_DIR / "attachments")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": ATTACHMENTS_DIR},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION

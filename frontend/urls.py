@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend.views import account, auth, language, pages
+from frontend.views import account, auth, dialogue, flags, language, pages
 
 urlpatterns = [
     path("", pages.start_view, name="start"),
@@ -14,7 +14,20 @@ urlpatterns = [
     path("account/two-factor/", account.otp_setup_view, name="otp-setup"),
     path("account/two-factor/recovery-codes/", account.recovery_codes_view, name="otp-recovery-codes"),
     path("account/two-factor/remove/", account.otp_remove_view, name="otp-remove"),
-    path("students/<int:student_id>/", pages.student_view, name="student"),
+    path("students/<int:student_id>/", dialogue.student_view, name="student"),
+    path(
+        "pages/<int:page_id>/threads/<int:thread_id>/messages/",
+        dialogue.thread_history_view,
+        name="thread-history",
+    ),
+    path("pages/<int:page_id>/attachments/", dialogue.attachment_upload_view, name="attachment-upload"),
+    path("pages/<int:page_id>/attachments/<int:attachment_id>/", dialogue.attachment_view, name="attachment"),
     path("classes/<int:class_id>/", pages.class_view, name="class"),
     path("schools/<int:school_id>/", pages.school_view, name="school"),
+    path("schools/<int:school_id>/flagged/", flags.flagged_texts_view, name="flagged-texts"),
+    path(
+        "schools/<int:school_id>/flagged/<int:flag_id>/reviewed/",
+        flags.review_view,
+        name="flagged-text-reviewed",
+    ),
 ]

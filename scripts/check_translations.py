@@ -41,6 +41,7 @@ def extract() -> dict[str, polib.POFile]:
                     "--ignore=.venv/*",
                     "--ignore=tests/*",
                     "--ignore=var/*",
+                    "--ignore=node_modules/*",
                     "--verbosity=0",
                 ],
                 cwd=ROOT,

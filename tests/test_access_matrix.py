@@ -7,11 +7,13 @@ new page cannot ship without deciding who may open it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from channels.db import database_sync_to_async
 from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -22,8 +24,13 @@ from accounts.actions.structure import create_term
 from accounts.models import LoginAttempt, SchoolYear, Term, User
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
+from tests.support.dialogue import dialogue_objects
+from tests.support.sockets import open_socket
+from tests.support.sockets import receive as socket_receive
+from tests.support.sockets import send as socket_send
 
 OK = 200
+BAD_REQUEST = 400
 FORBIDDEN = 403
 NOT_FOUND = 404
 NOT_ALLOWED = 405
@@ -46,12 +53,12 @@ Outcome = int | Redirect
 @dataclass
 class Row:
     url: Callable[[Cast, dict[str, Any]], str]
-    expect: dict[str, Outcome]
+    expect: Mapping[str, Outcome | Callable[[Cast, dict[str, Any]], Outcome]]
     method: str = "get"
     data: dict[str, str] = field(default_factory=dict)
 
 
-def everyone(outcome: Outcome, *, anonymous: Outcome = LOGIN, **overrides: Outcome) -> dict[str, Outcome]:
+def everyone(outcome: Any, *, anonymous: Outcome = LOGIN, **overrides: Any) -> dict[str, Any]:
     """Same outcome for every logged-in role, with exceptions."""
     table = {role: outcome for role in ROLES}
     table["anonymous"] = anonymous
@@ -59,7 +66,7 @@ def everyone(outcome: Outcome, *, anonymous: Outcome = LOGIN, **overrides: Outco
     return table
 
 
-def only(roles: set[str], allowed: Outcome = OK, denied: Outcome = NOT_FOUND) -> dict[str, Outcome]:
+def only(roles: set[str], allowed: Any = OK, denied: Outcome = NOT_FOUND) -> dict[str, Any]:
     """``allowed`` for the named roles, ``denied`` for every other logged-in role."""
     unknown = roles - set(ROLES)
     assert not unknown, f"unknown roles {unknown}"
@@ -67,6 +74,7 @@ def only(roles: set[str], allowed: Outcome = OK, denied: Outcome = NOT_FOUND) ->
 
 
 ADMINS = {"school_admin", "operator"}
+PAGE_MEMBERS = {"student", "guardian_1", "guardian_2", "teacher", "principal"}
 STAFF_WITH_AUTHENTICATOR = {
     "teacher",
     "other_teacher",
@@ -155,6 +163,29 @@ ROWS: dict[str, Row] = {
     ),
     "class": Row(named("class", lambda cast, extra: cast.class_4a.pk), only({"teacher", "principal"})),
     "school": Row(named("school", lambda cast, extra: cast.school.pk), only({"principal"})),
+    # --- The student page's dialogue -------------------------------------------------------
+    "thread-history": Row(
+        named("thread-history", lambda cast, extra: extra["page"].pk, lambda cast, extra: extra["thread"].pk),
+        only(PAGE_MEMBERS),
+    ),
+    # Members reach the upload check (no file sent: 400); nobody else learns the page exists.
+    "attachment-upload": Row(
+        named("attachment-upload", lambda cast, extra: extra["page"].pk),
+        only(PAGE_MEMBERS, BAD_REQUEST),
+        method="post",
+    ),
+    "attachment": Row(
+        named("attachment", lambda cast, extra: extra["page"].pk, lambda cast, extra: extra["attachment"].pk),
+        only(PAGE_MEMBERS),
+    ),
+    "flagged-texts": Row(named("flagged-texts", lambda cast, extra: cast.school.pk), only({"principal"})),
+    "flagged-text-reviewed": Row(
+        named(
+            "flagged-text-reviewed", lambda cast, extra: cast.school.pk, lambda cast, extra: extra["flag"].pk
+        ),
+        only({"principal"}, lambda cast, extra: Redirect(reverse("flagged-texts", args=[cast.school.pk]))),
+        method="post",
+    ),
     # --- School administration -------------------------------------------------------------
     "admin:index": Row(named("admin:index"), only(ADMINS, OK, FORBIDDEN)),
     "admin:login": Row(
@@ -256,7 +287,7 @@ def extra(cast: Cast) -> dict[str, Any]:
     )
     request = RequestFactory().post("/login/", REMOTE_ADDR="192.0.2.1")
     authenticate_with_password(request, "nobody", "wrong password")
-    return {"year": year, "term": term, "attempt": LoginAttempt.objects.get()}
+    return {"year": year, "term": term, "attempt": LoginAttempt.objects.get(), **dialogue_objects(cast)}
 
 
 def _outcome(response: Any, url: str) -> Outcome:
@@ -279,6 +310,122 @@ def test_access(name: str, cast: Cast, extra: dict[str, Any]) -> None:
         client = verified_client(cast.person(role))
         response = getattr(client, row.method)(url, row.data)
         actual = _outcome(response, url)
-        if actual != row.expect[role]:
-            failures.append(f"{role}: expected {row.expect[role]}, got {actual}")
+        expected = row.expect[role]
+        if callable(expected):
+            expected = expected(cast, extra)
+        if actual != expected:
+            failures.append(f"{role}: expected {expected}, got {actual}")
     assert not failures, f"{row.method.upper()} {url}\n" + "\n".join(failures)
+
+
+# --- The live socket: every action x every role -----------------------------------------------
+#
+# Outcomes: "refused" (the socket is closed at once), the type of the answer frame
+# ("subscribed", "ack", "pong", "guard", "unread"), "error:<code>", or "quiet" (no answer,
+# which is right for typing). A person who may not read the page cannot subscribe to it,
+# and every page action needs a subscription first ("error:not_subscribed").
+
+NOT_SUBSCRIBED = "error:not_subscribed"
+
+
+def socket_row(
+    members: str,
+    *,
+    author: str | None = None,
+    principal: str | None = None,
+    other_members: str | None = None,
+    everyone_else: str = NOT_SUBSCRIBED,
+) -> dict[str, str]:
+    """``members`` for PAGE_MEMBERS unless the author/principal/other members differ."""
+    table = {role: everyone_else for role in ROLES}
+    for role in PAGE_MEMBERS:
+        table[role] = other_members if other_members is not None else members
+    if author is not None:
+        table["guardian_1"] = author  # the author of extra["message"]
+    if principal is not None:
+        table["principal"] = principal
+    table["anonymous"] = "refused"
+    return table
+
+
+SOCKET_ROWS: dict[str, dict[str, str]] = {
+    "connect": {role: ("refused" if role == "anonymous" else "connected") for role in ROLES},
+    "subscribe": socket_row("subscribed", everyone_else="error:not_found"),
+    "send": socket_row("ack"),
+    "edit": socket_row("error:forbidden", author="ack"),
+    "retract": socket_row("error:forbidden", author="ack", principal="ack"),
+    "read": socket_row("unread"),
+    "typing": socket_row("quiet"),
+    "check": {role: ("refused" if role == "anonymous" else "guard") for role in ROLES},
+    "ping": {role: ("refused" if role == "anonymous" else "pong") for role in ROLES},
+}
+
+
+def test_every_socket_action_has_a_row() -> None:
+    from frontend.consumer import LiveConsumer
+
+    assert set(LiveConsumer.handlers) | {"connect"} == set(SOCKET_ROWS)
+    for action, row in SOCKET_ROWS.items():
+        assert set(row) == set(ROLES), action
+
+
+def _frame(action: str, extra: dict[str, Any]) -> dict[str, Any]:
+    page, thread, message = extra["page"].pk, extra["thread"].pk, extra["message"].pk
+    return {
+        "subscribe": {"type": "subscribe", "page": page},
+        "send": {
+            "type": "send",
+            "page": page,
+            "thread": thread,
+            "client_id": str(uuid.uuid4()),
+            "body": "Hej!",
+        },
+        "edit": {"type": "edit", "page": page, "message": message, "body": "Ändrad text.", "ref": "e"},
+        "retract": {"type": "retract", "page": page, "message": message, "ref": "r"},
+        "read": {"type": "read", "page": page, "thread": thread, "seq": 1},
+        "typing": {"type": "typing", "page": page, "thread": thread},
+        "check": {"type": "check", "body": "Han är lat.", "ref": "c"},
+        "ping": {"type": "ping"},
+    }[action]
+
+
+async def _socket_outcome(user: Any, action: str, extra: dict[str, Any]) -> str:
+    communicator, connected, _code = await open_socket(user)
+    try:
+        if not connected:
+            return "refused"
+        if action == "connect":
+            return "connected"
+        if action not in ("subscribe", "check", "ping"):
+            await socket_send(communicator, {"type": "subscribe", "page": extra["page"].pk})
+            await socket_receive(communicator)  # subscribed, or not_found
+        await socket_send(communicator, _frame(action, extra))
+        # (receive_nothing waits without cancelling the consumer, as a timed-out receive would)
+        if await communicator.receive_nothing(timeout=1.0):
+            return "quiet"
+        frame = await socket_receive(communicator)
+        return f"error:{frame['code']}" if frame["type"] == "error" else frame["type"]
+    finally:
+        await communicator.disconnect()
+
+
+# Async tests write from the ORM's own thread, outside a test transaction, so the database
+# is flushed after each; serialized_rollback brings back the data migrations' subjects.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.asyncio
+@pytest.mark.parametrize("action", sorted(SOCKET_ROWS))
+async def test_socket_access(action: str) -> None:
+    cast, extra = await database_sync_to_async(_cast_with_dialogue)()
+    failures = []
+    for role in ROLES:
+        actual = await _socket_outcome(cast.person(role), action, extra)
+        if actual != SOCKET_ROWS[action][role]:
+            failures.append(f"{role}: expected {SOCKET_ROWS[action][role]}, got {actual}")
+    assert not failures, f"socket action {action}\n" + "\n".join(failures)
+
+
+def _cast_with_dialogue() -> tuple[Cast, dict[str, Any]]:
+    from tests.support.cast import build_cast
+
+    cast = build_cast()
+    return cast, dialogue_objects(cast)

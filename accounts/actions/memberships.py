@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import policy
+from accounts import events, policy
 from accounts.actions.actor import SYSTEM, Actor, person_or_none, require
 from accounts.models import (
     Enrolment,
@@ -91,7 +91,20 @@ def save_membership(actor: Actor, membership: DatedMembership) -> DatedMembershi
     membership.full_clean()
     check_no_overlap(membership)
     membership.save()
+    _recheck_open_sockets(membership)
     return membership
+
+
+def _recheck_open_sockets(membership: DatedMembership) -> None:
+    """Open sockets drop what the person may no longer see (and live access starts)."""
+    if isinstance(membership, Enrolment):
+        events.recheck_access(student_ids=[membership.student_id])
+    elif isinstance(membership, Guardianship):
+        events.recheck_access(user_ids=[membership.guardian_id], student_ids=[membership.student_id])
+    elif isinstance(membership, TeachingAssignment | Mentorship):
+        events.recheck_access(user_ids=[membership.teacher_id])
+    elif isinstance(membership, StaffRole):
+        events.recheck_access(user_ids=[membership.user_id])
 
 
 def _start(starts_on: datetime.date | None) -> datetime.date:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django_otp import DEVICE_ID_SESSION_KEY, verify_token
 from django_otp import login as otp_login
-from django_otp import verify_token
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -155,3 +156,15 @@ def otp_requirement(user: User) -> OtpRequirement:
     if row is None or not user.is_active:
         return OtpRequirement(mandatory=False, enrolled=False)
     return OtpRequirement(mandatory=bool(row["mandatory"]), enrolled=bool(row["enrolled"]))
+
+
+def session_is_verified(session: Any, user: User) -> bool:
+    """For WebSocket connections: whether the session behind the socket passed the code
+    step when the user needs one (the HTTP side learns this from OTPMiddleware)."""
+    if not otp_requirement(user).needs_verification:
+        return True
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+    if not persistent_id:
+        return False
+    device = Device.from_persistent_id(persistent_id)
+    return device is not None and device.user_id == user.pk and device.confirmed

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import policy
+from accounts import events, policy
 from accounts.actions.actor import SYSTEM, Actor, require
 from accounts.models import User
 
@@ -77,6 +77,9 @@ def update_person(actor: Actor, person: User, **changes: str | bool) -> User:
         setattr(person, name, value)
     person.full_clean()
     person.save()
+    if "is_active" in changes:
+        events.recheck_access(user_ids=[person.pk])
+        events.recheck_sessions(person.pk)
     return person
 
 
@@ -88,6 +91,7 @@ def set_password_for(actor: Actor, person: User, password: str) -> None:
     validate_password(password, person)
     person.set_password(password)
     person.save(update_fields=["password"])
+    events.recheck_sessions(person.pk)
 
 
 @transaction.atomic
@@ -104,4 +108,6 @@ def save_person(actor: Actor, person: User) -> User:
         raise ValidationError({"username": _("That username is already taken.")})
     person.full_clean()
     person.save()
+    events.recheck_access(user_ids=[person.pk])  # is_active may have changed
+    events.recheck_sessions(person.pk)
     return person

@@ -6,7 +6,7 @@ from base64 import b32encode
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.actions import otp as otp_actions
-from accounts.actions.sessions import change_own_password, log_out_everywhere
+from accounts.actions.sessions import change_own_password, log_out, log_out_everywhere
 from accounts.models import User
 from frontend.forms import OtpCodeForm, PasswordChangeForm
 
@@ -76,7 +76,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def logout_everywhere_view(request: HttpRequest) -> HttpResponse:
     log_out_everywhere(_user(request))
-    logout(request)
+    log_out(request)
     messages.success(request, _("You have been logged out on all devices."))
     return redirect("login")
 

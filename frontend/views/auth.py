@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib.auth import login, logout
+from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.actions.login import authenticate_with_password
 from accounts.actions.otp import is_verified, otp_requirement, verify_login_code
+from accounts.actions.sessions import log_out
 from frontend.forms import LoginForm, OtpCodeForm
 from frontend.views.language import remember_language
 
@@ -84,7 +85,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    logout(request)  # flushes the session on the server
+    log_out(request)  # flushes the session on the server and closes its sockets
     return redirect("login")
 
 

@@ -8,12 +8,19 @@ from django.shortcuts import render
 
 from accounts import policy, queries
 from accounts.models import User
+from dialogue import queries as dialogue_queries
 
 
 @login_required
 def start_view(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
-    return render(request, "frontend/start.html", {"start": queries.start_page(request.user)})
+    start = queries.start_page(request.user)
+    students = [child.pk for child in start.children] + ([request.user.pk] if start.own_enrolments else [])
+    return render(
+        request,
+        "frontend/start.html",
+        {"start": start, "unread": dialogue_queries.unread_by_student(request.user, students)},
+    )
 
 
 @login_required
@@ -28,11 +35,21 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
 
 @login_required
 def class_view(request: HttpRequest, class_id: int) -> HttpResponse:
+    assert isinstance(request.user, User)
     school_class = policy.access_class_roster(request.user, class_id)
-    return render(request, "frontend/class.html", {"roster": queries.class_roster(school_class)})
+    roster = queries.class_roster(school_class)
+    unread = dialogue_queries.unread_by_student(request.user, [student.pk for student in roster.students])
+    return render(request, "frontend/class.html", {"roster": roster, "unread": unread})
 
 
 @login_required
 def school_view(request: HttpRequest, school_id: int) -> HttpResponse:
     school = policy.access_led_school(request.user, school_id)
-    return render(request, "frontend/school.html", {"overview": queries.school_overview(school)})
+    return render(
+        request,
+        "frontend/school.html",
+        {
+            "overview": queries.school_overview(school),
+            "flagged_count": dialogue_queries.flagged_texts(school.pk).count(),
+        },
+    )

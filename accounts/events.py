@@ -1,0 +1,62 @@
+"""Publishing live events to the channel layer, after the transaction commits.
+
+The channel layer delivers at most once and may be down; it is never the source of truth.
+A failure to publish is logged and swallowed: what was saved stays saved, and clients
+catch up from the database (they compare the page heads sent with every heartbeat).
+
+Groups: ``user.<id>`` (every socket of a person), ``page.<id>`` (sockets showing a
+student's page), ``student.<id>`` (sockets showing anything about a student).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+log = logging.getLogger("elevdialog.events")
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def student_group(student_id: int) -> str:
+    return f"student.{student_id}"
+
+
+def send_now(groups: Iterable[str], event: dict[str, Any]) -> bool:
+    """Send to every group at once; False (and a log line) if the layer failed."""
+    layer = get_channel_layer()
+    if layer is None:
+        return False
+    try:
+        for group in groups:
+            async_to_sync(layer.group_send)(group, event)
+    except Exception:  # the channel layer's errors are many (Redis, network, capacity)
+        log.warning("could not publish %s to %s", event.get("type"), list(groups), exc_info=True)
+        return False
+    return True
+
+
+def publish(groups: Iterable[str], event: dict[str, Any]) -> None:
+    """Send after the current transaction commits (at once outside a transaction)."""
+    groups = list(groups)
+    transaction.on_commit(lambda: send_now(groups, event))
+
+
+def recheck_access(*, user_ids: Iterable[int] = (), student_ids: Iterable[int] = ()) -> None:
+    """Ask open sockets to check their subscriptions against the policy again (a membership
+    changed, an account was deactivated)."""
+    groups = [user_group(pk) for pk in user_ids] + [student_group(pk) for pk in student_ids]
+    publish(groups, {"type": "access.recheck"})
+
+
+def recheck_sessions(user_id: int) -> None:
+    """Ask the person's open sockets to check that their session is still valid (logout,
+    password change, log out everywhere)."""
+    publish([user_group(user_id)], {"type": "session.recheck"})

@@ -1,0 +1,1 @@
+"""Every write to the dialogue goes through a function in this package."""

@@ -1,0 +1,47 @@
+"""Uploading a file to attach to a message."""
+
+from __future__ import annotations
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from accounts.actions.actor import require
+from accounts.models import User
+from dialogue.actions.errors import Refused
+from dialogue.attachments import UploadRejected, check_upload
+from dialogue.models import Attachment, StudentPage
+
+MAX_PENDING_PER_PAGE = 10
+
+
+def upload_attachment(actor: User, page: StudentPage, *, name: str, data: bytes) -> Attachment:
+    """Check the file on its content (images are re-encoded without metadata such as GPS
+    position), store it privately and return it unattached; sending a message with its id
+    attaches it. Raises ``Refused`` with the checker's code for a file that is not
+    accepted."""
+    require(policy.can_write_in_dialogue(actor, page.student))
+    pending = Attachment.objects.filter(page=page, uploaded_by=actor, message__isnull=True).count()
+    if pending >= MAX_PENDING_PER_PAGE:
+        raise Refused("too_many_files", _("Send the files you have attached before adding more."))
+    try:
+        checked = check_upload(name, data)
+    except UploadRejected as rejection:
+        raise Refused(rejection.code or "rejected", " ".join(rejection.messages)) from None
+    with transaction.atomic():
+        attachment = Attachment(
+            page=page,
+            uploaded_by=actor,
+            kind=checked.kind,
+            content_type=checked.content_type,
+            extension=checked.extension,
+            display_name=checked.display_name,
+            size=checked.size,
+            sha256=checked.sha256,
+            width=checked.width,
+            height=checked.height,
+        )
+        attachment.file.save("upload", ContentFile(checked.data), save=False)
+        attachment.save()
+    return attachment

@@ -1,0 +1,273 @@
+"""Writing in the dialogue: send, edit, retract, and how far one has read.
+
+Every change takes the page's next event number under a lock on the page row, is saved in
+one transaction, and is published to the page's open sockets after commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts import events, policy
+from accounts.actions.actor import require
+from accounts.models import Enrolment, User
+from dialogue import guard, queries
+from dialogue.actions.errors import Refused, SensitiveText
+from dialogue.models import (
+    MAX_MESSAGE_LENGTH,
+    Attachment,
+    FlaggedText,
+    Message,
+    MessageRevision,
+    ReadState,
+    StudentPage,
+)
+from dialogue.payloads import message_payload
+from dialogue.rendering import render_markdown
+
+
+def _clean_body(body: str) -> str:
+    """Normalise what browsers send: NFC (å typed two ways is one letter), Unix newlines,
+    no trailing spaces at the end."""
+    return unicodedata.normalize("NFC", body.replace("\r\n", "\n").replace("\r", "\n")).rstrip()
+
+
+def _check_body(body: str, *, attachments: int = 0) -> None:
+    if not body.strip() and not attachments:
+        raise Refused("empty", _("Write something before sending."))
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise Refused(
+            "too_long",
+            _(
+                "The message is %(length)d characters long; the limit is %(limit)d. Shorten it or split it in two."  # noqa: E501
+            )
+            % {"length": len(body), "limit": MAX_MESSAGE_LENGTH},
+            limit=MAX_MESSAGE_LENGTH,
+        )
+
+
+def _check_rate(actor: User) -> None:
+    limit = settings.DIALOGUE_SEND_LIMIT_PER_MINUTE
+    since = timezone.now() - datetime.timedelta(minutes=1)
+    recent = list(
+        Message.objects.filter(author=actor, created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        wait = max(1, int((recent[-1] + datetime.timedelta(minutes=1) - timezone.now()).total_seconds()) + 1)
+        raise Refused(
+            "rate_limited",
+            ngettext(
+                "You are sending very fast. Wait %(seconds)d second and send again.",
+                "You are sending very fast. Wait %(seconds)d seconds and send again.",
+                wait,
+            )
+            % {"seconds": wait},
+            retry_after=wait,
+        )
+
+
+def _guard(body: str, send_anyway: bool) -> list[guard.Finding]:
+    findings = guard.check_text(body)
+    if findings and not send_anyway:
+        raise SensitiveText(findings)
+    return findings
+
+
+def _next_seq(page: StudentPage) -> int:
+    """Take the page's next event number; the row lock holds until the transaction ends,
+    so numbers commit in order and without gaps."""
+    locked = StudentPage.objects.select_for_update().get(pk=page.pk)
+    locked.last_seq += 1
+    locked.save(update_fields=["last_seq"])
+    page.last_seq = locked.last_seq
+    return locked.last_seq
+
+
+def _flag(
+    page: StudentPage, author: User, source: str, source_id: int, text: str, findings: list[guard.Finding]
+) -> None:
+    school_id = (
+        Enrolment.objects.filter(student_id=page.student_id)
+        .order_by("-starts_on")
+        .values_list("school_class__school_id", flat=True)
+        .first()
+    )
+    if school_id is None:
+        return  # a student in no school: no principal to review (cannot happen for a writable page)
+    FlaggedText.objects.create(
+        school_id=school_id,
+        page=page,
+        source=source,
+        source_id=source_id,
+        author=author,
+        text=text,
+        findings=[{"category": f.category, "term": f.term, "matched": f.matched} for f in findings],
+    )
+
+
+def _publish(message: Message, attachments: list[Attachment]) -> dict[str, Any]:
+    payload = message_payload(message, attachments)
+    events.publish([f"page.{message.page_id}"], {"type": "dialogue.message", "message": payload})
+    return payload
+
+
+def post_message(
+    actor: User,
+    page: StudentPage,
+    *,
+    thread_id: int,
+    body: str,
+    client_id: uuid.UUID,
+    attachment_ids: Sequence[int] = (),
+    send_anyway: bool = False,
+) -> tuple[Message, dict[str, Any]]:
+    """Send a message. Returns the message and its payload (as published).
+
+    A send repeated with the same ``client_id`` (a retry after a lost acknowledgement)
+    returns the stored message and stores nothing new. Raises ``Refused`` for bad input
+    or too many sends, ``SensitiveText`` when the guard has findings and ``send_anyway``
+    is false, PermissionDenied when the actor may not write on the page.
+    """
+    require(policy.can_write_in_dialogue(actor, page.student))
+    existing = queries.message_by_client_id(actor, client_id)
+    if existing is not None:
+        return existing, message_payload(existing, list(existing.attachments.all()))
+    body = _clean_body(body)
+    attachment_ids = list(dict.fromkeys(attachment_ids))
+    _check_body(body, attachments=len(attachment_ids))
+    thread = page.threads.filter(pk=thread_id).first()
+    if thread is None:
+        raise Refused("unknown_thread", _("That conversation does not exist on this page."))
+    _check_rate(actor)
+    findings = _guard(body, send_anyway)
+    html = render_markdown(body)
+    try:
+        with transaction.atomic():
+            seq = _next_seq(page)
+            message = Message.objects.create(
+                page=page,
+                thread=thread,
+                author=actor,
+                client_id=client_id,
+                body=body,
+                body_html=html,
+                seq=seq,
+                change_seq=seq,
+            )
+            attachments = _claim_attachments(actor, page, message, attachment_ids)
+            if findings:
+                _flag(page, actor, FlaggedText.Source.MESSAGE, message.pk, body, findings)
+            payload = _publish(message, attachments)
+    except IntegrityError:
+        # The same client id committed by a concurrent retry: that one is the message.
+        existing = queries.message_by_client_id(actor, client_id)
+        if existing is None:
+            raise
+        return existing, message_payload(existing, list(existing.attachments.all()))
+    return message, payload
+
+
+def _claim_attachments(actor: User, page: StudentPage, message: Message, ids: list[int]) -> list[Attachment]:
+    if not ids:
+        return []
+    attachments = list(
+        Attachment.objects.select_for_update()
+        .filter(pk__in=ids, page=page, uploaded_by=actor, message__isnull=True)
+        .order_by("pk")
+    )
+    if len(attachments) != len(ids):
+        raise Refused("attachment_unavailable", _("An attached file could not be found. Attach it again."))
+    Attachment.objects.filter(pk__in=ids).update(message=message)
+    for attachment in attachments:
+        attachment.message = message
+    return attachments
+
+
+def _message_or_refuse(message_id: int) -> Message:
+    message = queries.message_for_change(message_id)
+    if message is None:
+        raise Refused("unknown_message", _("That message does not exist."))
+    return message
+
+
+def edit_message(
+    actor: User, message_id: int, *, body: str, send_anyway: bool = False
+) -> tuple[Message, dict[str, Any]]:
+    """Replace a message's text; the earlier text is kept as a revision (public record)."""
+    message = _message_or_refuse(message_id)
+    require(policy.can_edit_page_text(actor, message))
+    if message.retracted_at is not None:
+        raise Refused("retracted", _("A retracted message cannot be edited."))
+    body = _clean_body(body)
+    attachments = list(message.attachments.all())
+    _check_body(body, attachments=len(attachments))
+    if body == message.body:
+        return message, message_payload(message, attachments)
+    findings = _guard(body, send_anyway)
+    with transaction.atomic():
+        seq = _next_seq(message.page)
+        MessageRevision.objects.create(
+            message=message,
+            body=message.body,
+            body_html=message.body_html,
+            written_at=message.edited_at or message.created_at,
+        )
+        message.body = body
+        message.body_html = render_markdown(body)
+        message.edited_at = timezone.now()
+        message.change_seq = seq
+        message.save(update_fields=["body", "body_html", "edited_at", "change_seq"])
+        if findings:
+            _flag(message.page, actor, FlaggedText.Source.MESSAGE_EDIT, message.pk, body, findings)
+        payload = _publish(message, attachments)
+    return message, payload
+
+
+def retract_message(actor: User, message_id: int) -> tuple[Message, dict[str, Any]]:
+    """Hide a message from the page; its text stays on record with who retracted it."""
+    message = _message_or_refuse(message_id)
+    require(policy.can_retract_page_text(actor, message))
+    if message.retracted_at is not None:
+        return message, message_payload(message, [])
+    with transaction.atomic():
+        seq = _next_seq(message.page)
+        message.retracted_at = timezone.now()
+        message.retracted_by = actor
+        message.change_seq = seq
+        message.save(update_fields=["retracted_at", "retracted_by", "change_seq"])
+        payload = _publish(message, [])
+    return message, payload
+
+
+def mark_read(actor: User, page: StudentPage, *, thread_id: int, seq: int) -> dict[int, int]:
+    """Record that the actor has read the thread up to ``seq`` (never moving backwards) and
+    return their unread counts per thread, also sent to their other tabs and devices."""
+    require(policy.can_read_student_page(actor, page.student))
+    thread = page.threads.filter(pk=thread_id).first()
+    if thread is None:
+        raise Refused("unknown_thread", _("That conversation does not exist on this page."))
+    seq = min(max(0, seq), page.last_seq)
+    with transaction.atomic():
+        state, created = ReadState.objects.get_or_create(
+            user=actor, thread=thread, defaults={"last_read_seq": seq}
+        )
+        if not created and state.last_read_seq < seq:
+            ReadState.objects.filter(pk=state.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
+        unread = queries.unread_counts(actor, page)
+        events.publish(
+            [events.user_group(actor.pk)],
+            {"type": "dialogue.unread", "page": page.pk, "unread": {str(k): v for k, v in unread.items()}},
+        )
+    return unread

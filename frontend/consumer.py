@@ -1,0 +1,251 @@
+"""The one live socket per browser tab (``/ws/``).
+
+Thin by rule: it authenticates the session (and the one-time-code step where needed),
+asks the policy before following a page (through ``dialogue.socket``), hands each inbound
+frame to one function there, and relays outbound events. Access can end while the socket
+is open: a membership change, logout or password change makes it check again, as does the
+first frame of a new day (memberships end at midnight).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.actions.otp import session_is_verified
+from accounts.actions.sessions import session_still_valid
+from accounts.events import student_group, user_group
+from accounts.models import User
+from dialogue import socket as dialogue_socket
+from dialogue.socket import FrameError
+
+log = logging.getLogger("elevdialog.socket")
+
+MAX_FRAME_CHARS = 64 * 1024
+TYPING_INTERVAL_SECONDS = 2.0
+CLOSE_NOT_AUTHENTICATED = 4401
+
+
+@dataclass
+class Followed:
+    page_id: int
+    student_id: int
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    user: User
+    followed: dict[int, Followed]
+    checked_on: Any
+    last_typing: dict[int, float]
+
+    # --- Connection --------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+            return
+        if not await database_sync_to_async(session_is_verified)(self.scope["session"], user):
+            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+            return
+        self.user = user
+        self.followed = {}
+        self.checked_on = timezone.localdate()
+        self.last_typing = {}
+        await self.accept()
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        if not hasattr(self, "user"):
+            return
+        for group in self._groups():
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # leaving groups is best effort; they expire
+                log.debug("group_discard failed", exc_info=True)
+
+    def _groups(self) -> list[str]:
+        groups = [user_group(self.user.pk)]
+        for followed in self.followed.values():
+            groups += [f"page.{followed.page_id}", student_group(followed.student_id)]
+        return groups
+
+    # --- Inbound frames ------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        with translation.override(self.user.language):
+            ref = None
+            try:
+                frame = self._parse(text_data, bytes_data)
+                ref = frame.get("ref", frame.get("client_id"))
+                handler = self.handlers.get(frame["type"])
+                if handler is None:
+                    raise FrameError("unknown_type", _("Unknown request type."))
+                if timezone.localdate() != self.checked_on:
+                    await self._recheck_access()
+                await handler(self, frame)
+            except FrameError as error:
+                await self._send(
+                    {"type": "error", "code": error.code, "message": error.message, "ref": error.ref or ref}
+                )
+            except Exception:
+                log.exception("socket frame failed for user %s", self.user.pk)
+                await self._send(
+                    {
+                        "type": "error",
+                        "code": "server_error",
+                        "message": _("Something went wrong on our side. Nothing was lost; try again."),
+                        "ref": ref,
+                    }
+                )
+
+    @staticmethod
+    def _parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
+        if text_data is None:
+            raise FrameError("malformed", _("Only text frames are accepted."))
+        if len(text_data) > MAX_FRAME_CHARS:
+            raise FrameError("too_large", _("The request is too large."))
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            raise FrameError("malformed", _("The request was not understood.")) from None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            raise FrameError("malformed", _("The request was not understood."))
+        return frame
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+
+    def _followed_page(self, frame: dict[str, Any]) -> Followed:
+        page_id = frame.get("page")
+        followed = self.followed.get(page_id) if isinstance(page_id, int) else None
+        if followed is None:
+            raise FrameError(
+                "not_subscribed", _("Open the page first."), frame.get("ref", frame.get("client_id"))
+            )
+        return followed
+
+    async def on_subscribe(self, frame: dict[str, Any]) -> None:
+        if len(self.followed) >= dialogue_socket.MAX_SUBSCRIPTIONS and frame.get("page") not in self.followed:
+            raise FrameError("too_many_pages", _("Too many pages open in one tab."))
+        result = await database_sync_to_async(dialogue_socket.subscribe)(self.user, frame)
+        self.followed[result.page_id] = Followed(result.page_id, result.student_id)
+        await self.channel_layer.group_add(f"page.{result.page_id}", self.channel_name)
+        await self.channel_layer.group_add(student_group(result.student_id), self.channel_name)
+        await self._send(
+            {
+                "type": "subscribed",
+                "page": result.page_id,
+                "head": result.head,
+                "complete": result.complete,
+                "messages": result.changes,
+            }
+        )
+
+    async def on_send(self, frame: dict[str, Any]) -> None:
+        self._followed_page(frame)
+        await self._send(await database_sync_to_async(dialogue_socket.send)(self.user, frame))
+
+    async def on_change(self, frame: dict[str, Any]) -> None:
+        self._followed_page(frame)
+        await self._send(await database_sync_to_async(dialogue_socket.change)(self.user, frame))
+
+    async def on_read(self, frame: dict[str, Any]) -> None:
+        self._followed_page(frame)
+        await database_sync_to_async(dialogue_socket.read)(self.user, frame)
+
+    async def on_check(self, frame: dict[str, Any]) -> None:
+        await self._send(await database_sync_to_async(dialogue_socket.check)(self.user, frame))
+
+    async def on_typing(self, frame: dict[str, Any]) -> None:
+        """Not stored; at most one announcement per thread every two seconds."""
+        followed = self._followed_page(frame)
+        thread = frame.get("thread")
+        if not isinstance(thread, int):
+            raise FrameError("malformed", _("The request was not understood."))
+        now = time.monotonic()
+        if now - self.last_typing.get(thread, 0.0) < TYPING_INTERVAL_SECONDS:
+            return
+        self.last_typing[thread] = now
+        await self.channel_layer.group_send(
+            f"page.{followed.page_id}",
+            {
+                "type": "dialogue.typing",
+                "page": followed.page_id,
+                "thread": thread,
+                "user": {"id": self.user.pk, "name": self.user.display_name},
+            },
+        )
+
+    async def on_ping(self, frame: dict[str, Any]) -> None:
+        """Heartbeat: re-assert group memberships (Redis may have restarted and forgotten
+        them) and tell the browser each page's latest event number so it can catch up on
+        anything the channel layer dropped."""
+        for group in self._groups():
+            try:
+                await self.channel_layer.group_add(group, self.channel_name)
+            except Exception:
+                log.warning("could not re-join %s", group, exc_info=True)
+                break
+        heads = await database_sync_to_async(dialogue_socket.heads)(list(self.followed))
+        await self._send({"type": "pong", "heads": heads})
+
+    handlers: dict[str, Callable[[LiveConsumer, dict[str, Any]], Awaitable[None]]] = {
+        "subscribe": on_subscribe,
+        "send": on_send,
+        "edit": on_change,
+        "retract": on_change,
+        "read": on_read,
+        "check": on_check,
+        "typing": on_typing,
+        "ping": on_ping,
+    }
+
+    # --- Access changes --------------------------------------------------------------------
+
+    async def _recheck_access(self) -> None:
+        self.checked_on = timezone.localdate()
+        if not self.followed:
+            return
+        allowed = await database_sync_to_async(dialogue_socket.still_allowed)(self.user, list(self.followed))
+        for page_id in [pk for pk in self.followed if pk not in allowed]:
+            followed = self.followed.pop(page_id)
+            await self.channel_layer.group_discard(f"page.{page_id}", self.channel_name)
+            if not any(f.student_id == followed.student_id for f in self.followed.values()):
+                await self.channel_layer.group_discard(student_group(followed.student_id), self.channel_name)
+            await self._send({"type": "revoked", "page": page_id})
+
+    async def access_recheck(self, event: dict[str, Any]) -> None:
+        await self._recheck_access()
+
+    async def session_recheck(self, event: dict[str, Any]) -> None:
+        """The session may have ended (logout, password change, log out everywhere)."""
+        valid = await database_sync_to_async(session_still_valid)(
+            self.scope["session"].session_key, self.user.pk
+        )
+        if not valid:
+            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+
+    # --- Outbound events -----------------------------------------------------------------
+
+    async def dialogue_message(self, event: dict[str, Any]) -> None:
+        if event["message"]["page"] in self.followed:
+            await self._send({"type": "message", "message": event["message"]})
+
+    async def dialogue_typing(self, event: dict[str, Any]) -> None:
+        if event["page"] in self.followed and event["user"]["id"] != self.user.pk:
+            await self._send(
+                {"type": "typing", "page": event["page"], "thread": event["thread"], "user": event["user"]}
+            )
+
+    async def dialogue_unread(self, event: dict[str, Any]) -> None:
+        await self._send({"type": "unread", "page": event["page"], "unread": event["unread"]})

@@ -1,0 +1,46 @@
+"""User-visible strings the browser scripts need, translated on the server (so that the
+one catalogue in locale/ covers the scripts too)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+
+def dialogue_strings() -> dict[str, str]:
+    return {
+        "pending": _("Sending…"),
+        "failed": _("Not sent."),
+        "retry": _("Try again"),
+        "edited": _("edited"),
+        "retracted": _("This message was retracted."),
+        "edit": _("Edit"),
+        "retract": _("Retract"),
+        "save": _("Save"),
+        "cancel": _("Cancel"),
+        "confirmRetract": _("Retract this message? It disappears from the page but stays on record."),
+        "you": _("you"),
+        "typingOne": _("%(name)s is writing…"),
+        "typingMany": _("Several people are writing…"),
+        "connecting": _("Connecting…"),
+        "offline": _("No connection. Messages are kept and sent when the connection is back."),
+        "online": _("Connected"),
+        "newMessages": _("New messages"),
+        "jumpToUnread": _("Jump to first unread"),
+        "loadEarlier": _("Show earlier messages"),
+        "guardTitle": _("Check before sending"),
+        "guardIntro": _(
+            "The text may contain information that must not be written here (the page is a public "
+            "record and may be read by others):"
+        ),
+        "guardSendAnyway": _("Send anyway"),
+        "guardEdit": _("Edit the text"),
+        "guardNote": _("If you send anyway, the principal is told so that it can be reviewed."),
+        "tooLong": _("The message is too long: %(length)s of %(limit)s characters."),
+        "attach": _("Attach a file"),
+        "attachmentRemove": _("Remove"),
+        "uploading": _("Uploading…"),
+        "uploadFailed": _("The file could not be attached."),
+        "accessEnded": _("You no longer have access to this page."),
+        "sessionEnded": _("You have been logged out. Log in again to continue."),
+        "reload": _("The page has changed a lot while you were away. Reload it to see everything."),
+    }

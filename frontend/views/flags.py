@@ -1,0 +1,53 @@
+"""The principal's review list of texts saved despite the sensitive-text guard."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import policy
+from accounts.models import School, User
+from dialogue import queries
+from dialogue.actions.flags import review_flagged_text
+from dialogue.guard import CATEGORY_LABELS
+from dialogue.models import FlaggedText
+
+
+def _school(request: HttpRequest, school_id: int) -> School:
+    """The school if the user reviews its flagged texts (its principal); 404 otherwise."""
+    school = School.objects.filter(pk=school_id).first()
+    if school is None or not policy.can_review_flagged_texts(request.user, school):
+        raise Http404
+    return school
+
+
+@login_required
+def flagged_texts_view(request: HttpRequest, school_id: int) -> HttpResponse:
+    school = _school(request, school_id)
+    reviewed = request.GET.get("show") == "reviewed"
+    flags = list(queries.flagged_texts(school.pk, reviewed=reviewed)[:200])
+    for flag in flags:
+        flag.labels = sorted({str(CATEGORY_LABELS.get(f["category"], f["category"])) for f in flag.findings})  # type: ignore[attr-defined]
+        flag.words = sorted({f["matched"] for f in flag.findings})  # type: ignore[attr-defined]
+    return render(
+        request,
+        "frontend/flagged_texts.html",
+        {"school": school, "flags": flags, "reviewed": reviewed},
+    )
+
+
+@require_POST
+@login_required
+def review_view(request: HttpRequest, school_id: int, flag_id: int) -> HttpResponse:
+    school = _school(request, school_id)
+    flag = FlaggedText.objects.filter(pk=flag_id, school=school).first()
+    if flag is None:
+        raise Http404
+    assert isinstance(request.user, User)
+    review_flagged_text(request.user, flag, note=request.POST.get("note", ""))
+    messages.success(request, _("Marked as reviewed."))
+    return redirect("flagged-texts", school_id=school.pk)

@@ -1,0 +1,47 @@
+"""Dialogue objects on the cast's student's page, made through the real actions."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from typing import Any
+
+from PIL import Image
+
+from dialogue.actions.attachments import upload_attachment
+from dialogue.actions.messages import post_message
+from dialogue.actions.pages import ensure_page
+from dialogue.models import FlaggedText, Thread
+from tests.support.cast import Cast
+
+
+def png_bytes(size: tuple[int, int] = (40, 30), colour: str = "teal") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def dialogue_objects(cast: Cast) -> dict[str, Any]:
+    """The student's page with its general thread, a message by guardian_1 with an image,
+    and a flagged text (a message sent despite the guard's warning)."""
+    page = ensure_page(cast.guardian_1, cast.student)
+    thread = page.threads.get(kind=Thread.Kind.GENERAL)
+    attachment = upload_attachment(cast.guardian_1, page, name="teckning.png", data=png_bytes())
+    message, _payload = post_message(
+        cast.guardian_1,
+        page,
+        thread_id=thread.pk,
+        body="Anna har **ritat** en teckning hemma.",
+        client_id=uuid.uuid4(),
+        attachment_ids=[attachment.pk],
+    )
+    flagged_message, _payload = post_message(
+        cast.guardian_2,
+        page,
+        thread_id=thread.pk,
+        body="Hon har en diagnos sedan i våras.",
+        client_id=uuid.uuid4(),
+        send_anyway=True,
+    )
+    flag = FlaggedText.objects.get(source_id=flagged_message.pk)
+    return {"page": page, "thread": thread, "message": message, "attachment": attachment, "flag": flag}

@@ -1,0 +1,66 @@
+"""Live-socket helpers: a logged-in WebSocket to the real ASGI application (origin check,
+session authentication and all), as a browser tab would open it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from accounts.models import User
+from tests.support.clients import verified_client
+
+ORIGIN = b"http://testserver"
+
+
+def session_cookie(user: User | None) -> str | None:
+    """A real session (the one-time-code step passed where needed), as after logging in."""
+    if user is None:
+        return None
+    return verified_client(user).cookies[settings.SESSION_COOKIE_NAME].value
+
+
+async def open_socket(
+    user: User | None, *, origin: bytes | None = ORIGIN
+) -> tuple[WebsocketCommunicator, bool, Any]:
+    """Connect as ``user`` (anonymous for None). Returns the communicator, whether the
+    connection was accepted, and the close code (or subprotocol) Channels reported."""
+    from config.asgi import application
+
+    cookie = await database_sync_to_async(session_cookie)(user)
+    headers = []
+    if origin is not None:
+        headers.append((b"origin", origin))
+    if cookie is not None:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    connected, detail = await communicator.connect(timeout=5)
+    return communicator, connected, detail
+
+
+async def send(communicator: WebsocketCommunicator, frame: dict[str, Any]) -> None:
+    await communicator.send_to(text_data=json.dumps(frame))
+
+
+async def receive(communicator: WebsocketCommunicator, timeout: float = 3) -> dict[str, Any]:
+    return json.loads(await communicator.receive_from(timeout=timeout))
+
+
+async def receive_type(
+    communicator: WebsocketCommunicator, frame_type: str, timeout: float = 3
+) -> dict[str, Any]:
+    """The next frame of ``frame_type``, skipping others (typing, unread...)."""
+    while True:
+        frame = await receive(communicator, timeout)
+        if frame["type"] == frame_type:
+            return frame
+
+
+async def subscribe(
+    communicator: WebsocketCommunicator, page_id: int, after: int | None = None
+) -> dict[str, Any]:
+    await send(communicator, {"type": "subscribe", "page": page_id, "after": after})
+    return await receive(communicator)
