@@ -29,6 +29,7 @@ translations: $(VENV)/.run-installed
 run: $(VENV)/.run-installed translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo_dialogue
 	@echo "Serving Elevdialog on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 

@@ -12,6 +12,7 @@ def dialogue_strings() -> dict[str, str]:
         "failed": _("Not sent."),
         "retry": _("Try again"),
         "edited": _("edited"),
+        "earlierVersions": _("Earlier versions"),
         "retracted": _("This message was retracted."),
         "edit": _("Edit"),
         "retract": _("Retract"),

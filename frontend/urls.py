@@ -20,6 +20,11 @@ urlpatterns = [
         dialogue.thread_history_view,
         name="thread-history",
     ),
+    path(
+        "pages/<int:page_id>/messages/<int:message_id>/revisions/",
+        dialogue.message_revisions_view,
+        name="message-revisions",
+    ),
     path("pages/<int:page_id>/attachments/", dialogue.attachment_upload_view, name="attachment-upload"),
     path("pages/<int:page_id>/attachments/<int:attachment_id>/", dialogue.attachment_view, name="attachment"),
     path("classes/<int:class_id>/", pages.class_view, name="class"),

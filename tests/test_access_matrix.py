@@ -174,6 +174,12 @@ ROWS: dict[str, Row] = {
         only(PAGE_MEMBERS, BAD_REQUEST),
         method="post",
     ),
+    "message-revisions": Row(
+        named(
+            "message-revisions", lambda cast, extra: extra["page"].pk, lambda cast, extra: extra["message"].pk
+        ),
+        only(PAGE_MEMBERS),
+    ),
     "attachment": Row(
         named("attachment", lambda cast, extra: extra["page"].pk, lambda cast, extra: extra["attachment"].pk),
         only(PAGE_MEMBERS),

@@ -82,6 +82,7 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
             "socket": "/ws/",
             "history": reverse("thread-history", args=[page.pk, thread.pk]),
             "upload": reverse("attachment-upload", args=[page.pk]),
+            "revisions": reverse("message-revisions", args=[page.pk, 0]).replace("/0/", "/{id}/"),
         },
         "strings": dialogue_strings(),
     }
@@ -120,6 +121,26 @@ def thread_history_view(request: HttpRequest, page_id: int, thread_id: int) -> J
         {
             "messages": [message_payload(m, list(m.attachments.all())) for m in messages],
             "more": len(messages) == queries.PAGE_SIZE,
+        }
+    )
+
+
+@require_GET
+@login_required
+def message_revisions_view(request: HttpRequest, page_id: int, message_id: int) -> JsonResponse:
+    """Earlier versions of an edited message, oldest first: the page is a public record,
+    so its readers may see what a message said before it was changed. Retracted messages
+    show nothing."""
+    page = _page(request, page_id)
+    message = page.messages.filter(pk=message_id, retracted_at__isnull=True).first()
+    if message is None:
+        raise Http404
+    return JsonResponse(
+        {
+            "revisions": [
+                {"html": revision.body_html, "written_at": revision.written_at.isoformat()}
+                for revision in message.revisions.order_by("replaced_at")
+            ]
         }
     )
 

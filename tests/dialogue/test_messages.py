@@ -227,3 +227,31 @@ def test_start_page_and_class_list_show_unread_counts(cast: Cast, extra: dict[st
     assert 'data-testid="unread"' in start
     roster = verified_client(cast.teacher).get(reverse("class", args=[cast.class_4a.pk])).content.decode()
     assert 'data-testid="unread"' in roster  # the two guardians' messages are unread for the teacher
+
+
+def test_members_see_the_earlier_versions_of_an_edited_message(cast: Cast, extra: dict[str, Any]) -> None:
+    message = extra["message"]
+    edit_message(cast.guardian_1, message.pk, body="Andra versionen.")
+    edit_message(cast.guardian_1, message.pk, body="Tredje versionen.")
+    url = reverse("message-revisions", args=[extra["page"].pk, message.pk])
+    revisions = verified_client(cast.teacher).get(url).json()["revisions"]
+    assert [r["html"] for r in revisions] == [
+        "<p>Anna har <strong>ritat</strong> en teckning hemma.</p>\n",
+        "<p>Andra versionen.</p>\n",
+    ]
+    retract_message(cast.guardian_1, message.pk)
+    assert verified_client(cast.teacher).get(url).status_code == 404
+
+
+def test_the_demo_dialogue_is_written_once(db: None) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    first, second = io.StringIO(), io.StringIO()
+    call_command("seed_demo_dialogue", stdout=first)
+    call_command("seed_demo_dialogue", stdout=second)
+    assert "8 message(s) written" in first.getvalue()
+    assert "0 message(s) written" in second.getvalue()
+    assert Message.objects.count() == 8

@@ -106,8 +106,13 @@
       time.dateTime = message.created_at;
       meta.append(" ", time);
     }
-    if (message.edited_at && !message.retracted) {
-      meta.append(" ", el("span", "message__edited", `(${S.edited})`));
+    if (message.edited_at && !message.retracted && message.id) {
+      // The page is a public record: earlier versions are one click away.
+      const edited = el("button", "link-button message__edited", `(${S.edited})`);
+      edited.type = "button";
+      edited.setAttribute("aria-expanded", "false");
+      edited.addEventListener("click", () => toggleRevisions(message.id, edited));
+      meta.append(" ", edited);
     }
     item.append(meta);
 
@@ -752,6 +757,34 @@
     if (window.confirm(S.confirmRetract)) {
       send({ type: "retract", page: data.page, message: messageId, ref: `retract-${messageId}` });
     }
+  }
+
+  async function toggleRevisions(messageId, button) {
+    const item = document.getElementById(`m-${messageId}`);
+    const shown = item.querySelector(".message__revisions");
+    if (shown) {
+      shown.remove();
+      button.setAttribute("aria-expanded", "false");
+      return;
+    }
+    const response = await fetch(data.urls.revisions.replace("{id}", messageId), { credentials: "same-origin" });
+    if (!response.ok) {
+      return;
+    }
+    const answer = await response.json();
+    const list = el("ol", "message__revisions");
+    list.setAttribute("aria-label", S.earlierVersions);
+    for (const revision of answer.revisions) {
+      const entry = el("li");
+      const time = el("time", "message__time", formatTime(revision.written_at));
+      time.dateTime = revision.written_at;
+      const text = el("div", "message__body");
+      text.innerHTML = revision.html; // sanitised on the server when it was written
+      entry.append(time, text);
+      list.append(entry);
+    }
+    item.querySelector(".message__body").before(list);
+    button.setAttribute("aria-expanded", "true");
   }
 
   // --- Files ----------------------------------------------------------------------------

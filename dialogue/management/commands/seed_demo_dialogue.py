@@ -1,0 +1,85 @@
+"""Give the demo school a living dialogue (idempotent): ``manage.py seed_demo_dialogue``.
+
+Run after ``seed_demo``. Writes a few ordinary home-school conversations through the real
+actions, as the demo people themselves, on the pages of Alva Eriksson (4A, separated
+family) and Hugo Lindqvist (5B). Refuses to run in production.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import User
+from dialogue.actions.messages import post_message
+from dialogue.actions.pages import ensure_page
+from dialogue.models import Thread
+
+# (student, thread subject code or "" for general, author, text)
+CONVERSATIONS = [
+    (
+        "alva.eriksson",
+        "",
+        "sara.lind",
+        "Hej! Alva är hos mig den här veckan, så skicka gärna info om utflykten hit också. /Sara",
+    ),
+    (
+        "alva.eriksson",
+        "",
+        "lars.berglund",
+        "Hej Sara och Johan! Utflykten till Umeälven är på torsdag. Alva behöver:\n\n- matsäck\n- oömma kläder\n- vattenflaska",
+    ),
+    ("alva.eriksson", "", "johan.eriksson", "Tack! Jag hämtar henne efter fritids på fredag."),
+    (
+        "alva.eriksson",
+        "SV",
+        "lars.berglund",
+        "Alva har skrivit en **mycket fin** berättelse om sin hund. Hon har börjat använda styckeindelning på egen hand.",
+    ),
+    ("alva.eriksson", "SV", "alva.eriksson", "Jag vill skriva en till om när vi var i fjällen!"),
+    (
+        "hugo.lindqvist",
+        "",
+        "karin.nordin",
+        "Hej! Påminnelse: utvecklingssamtalen är veckan efter höstlovet. Bokningen öppnar snart.",
+    ),
+    (
+        "hugo.lindqvist",
+        "MA",
+        "ahmed.hassan",
+        "Vi arbetar med bråk och decimaltal. Hugo räknar säkert med bråk med samma nämnare; nästa steg är olika nämnare.",
+    ),
+    ("hugo.lindqvist", "MA", "henrik.lindqvist", "Tack! Vi övar lite hemma med pizzabitar :)"),
+]
+
+
+class Command(BaseCommand):
+    help = "Write a few demo conversations on demo students' pages (does nothing if they exist)."
+
+    def handle(self, *args: object, **options: object) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo_dialogue refuses to run in production.")
+        people = {user.username: user for user in User.objects.filter(username__in=self._usernames())}
+        missing = set(self._usernames()) - set(people)
+        if missing:
+            raise CommandError(f"Run seed_demo first (missing {', '.join(sorted(missing))}).")
+        written = 0
+        for index, (student_name, subject_code, author_name, text) in enumerate(CONVERSATIONS):
+            page = ensure_page(people[author_name], people[student_name])
+            thread = (
+                page.threads.get(kind=Thread.Kind.SUBJECT, subject__code=subject_code)
+                if subject_code
+                else page.threads.get(kind=Thread.Kind.GENERAL)
+            )
+            # A fixed client id per line: a second run finds each message already stored.
+            client_id = uuid.uuid5(uuid.NAMESPACE_URL, f"elevdialog-demo/{index}")
+            before = page.last_seq
+            post_message(people[author_name], page, thread_id=thread.pk, body=text, client_id=client_id)
+            written += int(page.last_seq != before)
+        self.stdout.write(f"Demo dialogue: {written} message(s) written.")
+
+    @staticmethod
+    def _usernames() -> set[str]:
+        return {name for row in CONVERSATIONS for name in (row[0], row[2])}
