@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the demo messages are data; one line each reads best)
 """Give the demo school a living dialogue (idempotent): ``manage.py seed_demo_dialogue``.
 
 Run after ``seed_demo``. Writes a few ordinary home-school conversations through the real
