@@ -36,6 +36,7 @@ def message_payload(message: Message, attachments: list[Attachment]) -> dict[str
         "client_id": str(message.client_id),
         "author": {"id": message.author_id, "name": message.author.display_name},
         "html": "" if retracted else message.body_html,
+        "body": "" if retracted else message.body,  # the Markdown source, for editing
         "created_at": message.created_at.isoformat(),
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "retracted": retracted,

@@ -12,6 +12,7 @@ Frames are JSON objects with a ``type``. Client -> server:
     {"type": "read", "page": 12, "thread": 3, "seq": 341}
     {"type": "typing", "page": 12, "thread": 3}
     {"type": "check", "body": "...", "ref": "x"}           the guard's findings, nothing saved
+    {"type": "unread", "page": 12}                          -> the reader's unread counts now
     {"type": "ping"}                                        -> {"type": "pong", "heads": {...}}
 
 Server -> client: "subscribed", "message" (a created/edited/retracted message), "ack",
@@ -195,6 +196,13 @@ def read(user: User, frame: dict[str, Any]) -> None:
         )
     except Refused as refusal:
         raise FrameError(refusal.code, refusal.message) from None
+
+
+def unread(user: User, frame: dict[str, Any]) -> dict[str, Any]:
+    """The reader's unread counts per thread (after a retraction changed them)."""
+    page = _page(user, _int(frame, "page", minimum=1))
+    counts = queries.unread_counts(user, page)
+    return {"type": "unread", "page": page.pk, "unread": {str(k): v for k, v in counts.items()}}
 
 
 def check(user: User, frame: dict[str, Any]) -> dict[str, Any]:

@@ -163,6 +163,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self._followed_page(frame)
         await database_sync_to_async(dialogue_socket.read)(self.user, frame)
 
+    async def on_unread(self, frame: dict[str, Any]) -> None:
+        self._followed_page(frame)
+        await self._send(await database_sync_to_async(dialogue_socket.unread)(self.user, frame))
+
     async def on_check(self, frame: dict[str, Any]) -> None:
         await self._send(await database_sync_to_async(dialogue_socket.check)(self.user, frame))
 
@@ -205,6 +209,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         "edit": on_change,
         "retract": on_change,
         "read": on_read,
+        "unread": on_unread,
         "check": on_check,
         "typing": on_typing,
         "ping": on_ping,

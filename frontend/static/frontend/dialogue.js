@@ -53,6 +53,8 @@
     pendingGuard: null, // client_id waiting for "send anyway"
     oldestSeq: null,
     readSent: 0,
+    editing: null, // ref of the edit in progress
+    editForm: null,
   };
 
   // --- Rendering -----------------------------------------------------------------------
@@ -367,26 +369,27 @@
   }
 
   function applyChange(message) {
-    // Upsert, and move the page's event counter; a skipped number means something was
-    // missed in transit, so ask for everything after the last applied one.
+    // Numbers are gapless and applied in order: one at or below the last applied number
+    // is a repeat (a live event after a catch-up, or the other way round).
+    if (message.change_seq <= state.lastSeq) {
+      return;
+    }
+    // A skipped number means something was missed in transit: ask for everything after
+    // the last applied one (which brings this change too).
     if (message.change_seq > state.lastSeq + 1 && state.ready) {
       catchUp();
       return;
     }
-    const known = state.messages.get(message.id);
-    if (message.change_seq > state.lastSeq) {
-      state.lastSeq = message.change_seq;
-    }
-    if (known && known.change_seq >= message.change_seq) {
-      return;
-    }
-    const isNew = !known && message.seq === message.change_seq;
+    state.lastSeq = message.change_seq;
+    const isNew = message.seq === message.change_seq;
     if (message.thread === data.thread) {
       showMessage(message);
       markRead();
     } else if (isNew && message.author.id !== data.me.id && !message.retracted) {
       state.unread[message.thread] = (state.unread[message.thread] || 0) + 1;
       renderUnread();
+    } else if (message.retracted && message.author.id !== data.me.id) {
+      send({ type: "unread", page: data.page });
     }
     if (state.outbox.has(message.client_id) && message.author.id === data.me.id) {
       state.outbox.delete(message.client_id);
@@ -424,6 +427,12 @@
         }
         if (frame.message) {
           applyChange(frame.message);
+          // Also when the change was already applied (a resend after a lost
+          // acknowledgement): the pending copy must give way to the stored message.
+          const settled = state.messages.get(frame.message.id) || frame.message;
+          if (settled.thread === data.thread && !state.editing) {
+            showMessage(settled);
+          }
         }
         if (frame.ref && frame.ref === state.editing) {
           finishEdit();
@@ -475,13 +484,18 @@
   }
 
   function loadOutbox() {
+    // Called after the page's messages are shown.
     let frames = [];
     try {
       frames = JSON.parse(window.sessionStorage.getItem(outboxKey) || "[]");
     } catch (error) {
       frames = [];
     }
+    const stored = new Set(Array.from(state.messages.values(), (message) => message.client_id));
     for (const frame of frames) {
+      if (stored.has(frame.client_id)) {
+        continue; // stored before the page was reloaded; only the acknowledgement was lost
+      }
       state.outbox.set(frame.client_id, { frame, status: "pending" });
       if (frame.thread === data.thread) {
         showPending(frame.client_id, frame, "pending");
@@ -701,7 +715,7 @@
     const form = el("form", "message__edit");
     const area = el("textarea");
     area.rows = 3;
-    area.value = item.querySelector(".message__body").innerText;
+    area.value = message.body; // the Markdown as written, not the rendered text
     area.setAttribute("aria-label", S.edit);
     const box = el("div", "guard");
     box.hidden = true;
@@ -719,7 +733,7 @@
       send({ type: "edit", page: data.page, message: messageId, body: area.value, ref: state.editing });
     });
     state.editForm = { form, area, box, error, messageId };
-    item.querySelector(".message__body").replaceWith(form);
+    item.querySelector(":scope > .message__body").replaceWith(form);
     area.focus();
   }
 
@@ -778,12 +792,12 @@
       const entry = el("li");
       const time = el("time", "message__time", formatTime(revision.written_at));
       time.dateTime = revision.written_at;
-      const text = el("div", "message__body");
+      const text = el("div", "message__revision-body");
       text.innerHTML = revision.html; // sanitised on the server when it was written
       entry.append(time, text);
       list.append(entry);
     }
-    item.querySelector(".message__body").before(list);
+    item.querySelector(":scope > .message__body").before(list);
     button.setAttribute("aria-expanded", "true");
   }
 
@@ -908,6 +922,13 @@
   }
   window.setInterval(renderTyping, 1000);
   document.addEventListener("visibilitychange", markRead);
+  window.addEventListener("offline", () => {
+    // Browsers may keep a dead socket open; do not wait for a heartbeat to notice.
+    if (state.socket) {
+      reconnectNow();
+      setConnection(S.offline, false);
+    }
+  });
   window.addEventListener("online", () => {
     if (!state.ready) {
       window.clearTimeout(state.reconnectTimer);
