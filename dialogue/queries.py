@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -61,35 +62,25 @@ def changes_since(page: StudentPage, after_seq: int, limit: int = 500) -> list[M
     )
 
 
-def _unread(user: User) -> Q:
-    """Messages by others that are not retracted."""
-    return ~Q(author=user) & Q(retracted_at__isnull=True)
+def _unread_messages(user: User, **where: Any) -> QuerySet[Message]:
+    """Messages by others, not retracted, after the point the user has read their thread to."""
+    read_upto = ReadState.objects.filter(user=user, thread=OuterRef("thread")).values("last_read_seq")[:1]
+    return (
+        Message.objects.filter(~Q(author=user), retracted_at__isnull=True, **where)
+        .annotate(read_upto=Coalesce(Subquery(read_upto), 0))
+        .filter(seq__gt=F("read_upto"))
+    )
 
 
 def unread_counts(user: User, page: StudentPage) -> dict[int, int]:
     """Unread messages per thread of the page for the user (threads with none omitted)."""
-    read_upto = ReadState.objects.filter(user=user, thread=OuterRef("thread")).values("last_read_seq")[:1]
-    rows = (
-        Message.objects.filter(_unread(user), page=page)
-        .annotate(read_upto=Coalesce(Subquery(read_upto), 0))
-        .filter(seq__gt=F("read_upto"))
-        .values("thread")
-        .annotate(n=Count("pk"))
-    )
+    rows = _unread_messages(user, page=page).values("thread").annotate(n=Count("pk"))
     return {row["thread"]: row["n"] for row in rows}
 
 
 def first_unread_seq(user: User, thread: Thread) -> int | None:
     """The event number of the first message in the thread the user has not read."""
-    read_upto = ReadState.objects.filter(user=user, thread=thread).values("last_read_seq")[:1]
-    return (
-        Message.objects.filter(_unread(user), thread=thread)
-        .annotate(read_upto=Coalesce(Subquery(read_upto), 0))
-        .filter(seq__gt=F("read_upto"))
-        .order_by("seq")
-        .values_list("seq", flat=True)
-        .first()
-    )
+    return _unread_messages(user, thread=thread).order_by("seq").values_list("seq", flat=True).first()
 
 
 def unread_by_student(user: User, student_ids: Iterable[int]) -> dict[int, int]:
@@ -98,11 +89,8 @@ def unread_by_student(user: User, student_ids: Iterable[int]) -> dict[int, int]:
     student_ids = list(student_ids)
     if not student_ids:
         return {}
-    read_upto = ReadState.objects.filter(user=user, thread=OuterRef("thread")).values("last_read_seq")[:1]
     rows = (
-        Message.objects.filter(_unread(user), page__student_id__in=student_ids)
-        .annotate(read_upto=Coalesce(Subquery(read_upto), 0))
-        .filter(seq__gt=F("read_upto"))
+        _unread_messages(user, page__student_id__in=student_ids)
         .values("page__student")
         .annotate(n=Count("pk"))
     )
