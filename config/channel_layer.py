@@ -8,8 +8,10 @@ loudly instead of pretending), and with backoff, indefinitely, for the receive l
 connected socket, so sockets stay open across the restart.
 
 Group memberships live in Redis and are lost when it restarts without persistence;
-consumers re-assert theirs on every heartbeat, and clients catch up on missed events from
-the database (heartbeat replies carry each page's latest event number).
+consumers re-join theirs at the next heartbeat after this layer reconnected (see
+``reconnections``; the receive loop notices a restart within seconds), and clients catch
+up on missed events from the database (heartbeat replies carry each page's latest event
+number).
 """
 
 from __future__ import annotations
@@ -30,9 +32,13 @@ T = TypeVar("T")
 
 class ResilientRedisChannelLayer(RedisChannelLayer):
     receive_backoff_max = 5.0
+    # How many times this process has reconnected to Redis. A restarted Redis has forgotten
+    # every group membership, so consumers re-join when this has moved since they joined.
+    reconnections = 0
 
     async def _reset_connections(self) -> None:
         """Forget this event loop's connections; the next operation opens new ones."""
+        self.reconnections += 1
         layer = self._layers.pop(asyncio.get_running_loop(), None)
         if layer is not None:
             try:

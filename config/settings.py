@@ -127,7 +127,18 @@ if _database_url is None:
         }
     }
 else:
-    DATABASES = {"default": dict(dj_database_url.parse(_database_url, conn_health_checks=True))}
+    # Persistent connections: every socket frame touches the database, and opening a
+    # PostgreSQL connection per frame cost more than the frame's own work. Tests keep none:
+    # a socket's worker thread would hold the test database open past its teardown.
+    DATABASES = {
+        "default": dict(
+            dj_database_url.parse(
+                _database_url,
+                conn_max_age=env.integer("DB_CONN_MAX_AGE", 0 if TESTING else 600),
+                conn_health_checks=True,
+            )
+        )
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -144,6 +155,11 @@ else:
             "CONFIG": {
                 "hosts": [REDIS_URL],
                 "prefix": f"test-{DATABASES['default']['NAME']}" if TESTING else "asgi",
+                # All sockets of one server process receive through one channel; at the
+                # default capacity of 100 a burst of fan-out overflowed it and channels-redis
+                # dropped the surplus without a word (clients then had to catch up).
+                "capacity": env.integer("CHANNEL_LAYER_CAPACITY", 5000),
+                "expiry": 30,
             },
         }
     }

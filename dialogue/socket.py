@@ -99,11 +99,24 @@ def findings_payload(findings: list[guard.Finding]) -> list[dict[str, Any]]:
     ]
 
 
+def _not_found() -> FrameError:
+    return FrameError("not_found", _("That page does not exist or you do not have access to it."))
+
+
 def _page(user: User, page_id: int) -> StudentPage:
     """The page if the user may read it; the same refusal for missing and forbidden."""
+    page = _page_row(page_id)
+    if not policy.can_read_student_page(user, page.student):
+        raise _not_found()
+    return page
+
+
+def _page_row(page_id: int) -> StudentPage:
+    """The page, for handing to an action, which asks the policy itself (asking twice
+    would double the cost of every send)."""
     page = StudentPage.objects.select_related("student").filter(pk=page_id).first()
-    if page is None or not policy.can_read_student_page(user, page.student):
-        raise FrameError("not_found", _("That page does not exist or you do not have access to it."))
+    if page is None:
+        raise _not_found()
     return page
 
 
@@ -139,7 +152,7 @@ def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     """Returns the frame to answer with: ack, guard or error (refusals are answers, not
     crashes). PermissionDenied turns into the not-found error."""
     client_id = _uuid(frame, "client_id")
-    page = _page(user, _int(frame, "page", minimum=1))
+    page = _page_row(_int(frame, "page", minimum=1))
     try:
         _message, payload = message_actions.post_message(
             user,
@@ -170,7 +183,7 @@ def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
 def change(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     """Edit or retract one's message (principals may retract any on their school's pages)."""
     ref = frame.get("ref")
-    _page(user, _int(frame, "page", minimum=1))
+    _page_row(_int(frame, "page", minimum=1))
     message_id = _int(frame, "message", minimum=1)
     try:
         if frame["type"] == "edit":

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,7 +31,19 @@ from dialogue.socket import FrameError
 log = logging.getLogger("elevdialog.socket")
 
 MAX_FRAME_CHARS = 64 * 1024
+
+
+def database_sync_to_async(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
+    """Run ORM work in the thread pool rather than on the one "thread-sensitive" thread
+    that Channels would use by default: that thread would serialise the database work of
+    every socket in the process, and a slow frame would stall everyone's live messages.
+    (Each pool thread keeps its own persistent connection.)"""
+    return DatabaseSyncToAsync(function, thread_sensitive=False)
+
+
 TYPING_INTERVAL_SECONDS = 2.0
+# channels-redis forgets group members after a day; sockets open that long join again.
+GROUP_REFRESH_SECONDS = 3600
 CLOSE_NOT_AUTHENTICATED = 4401
 
 
@@ -46,6 +58,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
     followed: dict[int, Followed]
     checked_on: Any
     last_typing: dict[int, float]
+    joined_at_reconnection: int
+    joined_at: float
 
     # --- Connection --------------------------------------------------------------------
 
@@ -61,8 +75,25 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.followed = {}
         self.checked_on = timezone.localdate()
         self.last_typing = {}
+        self.joined_at_reconnection = -1
+        self.joined_at = time.monotonic()
         await self.accept()
-        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        if await self._join(user_group(user.pk)):
+            self.joined_at_reconnection = self._layer_reconnections()
+
+    async def _join(self, group: str) -> bool:
+        """Join a group, best effort: while Redis is down the socket still serves catch-up
+        from the database, and a later heartbeat joins again."""
+        try:
+            await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:
+            log.warning("could not join %s (will retry at the next heartbeat)", group, exc_info=True)
+            self.joined_at_reconnection = -1  # make the next heartbeat try again
+            return False
+        return True
+
+    def _layer_reconnections(self) -> int:
+        return int(getattr(self.channel_layer, "reconnections", 0))
 
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "user"):
@@ -139,8 +170,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             raise FrameError("too_many_pages", _("Too many pages open in one tab."))
         result = await database_sync_to_async(dialogue_socket.subscribe)(self.user, frame)
         self.followed[result.page_id] = Followed(result.page_id, result.student_id)
-        await self.channel_layer.group_add(f"page.{result.page_id}", self.channel_name)
-        await self.channel_layer.group_add(student_group(result.student_id), self.channel_name)
+        await self._join(f"page.{result.page_id}")
+        await self._join(student_group(result.student_id))
         await self._send(
             {
                 "type": "subscribed",
@@ -191,15 +222,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
         )
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
-        """Heartbeat: re-assert group memberships (Redis may have restarted and forgotten
-        them) and tell the browser each page's latest event number so it can catch up on
-        anything the channel layer dropped."""
-        for group in self._groups():
-            try:
-                await self.channel_layer.group_add(group, self.channel_name)
-            except Exception:
-                log.warning("could not re-join %s", group, exc_info=True)
-                break
+        """Heartbeat: re-join the groups if the channel layer has reconnected since they
+        were joined (a restarted Redis forgot them), and tell the browser each page's latest
+        event number so it can catch up on anything the channel layer dropped."""
+        reconnections = self._layer_reconnections()
+        stale = time.monotonic() - self.joined_at > GROUP_REFRESH_SECONDS
+        if reconnections != self.joined_at_reconnection or stale:
+            joined = [await self._join(group) for group in self._groups()]
+            if all(joined):
+                self.joined_at_reconnection = reconnections
+                self.joined_at = time.monotonic()
         heads = await database_sync_to_async(dialogue_socket.heads)(list(self.followed))
         await self._send({"type": "pong", "heads": heads})
 

@@ -9,10 +9,8 @@ violations; any of them fails the test.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test.utils import setup_databases, teardown_databases
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, sync_playwright
+
+from tests.support.processes import database_url, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -48,36 +48,16 @@ def django_db_setup(django_test_environment: None, django_db_blocker: Any) -> It
         teardown_databases(databases, verbosity=0)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"Daphne exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("Daphne did not start listening")
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
 @pytest.fixture(scope="session")
 def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     with django_db_blocker.unblock():
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    port = _free_port()
-    env = {**os.environ, "ELEVDIALOG_ENV": "test", "DATABASE_URL": _database_url()}
+    port = free_port()
+    env = {
+        **os.environ,
+        "ELEVDIALOG_ENV": "test",
+        "DATABASE_URL": database_url(settings.DATABASES["default"]),
+    }
     log = open(ROOT / "var" / "browser-daphne.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [
@@ -94,7 +74,7 @@ def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_for_port(port, process)
+        wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

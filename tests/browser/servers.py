@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
 
-from tests.browser.conftest import ROOT, _database_url, _free_port, _wait_for_port
 from tests.browser.support import log_in
+from tests.support.processes import ROOT, database_url, free_port, wait_for_port
 
 HEARTBEAT_SECONDS = 2
 # The file's tests send more than the production limit (30 a minute per person) within a
@@ -43,7 +44,7 @@ class RestartableServer:
         self.env = {
             **os.environ,
             "ELEVDIALOG_ENV": "test",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(settings.DATABASES["default"]),
             "WEBSOCKET_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
             "DIALOGUE_SEND_LIMIT_PER_MINUTE": str(SEND_LIMIT_PER_MINUTE),
         }
@@ -71,7 +72,7 @@ class RestartableServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
-        _wait_for_port(self.port, self.process)
+        wait_for_port(self.port, self.process)
 
     def stop(self, *, crash: bool = False) -> None:
         """Stop the process: SIGTERM as a deployment would, or SIGKILL for a crash."""
@@ -105,7 +106,7 @@ class RestartableServer:
 @pytest.fixture(name="restartable_server", scope="module")
 def restartable_server_fixture(live_url: str) -> Iterator[RestartableServer]:
     """Depends on ``live_url`` for the database and the demo school it seeds."""
-    server = RestartableServer(_free_port(), ROOT / "var" / "browser-daphne-restartable.log")
+    server = RestartableServer(free_port(), ROOT / "var" / "browser-daphne-restartable.log")
     server.log_path.write_text("")
     server.start()
     try:

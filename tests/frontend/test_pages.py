@@ -129,16 +129,16 @@ def test_student_page_query_count_does_not_grow_with_messages_or_people(cast: Ca
     client = verified_client(cast.guardian_1)
     url = f"/students/{cast.student.pk}/"
     client.get(url)  # the first visit creates the page; count the usual one
-    # access check; page: policy (2), page, missing subject threads; threads, messages,
+    # access check; page: policy, page, missing subject threads; threads, messages,
     # their attachments; who can see the page (5); unread per thread, first unread;
-    # may write (2)
-    assert _queries(client, url) == FAMILY_OVERHEAD + 17
+    # may write
+    assert _queries(client, url) == FAMILY_OVERHEAD + 15
     for username in ("extra.a", "extra.b"):
         teacher = p.create_person(SYSTEM, username=username, first_name="Extra", last_name="Lärare")
         m.assign_teaching(SYSTEM, teacher, cast.class_4a, cast.english)
     _post(cast, cast.teacher, 20)
     client.get(url)  # a new subject thread (Engelska) is added on this visit
-    assert _queries(client, url) == FAMILY_OVERHEAD + 17
+    assert _queries(client, url) == FAMILY_OVERHEAD + 15
 
 
 def test_class_page_query_count_does_not_grow_with_students(cast: Cast) -> None:

@@ -400,15 +400,19 @@
   function handleFrame(frame) {
     switch (frame.type) {
       case "subscribed":
-        state.ready = true;
-        state.attempts = 0;
-        setConnection(S.online, true);
+        // The catch-up list holds every changed message once, at its latest number, so
+        // its numbers may skip (a message changed twice): not a gap. Apply it before
+        // gap detection is on again.
+        state.ready = false;
         for (const message of frame.messages) {
           applyChange(message);
         }
-        if (frame.messages.length) {
-          state.lastSeq = Math.max(state.lastSeq, ...frame.messages.map((m) => m.change_seq));
+        if (frame.complete) {
+          state.lastSeq = Math.max(state.lastSeq, frame.head);
         }
+        state.ready = true;
+        state.attempts = 0;
+        setConnection(S.online, true);
         if (!frame.complete) {
           notice.textContent = S.reload;
           notice.hidden = false;
