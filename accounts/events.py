@@ -17,6 +17,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.dispatch import Signal
 
 log = logging.getLogger("elevdialog.events")
 
@@ -60,3 +61,20 @@ def recheck_sessions(user_id: int) -> None:
     """Ask the person's open sockets to check that their session is still valid (logout,
     password change, log out everywhere)."""
     publish([user_group(user_id)], {"type": "session.recheck"})
+
+
+# Something happened that other parts may act on (the notifications app tells people about
+# a published assessment). Receivers get ``kind`` and the event's data as keywords.
+announced = Signal()
+
+
+def announce(kind: str, **data: Any) -> None:
+    """Announce after the current transaction commits; a failing receiver is logged and
+    never undoes or hides what was saved."""
+
+    def send() -> None:
+        for receiver, result in announced.send_robust(sender=None, kind=kind, **data):
+            if isinstance(result, Exception):
+                log.error("receiver %r failed on %s", receiver, kind, exc_info=result)
+
+    transaction.on_commit(send)

@@ -8,7 +8,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from dialogue.models import Attachment, Message
+from accounts.models import CurriculumArea
+from dialogue.models import Assessment, Attachment, Message
+from dialogue.rendering import render_markdown
 
 
 def attachment_payload(attachment: Attachment) -> dict[str, Any]:
@@ -41,4 +43,36 @@ def message_payload(message: Message, attachments: list[Attachment]) -> dict[str
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "retracted": retracted,
         "attachments": [] if retracted else [attachment_payload(a) for a in attachments],
+        "card": message.card,
+    }
+
+
+def names(obj: Any) -> dict[str, str]:
+    """Both languages of a name (subjects, areas): a card is built once for every reader,
+    and each browser shows its reader's language."""
+    return {"sv": obj.name_sv, "en": obj.name_en}
+
+
+def assessment_card(assessment: Assessment, corrected_by: Assessment | None = None) -> dict[str, Any]:
+    """The card of a published assessment. Precondition: ``subject``, ``school_year`` and
+    ``published_by`` loaded. Costs one query (the subject's areas)."""
+    areas = {str(area.pk): area for area in CurriculumArea.objects.filter(subject_id=assessment.subject_id)}
+    return {
+        "type": "assessment",
+        "id": assessment.pk,
+        "subject": names(assessment.subject),
+        "period": assessment.period_label,
+        "version": assessment.version,
+        "corrects": assessment.corrects_id is not None,
+        "corrected_by": corrected_by.version if corrected_by else None,
+        "levels": [
+            {"area": names(area), "level": assessment.levels.get(pk, "")}
+            for pk, area in areas.items()
+            if assessment.use_levels and assessment.levels.get(pk)
+        ],
+        "can_html": render_markdown(assessment.can_text) if assessment.can_text else "",
+        "develop_html": render_markdown(assessment.develop_text) if assessment.develop_text else "",
+        "by": assessment.published_by.display_name if assessment.published_by else "",
+        "published_at": assessment.published_at.isoformat() if assessment.published_at else None,
+        "url": reverse("assessment-history", args=[assessment.student_id, assessment.pk]),
     }

@@ -44,4 +44,44 @@ def dialogue_strings() -> dict[str, str]:
         "accessEnded": _("You no longer have access to this page."),
         "sessionEnded": _("You have been logged out. Log in again to continue."),
         "reload": _("The page has changed a lot while you were away. Reload it to see everything."),
+        "unknownCard": _("A document that this version of the page cannot show. Reload the page."),
+    } | card_strings()
+
+
+def card_strings() -> dict[str, str]:
+    """The cards' words (frontend/static/frontend/cards/*.js); placeholders in %(name)s."""
+    return {
+        "assessmentTitle": _("Written assessment"),
+        "assessmentBy": _("Published by %(name)s"),
+        "assessmentCorrection": _("Correction, version %(version)s"),
+        "assessmentSuperseded": _("Replaced by version %(version)s"),
+        "assessmentLevels": _("Knowledge level per area"),
+        "assessmentArea": _("Area"),
+        "assessmentLevel": _("Knowledge level"),
+        "assessmentCan": _("What the student can"),
+        "assessmentDevelop": _("How the student develops further"),
+        "assessmentHistory": _("All versions"),
+        "level_not_yet": _("Not yet acceptable"),
+        "level_acceptable": _("Acceptable"),
+        "level_more": _("More than acceptable"),
+    }
+
+
+def assessment_flow_strings() -> dict[str, str]:
+    """The words of the teacher's assessment flow (assessment_flow.js)."""
+    return {
+        "saving": _("Saving…"),
+        "unsaved": _("Not saved yet"),
+        "saveFailed": _("Could not save. Your text is kept here; it is saved again when you keep writing."),
+        "draft": _("Draft, not published"),
+        "correctionDraft": _("Correction (version %(version)s), not published"),
+        "published": _("Published (version %(version)s)"),
+        "publishCorrection": _("Publish correction"),
+        "publishAnyway": _("Publish anyway"),
+        "guardIntro": _(
+            "The text may contain information that must not be written here (the page is a public "
+            "record and may be read by others):"
+        ),
+        "guardNote": _("If you publish anyway, the principal is told so that it can be reviewed."),
+        "remove": _("Remove"),
     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend.views import account, auth, dialogue, flags, language, pages
+from frontend.views import account, assessments, auth, dialogue, flags, language, pages
 
 urlpatterns = [
     path("", pages.start_view, name="start"),
@@ -27,7 +27,37 @@ urlpatterns = [
     ),
     path("pages/<int:page_id>/attachments/", dialogue.attachment_upload_view, name="attachment-upload"),
     path("pages/<int:page_id>/attachments/<int:attachment_id>/", dialogue.attachment_view, name="attachment"),
+    path(
+        "students/<int:student_id>/assessments/<int:assessment_id>/",
+        assessments.assessment_history_view,
+        name="assessment-history",
+    ),
     path("classes/<int:class_id>/", pages.class_view, name="class"),
+    path(
+        "classes/<int:class_id>/assessments/<int:subject_id>/",
+        assessments.assessment_flow_view,
+        name="assessment-flow",
+    ),
+    path(
+        "classes/<int:class_id>/assessments/<int:subject_id>/publish-all/",
+        assessments.assessment_publish_all_view,
+        name="assessment-publish-all",
+    ),
+    path(
+        "classes/<int:class_id>/assessments/<int:subject_id>/students/<int:student_id>/draft/",
+        assessments.assessment_draft_view,
+        name="assessment-draft",
+    ),
+    path(
+        "classes/<int:class_id>/assessments/<int:subject_id>/students/<int:student_id>/publish/",
+        assessments.assessment_publish_view,
+        name="assessment-publish",
+    ),
+    path("phrases/", assessments.phrase_add_view, name="phrase-add"),
+    path("phrases/<int:phrase_id>/delete/", assessments.phrase_delete_view, name="phrase-delete"),
+    path(
+        "schools/<int:school_id>/assessment-form/", assessments.assessment_form_view, name="assessment-form"
+    ),
     path("schools/<int:school_id>/", pages.school_view, name="school"),
     path("schools/<int:school_id>/flagged/", flags.flagged_texts_view, name="flagged-texts"),
     path(

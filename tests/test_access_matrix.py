@@ -24,7 +24,7 @@ from accounts.actions.structure import create_term
 from accounts.models import LoginAttempt, SchoolYear, Term, User
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
-from tests.support.dialogue import dialogue_objects
+from tests.support.dialogue import assessment_objects, dialogue_objects
 from tests.support.sockets import open_socket
 from tests.support.sockets import receive as socket_receive
 from tests.support.sockets import send as socket_send
@@ -192,6 +192,55 @@ ROWS: dict[str, Row] = {
         only({"principal"}, lambda cast, extra: Redirect(reverse("flagged-texts", args=[cast.school.pk]))),
         method="post",
     ),
+    # --- Written assessments ---------------------------------------------------------------
+    "assessment-history": Row(
+        named(
+            "assessment-history",
+            lambda cast, extra: cast.student.pk,
+            lambda cast, extra: extra["assessment"].pk,
+        ),
+        only(PAGE_MEMBERS),
+    ),
+    # Only the teacher who teaches 4A maths writes its assessments; not the principal.
+    "assessment-flow": Row(
+        named("assessment-flow", lambda cast, extra: cast.class_4a.pk, lambda cast, extra: cast.maths.pk),
+        only({"teacher"}),
+    ),
+    "assessment-draft": Row(
+        named(
+            "assessment-draft",
+            lambda cast, extra: cast.class_4a.pk,
+            lambda cast, extra: cast.maths.pk,
+            lambda cast, extra: cast.student.pk,
+        ),
+        only({"teacher"}, lambda cast, extra: Redirect(_flow(cast, f"#student-{cast.student.pk}"))),
+        method="post",
+    ),
+    "assessment-publish": Row(
+        named(
+            "assessment-publish",
+            lambda cast, extra: cast.class_4a.pk,
+            lambda cast, extra: cast.maths.pk,
+            lambda cast, extra: cast.student.pk,
+        ),
+        only({"teacher"}, lambda cast, extra: Redirect(_flow(cast, f"#student-{cast.student.pk}"))),
+        method="post",
+    ),
+    "assessment-publish-all": Row(
+        named(
+            "assessment-publish-all", lambda cast, extra: cast.class_4a.pk, lambda cast, extra: cast.maths.pk
+        ),
+        only({"teacher"}, lambda cast, extra: Redirect(_flow(cast))),
+        method="post",
+    ),
+    # Anyone may keep phrases (an empty one is refused: back to the start page).
+    "phrase-add": Row(named("phrase-add"), everyone(Redirect("start")), method="post"),
+    "phrase-delete": Row(
+        named("phrase-delete", lambda cast, extra: extra["phrase"].pk),
+        only({"teacher"}, Redirect("start")),
+        method="post",
+    ),
+    "assessment-form": Row(named("assessment-form", lambda cast, extra: cast.school.pk), only({"principal"})),
     # --- School administration -------------------------------------------------------------
     "admin:index": Row(named("admin:index"), only(ADMINS, OK, FORBIDDEN)),
     "admin:login": Row(
@@ -255,6 +304,10 @@ ROWS: dict[str, Row] = {
 }
 
 
+def _flow(cast: Cast, anchor: str = "") -> str:
+    return reverse("assessment-flow", args=[cast.class_4a.pk, cast.maths.pk]) + anchor
+
+
 def _named_patterns(resolver: URLResolver | None = None, namespace: str = "", prefix: str = "") -> list[str]:
     """Every URL name of the site, with namespaces (admin:...). Unnamed patterns are listed
     by their full route ('<unnamed> admin/...') so that they need a row too."""
@@ -293,7 +346,13 @@ def extra(cast: Cast) -> dict[str, Any]:
     )
     request = RequestFactory().post("/login/", REMOTE_ADDR="192.0.2.1")
     authenticate_with_password(request, "nobody", "wrong password")
-    return {"year": year, "term": term, "attempt": LoginAttempt.objects.get(), **dialogue_objects(cast)}
+    return {
+        "year": year,
+        "term": term,
+        "attempt": LoginAttempt.objects.get(),
+        **dialogue_objects(cast),
+        **assessment_objects(cast),
+    }
 
 
 def _outcome(response: Any, url: str) -> Outcome:

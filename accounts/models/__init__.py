@@ -8,10 +8,19 @@ from accounts.models.memberships import (
     active_q,
 )
 from accounts.models.people import User
-from accounts.models.school import GRADE_CHOICES, School, SchoolClass, SchoolYear, Subject, Term
+from accounts.models.school import (
+    GRADE_CHOICES,
+    CurriculumArea,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Subject,
+    Term,
+)
 
 __all__ = [
     "GRADE_CHOICES",
+    "CurriculumArea",
     "Enrolment",
     "Guardianship",
     "LoginAttempt",

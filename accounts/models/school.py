@@ -115,3 +115,29 @@ class Subject(models.Model):
     def name(self) -> str:
         """The subject's name in the active language."""
         return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
+
+
+class CurriculumArea(models.Model):
+    """An area of a subject in the curriculum (a heading of Lgr22's central content), what
+    written assessments give a knowledge level for and goals can be tied to. Loaded as data
+    by a migration; a municipality may add its own."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="areas")
+    name_sv = models.CharField(_("Swedish name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("curriculum area")
+        verbose_name_plural = _("curriculum areas")
+        ordering = ["subject", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "name_sv"], name="area_name_unique_per_subject")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv

@@ -22,3 +22,5 @@ class SensitiveText(Exception):
     with ``send_anyway`` saves the text and flags it for the principal."""
 
     findings: list[Finding] = field(default_factory=list)
+    # For documents with several text fields: the findings of each field by its name.
+    by_field: dict[str, list[Finding]] = field(default_factory=dict)

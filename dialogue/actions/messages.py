@@ -214,6 +214,9 @@ def _message_or_refuse(message_id: int) -> Message:
     message = queries.message_for_change(message_id)
     if message is None:
         raise Refused("unknown_message", _("That message does not exist."))
+    if message.card is not None:
+        # A card shows a document (an assessment, a goal ...) that has its own history.
+        raise Refused("card", _("A card changes through its own form, not as a message."))
     return message
 
 

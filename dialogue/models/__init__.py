@@ -1,3 +1,10 @@
+from dialogue.models.assessments import (
+    MAX_ASSESSMENT_TEXT,
+    MAX_PHRASE_LENGTH,
+    Assessment,
+    AssessmentForm,
+    Phrase,
+)
 from dialogue.models.flags import FlaggedText
 from dialogue.models.messages import (
     MAX_MESSAGE_LENGTH,
@@ -9,11 +16,16 @@ from dialogue.models.messages import (
 from dialogue.models.pages import StudentPage, Thread
 
 __all__ = [
+    "MAX_ASSESSMENT_TEXT",
     "MAX_MESSAGE_LENGTH",
+    "MAX_PHRASE_LENGTH",
+    "Assessment",
+    "AssessmentForm",
     "Attachment",
     "FlaggedText",
     "Message",
     "MessageRevision",
+    "Phrase",
     "ReadState",
     "StudentPage",
     "Thread",

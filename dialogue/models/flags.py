@@ -18,6 +18,12 @@ class FlaggedText(models.Model):
     class Source(models.TextChoices):
         MESSAGE = "message", _("Message")
         MESSAGE_EDIT = "message_edit", _("Edited message")
+        ASSESSMENT = "assessment", _("Written assessment")
+        GOAL = "goal", _("Goal")
+        GOAL_REFLECTION = "goal_reflection", _("Reflection on a goal")
+        SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
+        TALK = "talk", _("Development talk")
+        ACTION_PROGRAMME = "action_programme", _("Action programme")
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     page = models.ForeignKey(StudentPage, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

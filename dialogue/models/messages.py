@@ -36,6 +36,11 @@ class Message(models.Model):
     retracted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A card (a goal, an assessment, a talk, an action programme) shown in the timeline: the
+    # document's current state as the browser draws it, rewritten (with a new change_seq)
+    # whenever the document changes. ``body`` then holds a one-line summary. Null for
+    # ordinary messages.
+    card = models.JSONField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")

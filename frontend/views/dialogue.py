@@ -26,6 +26,9 @@ from dialogue.models import MAX_MESSAGE_LENGTH, Attachment, StudentPage
 from dialogue.payloads import attachment_payload, message_payload
 from frontend.strings import dialogue_strings
 
+# One small script per kind of card; each registers its drawing function.
+CARD_SCRIPTS = ["frontend/cards/assessment.js"]
+
 
 def _user(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
@@ -98,6 +101,7 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
             "unread": unread,
             "dialogue": data,
             "can_write": policy.can_write_in_dialogue(user, student),
+            "card_scripts": CARD_SCRIPTS,
         },
     )
 

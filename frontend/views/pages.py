@@ -39,7 +39,8 @@ def class_view(request: HttpRequest, class_id: int) -> HttpResponse:
     school_class = policy.access_class_roster(request.user, class_id)
     roster = queries.class_roster(school_class)
     unread = dialogue_queries.unread_by_student(request.user, [student.pk for student in roster.students])
-    return render(request, "frontend/class.html", {"roster": roster, "unread": unread})
+    assessed = list(policy.assessed_subjects(request.user, school_class))
+    return render(request, "frontend/class.html", {"roster": roster, "unread": unread, "assessed": assessed})
 
 
 @login_required

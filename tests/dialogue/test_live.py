@@ -19,6 +19,7 @@ from accounts.actions import SYSTEM
 from accounts.actions import memberships as m
 from accounts.actions.sessions import change_own_password
 from accounts.models import Guardianship, TeachingAssignment
+from dialogue.actions.assessments import publish_assessment, save_draft
 from dialogue.models import FlaggedText, Message, MessageRevision
 from tests.support.cast import PASSWORD, ROLES, Cast, build_cast
 from tests.support.dialogue import dialogue_objects
@@ -458,3 +459,44 @@ async def test_messages_of_a_page_one_cannot_read_never_arrive(world: tuple[Cast
     assert await communicator.receive_nothing(timeout=1.0)
     for item in (communicator, writer):
         await item.disconnect()
+
+
+async def test_publishing_an_assessment_shows_its_card_live_to_the_page_and_nobody_else(
+    world: tuple[Cast, dict[str, Any]],
+) -> None:
+    cast, extra = world
+    sockets = {}
+    for role in ROLES[1:]:  # everyone but the anonymous visitor; outsiders are refused
+        communicator, connected, _ = await open_socket(cast.person(role))
+        assert connected, role
+        await send(communicator, {"type": "subscribe", "page": extra["page"].pk})
+        await receive(communicator)
+        sockets[role] = communicator
+
+    def publish() -> int:
+        draft, _findings = save_draft(
+            cast.teacher,
+            cast.class_4a,
+            cast.student,
+            cast.maths,
+            levels={},
+            can_text="Räknar säkert.",
+            develop_text="",
+        )
+        return publish_assessment(cast.teacher, draft.pk).pk
+
+    assessment_id = await database_sync_to_async(publish)()
+    received = set()
+    for role, communicator in sockets.items():
+        frames: list[dict[str, Any]] = []
+        while not await communicator.receive_nothing(timeout=0.5 if frames else 1.0):
+            frames.append(await receive(communicator))
+        cards = [f["message"]["card"] for f in frames if f["type"] == "message" and f["message"]["card"]]
+        if cards:
+            assert [card["id"] for card in cards] == [assessment_id], role
+            received.add(role)
+    assert {"student", "guardian_1", "guardian_2"} <= received
+    readers = await database_sync_to_async(lambda: set(policy.readers_of_student_page(cast.student)))()
+    assert {cast.person(role) for role in received} == readers
+    for communicator in sockets.values():
+        await communicator.disconnect()

@@ -8,6 +8,7 @@ from typing import Any
 
 from PIL import Image
 
+from dialogue.actions.assessments import add_phrase, publish_assessment, save_draft
 from dialogue.actions.attachments import upload_attachment
 from dialogue.actions.messages import post_message
 from dialogue.actions.pages import ensure_page
@@ -45,3 +46,20 @@ def dialogue_objects(cast: Cast) -> dict[str, Any]:
     )
     flag = FlaggedText.objects.get(source_id=flagged_message.pk)
     return {"page": page, "thread": thread, "message": message, "attachment": attachment, "flag": flag}
+
+
+def assessment_objects(cast: Cast) -> dict[str, Any]:
+    """A published maths assessment of the student (by the teacher) and a phrase of the
+    teacher's bank."""
+    draft, _findings = save_draft(
+        cast.teacher,
+        cast.class_4a,
+        cast.student,
+        cast.maths,
+        levels={},
+        can_text="Anna räknar säkert med tal upp till 1000.",
+        develop_text="Nästa steg är bråk.",
+    )
+    assessment = publish_assessment(cast.teacher, draft.pk)
+    phrase = add_phrase(cast.teacher, text="Visar god förståelse.", subject=cast.maths)
+    return {"assessment": assessment, "phrase": phrase}

@@ -123,6 +123,12 @@
       item.append(el("p", "message__body message__body--retracted", S.retracted));
       return item;
     }
+    if (message.card) {
+      // A document shown as a card (cards/*.js draw each kind); replies go in the thread.
+      item.classList.add("message--card");
+      item.append(renderCard(message.card));
+      return item;
+    }
     const content = el("div", "message__body");
     // Server-rendered and sanitised (nh3) HTML; for pending messages plain text.
     if (message.html !== undefined) {
@@ -180,6 +186,30 @@
       item.append(actions);
     }
     return item;
+  }
+
+  const cardTools = {
+    el,
+    S,
+    formatTime,
+    // Names of subjects and areas come in both languages; show the reader's.
+    name: (names) => (names ? names[language === "en-GB" ? "en" : "sv"] : ""),
+    // Server-rendered and sanitised (nh3) HTML of a free-text field.
+    html(className, markup) {
+      const box = el("div", className);
+      box.innerHTML = markup;
+      return box;
+    },
+  };
+
+  function renderCard(card) {
+    const draw = (window.ElevdialogCards || {})[card.type];
+    if (draw) {
+      return draw(card, cardTools);
+    }
+    const box = el("div", "card-item");
+    box.append(el("p", "card-item__title", S.unknownCard));
+    return box;
   }
 
   function placeInTimeline(item, seq) {

@@ -1,0 +1,47 @@
+// The card of a published written assessment (skriftligt omdöme) in a subject's thread.
+"use strict";
+
+(window.ElevdialogCards = window.ElevdialogCards || {}).assessment = function (card, t) {
+  const { el, S } = t;
+  const box = el("article", "card-item card-item--assessment");
+  box.dataset.card = `assessment-${card.id}`;
+  const title = el("h3", "card-item__title", `${S.assessmentTitle} · ${t.name(card.subject)} · ${card.period}`);
+  box.append(title);
+  const meta = el("p", "card-item__meta");
+  if (card.version > 1) {
+    meta.append(el("span", "badge", S.assessmentCorrection.replace("%(version)s", card.version)), " ");
+  }
+  if (card.corrected_by) {
+    box.classList.add("card-item--superseded");
+    meta.append(el("span", "badge badge--warning", S.assessmentSuperseded.replace("%(version)s", card.corrected_by)), " ");
+  }
+  meta.append(S.assessmentBy.replace("%(name)s", card.by));
+  box.append(meta);
+  if (card.levels.length) {
+    const table = el("table", "table levels");
+    const caption = el("caption", "visually-hidden", S.assessmentLevels);
+    const head = el("thead");
+    const headRow = el("tr");
+    headRow.append(el("th", "", S.assessmentArea), el("th", "", S.assessmentLevel));
+    head.append(headRow);
+    const rows = el("tbody");
+    for (const level of card.levels) {
+      const row = el("tr");
+      const value = el("td", `level level--${level.level}`, S[`level_${level.level}`] || level.level);
+      row.append(el("th", "", t.name(level.area)), value);
+      rows.append(row);
+    }
+    table.append(caption, head, rows);
+    box.append(table);
+  }
+  if (card.can_html) {
+    box.append(el("h4", "card-item__heading", S.assessmentCan), t.html("card-item__text", card.can_html));
+  }
+  if (card.develop_html) {
+    box.append(el("h4", "card-item__heading", S.assessmentDevelop), t.html("card-item__text", card.develop_html));
+  }
+  const link = el("a", "card-item__link", S.assessmentHistory);
+  link.href = card.url;
+  box.append(link);
+  return box;
+};
