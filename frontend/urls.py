@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend.views import account, assessments, auth, dialogue, flags, language, pages
+from frontend.views import account, assessments, auth, dialogue, flags, language, overview, pages, plan
 
 urlpatterns = [
     path("", pages.start_view, name="start"),
@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("pages/<int:page_id>/attachments/", dialogue.attachment_upload_view, name="attachment-upload"),
     path("pages/<int:page_id>/attachments/<int:attachment_id>/", dialogue.attachment_view, name="attachment"),
+    path("students/<int:student_id>/plan/", plan.plan_view, name="plan"),
     path(
         "students/<int:student_id>/assessments/<int:assessment_id>/",
         assessments.assessment_history_view,
@@ -59,6 +60,7 @@ urlpatterns = [
         "schools/<int:school_id>/assessment-form/", assessments.assessment_form_view, name="assessment-form"
     ),
     path("schools/<int:school_id>/", pages.school_view, name="school"),
+    path("schools/<int:school_id>/follow-up/", overview.follow_up_view, name="follow-up"),
     path("schools/<int:school_id>/flagged/", flags.flagged_texts_view, name="flagged-texts"),
     path(
         "schools/<int:school_id>/flagged/<int:flag_id>/reviewed/",

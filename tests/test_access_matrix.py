@@ -193,6 +193,7 @@ ROWS: dict[str, Row] = {
         method="post",
     ),
     # --- Written assessments ---------------------------------------------------------------
+    "plan": Row(named("plan", lambda cast, extra: cast.student.pk), only(PAGE_MEMBERS)),
     "assessment-history": Row(
         named(
             "assessment-history",
@@ -240,6 +241,7 @@ ROWS: dict[str, Row] = {
         only({"teacher"}, Redirect("start")),
         method="post",
     ),
+    "follow-up": Row(named("follow-up", lambda cast, extra: cast.school.pk), only({"principal"})),
     "assessment-form": Row(named("assessment-form", lambda cast, extra: cast.school.pk), only({"principal"})),
     # --- School administration -------------------------------------------------------------
     "admin:index": Row(named("admin:index"), only(ADMINS, OK, FORBIDDEN)),

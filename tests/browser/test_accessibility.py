@@ -47,6 +47,8 @@ def test_pages_a_guardian_uses_have_no_accessibility_violations(page: Page) -> N
     problems += check(page, "/")
     page.get_by_role("link", name="Elsa Lindqvist").click()
     problems += [f"student page: {v}" for v in axe_violations(page)]
+    page.get_by_role("link", name="Utvecklingsplan (IUP)").click()
+    problems += [f"plan page: {v}" for v in axe_violations(page)]
     for path in ("/account/", "/account/password/", "/account/two-factor/", "/students/999999/"):
         problems += check(page, path)
     page.set_viewport_size({"width": 360, "height": 740})
@@ -66,6 +68,22 @@ def test_pages_staff_use_have_no_accessibility_violations(page: Page) -> None:
     problems += check(page, "/")
     page.get_by_role("link", name="Björkbackaskolan").click()
     problems += [f"school page: {v}" for v in axe_violations(page)]
+    page.get_by_role("link", name="Uppföljning").click()
+    problems += [f"follow-up page: {v}" for v in axe_violations(page)]
+    page.go_back()
+    page.get_by_role("link", name="Form för skriftliga omdömen").click()
+    problems += [f"assessment form page: {v}" for v in axe_violations(page)]
+    page.go_back()
     page.get_by_role("link", name="4A").click()
     problems += [f"class page: {v}" for v in axe_violations(page)]
+    assert problems == []
+
+
+def test_the_teachers_assessment_flow_has_no_accessibility_violations(page: Page) -> None:
+    log_in(page, "ahmed.hassan", staff=True)
+    page.get_by_test_id("classes").get_by_role("link", name="Klass 4A").click()
+    page.get_by_role("link", name="Skriv omdömen i Matematik").click()
+    problems = [f"assessment flow: {v}" for v in axe_violations(page)]
+    page.set_viewport_size({"width": 360, "height": 740})
+    problems += [f"assessment flow, phone: {v}" for v in axe_violations(page)]
     assert problems == []

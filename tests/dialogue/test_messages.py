@@ -21,7 +21,7 @@ from dialogue.actions.errors import Refused
 from dialogue.actions.flags import review_flagged_text
 from dialogue.actions.messages import edit_message, mark_read, post_message, retract_message
 from dialogue.actions.pages import ensure_page
-from dialogue.models import Attachment, Message, StudentPage, Thread
+from dialogue.models import Assessment, Attachment, Message, StudentPage, Thread
 from tests.support.cast import Cast, build_cast
 from tests.support.clients import verified_client
 from tests.support.dialogue import dialogue_objects, png_bytes
@@ -251,10 +251,17 @@ def test_the_demo_dialogue_is_written_once(db: None) -> None:
     call_command("seed_demo", stdout=io.StringIO())
     first, second = io.StringIO(), io.StringIO()
     call_command("seed_demo_dialogue", stdout=first)
+    cards = list(Message.objects.filter(card__isnull=False).values_list("pk", "change_seq"))
     call_command("seed_demo_dialogue", stdout=second)
     assert "8 message(s) written" in first.getvalue()
     assert "0 message(s) written" in second.getvalue()
-    assert Message.objects.count() == 8
+    assert Message.objects.filter(card__isnull=True).count() == 8
+    # The demo documents too are written once: published maths assessments for Alva and
+    # Hugo (Hugo's corrected: two cards), and the mentor's unpublished Swedish draft.
+    assert list(Message.objects.filter(card__isnull=False).values_list("pk", "change_seq")) == cards
+    kinds = [message.card["type"] for message in Message.objects.filter(card__isnull=False) if message.card]
+    assert kinds == ["assessment"] * 3
+    assert Assessment.objects.filter(status="draft").count() == 1
 
 
 def test_a_retry_of_a_stored_send_is_answered_even_when_sending_too_fast(

@@ -16,7 +16,11 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import User
 from dialogue.actions.messages import post_message
 from dialogue.actions.pages import ensure_page
+from dialogue.demo import assessments as demo_assessments
 from dialogue.models import Thread
+
+# Demo documents (cards), in order: each ``seed(people)`` is idempotent.
+DOCUMENT_SEEDS = [demo_assessments.seed]
 
 # (student, thread subject code or "" for general, author, text)
 CONVERSATIONS = [
@@ -80,6 +84,10 @@ class Command(BaseCommand):
             post_message(people[author_name], page, thread_id=thread.pk, body=text, client_id=client_id)
             written += int(page.last_seq != before)
         self.stdout.write(f"Demo dialogue: {written} message(s) written.")
+        everyone = {user.username: user for user in User.objects.filter(is_active=True)}
+        for seed in DOCUMENT_SEEDS:
+            seed(everyone)
+        self.stdout.write("Demo documents: assessments written.")
 
     @staticmethod
     def _usernames() -> set[str]:

@@ -132,10 +132,9 @@
       if (!(await save())) {
         return;
       }
+      // Never an empty multipart body: Django refuses one as malformed (400).
       const body = new FormData();
-      if (sendAnyway) {
-        body.append("send_anyway", "1");
-      }
+      body.append("send_anyway", sendAnyway ? "1" : "0");
       publishButton.disabled = true;
       const { status, payload } = await post(publishButton.formAction, body).catch(() => ({
         status: 0,
@@ -179,7 +178,8 @@
     const index = forms.indexOf(from);
     const target = forms[index + step];
     if (target) {
-      const field = target.querySelector("input:checked, input, textarea");
+      // The first field a person fills in: the first area's level, or the first text.
+      const field = target.querySelector("input[type=radio]") || target.querySelector("textarea");
       field.focus();
       target.closest(".flow-student").scrollIntoView({ block: "start", behavior: "smooth" });
     }
@@ -259,6 +259,11 @@
       remove.action = payload.phrase.delete;
       remove.className = "phrase__delete";
       remove.dataset.phraseDelete = "";
+      const token = document.createElement("input");
+      token.type = "hidden";
+      token.name = "csrfmiddlewaretoken";
+      token.value = csrf;
+      remove.append(token);
       const removeButton = document.createElement("button");
       removeButton.type = "submit";
       removeButton.className = "link-button";
@@ -275,7 +280,7 @@
       return;
     }
     event.preventDefault();
-    const { status } = await post(remove.action, new FormData());
+    const { status } = await post(remove.action, new FormData(remove));
     if (status === 200) {
       remove.closest("li").remove();
     }

@@ -1,0 +1,87 @@
+"""The principal's follow-up overview lists exactly the students who lack what the rules
+require, and costs the same number of queries for a school of any size."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.actions import SYSTEM
+from accounts.actions import memberships as m
+from accounts.actions import people as p
+from accounts.actions import structure as s
+from dialogue.actions.assessments import publish_assessment, save_draft
+from dialogue.overview import school_follow_up
+from tests.support.cast import Cast
+from tests.support.clients import verified_client
+
+pytestmark = pytest.mark.django_db
+
+
+def _assess(cast: Cast, student, subject, teacher=None, publish: bool = True) -> None:
+    draft, _findings = save_draft(
+        teacher or cast.teacher, cast.class_4a, student, subject, levels={}, can_text="Text.", develop_text=""
+    )
+    if publish:
+        publish_assessment(teacher or cast.teacher, draft.pk)
+
+
+def _missing(cast: Cast) -> dict[str, dict[str, list[str]]]:
+    return {
+        row.school_class.name: {
+            missing.student.username: [subject.code for subject in missing.subjects]
+            for missing in row.missing_assessments
+        }
+        for row in school_follow_up(cast.school)
+    }
+
+
+def test_the_overview_lists_exactly_the_students_without_a_published_assessment(cast: Cast) -> None:
+    # 4A is taught maths (teacher) and had English (former_teacher, ended); 4B Swedish.
+    swedish_teacher = p.create_person(SYSTEM, username="sv.larare", first_name="Sara", last_name="Svensson")
+    m.assign_teaching(SYSTEM, swedish_teacher, cast.class_4a, cast.swedish)
+    classmate = p.create_person(SYSTEM, username="klasskamrat", first_name="Kim", last_name="Klass")
+    m.enrol_student(SYSTEM, classmate, cast.class_4a)
+    # A class in grade 7 is not required to have assessments.
+    class_7 = s.create_class(SYSTEM, cast.school, cast.class_4a.school_year, name="7A", grade=7)
+    m.assign_teaching(SYSTEM, cast.teacher, class_7, cast.maths)
+    older = p.create_person(SYSTEM, username="sjuan", first_name="Sju", last_name="Ans")
+    m.enrol_student(SYSTEM, older, class_7)
+
+    assert _missing(cast) == {
+        "4A": {"anna.andersson": ["SV", "MA"], "klasskamrat": ["SV", "MA"]},
+        "4B": {"olle.nilsson": ["SV"]},
+        "7A": {},
+    }
+    _assess(cast, cast.student, cast.maths)  # published
+    _assess(cast, classmate, cast.maths, publish=False)  # a draft does not count
+    _assess(cast, cast.student, cast.swedish, teacher=swedish_teacher)
+    assert _missing(cast) == {
+        "4A": {"klasskamrat": ["SV", "MA"]},
+        "4B": {"olle.nilsson": ["SV"]},
+        "7A": {},
+    }
+
+
+def test_the_follow_up_page_links_each_student_and_does_not_grow_in_queries(cast: Cast) -> None:
+    client = verified_client(cast.principal)
+    url = f"/schools/{cast.school.pk}/follow-up/"
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured)
+
+    # session, user, device; the school; classes, enrolments, teaching, published
+    # assessments; flagged texts waiting
+    assert count() == 3 + 6
+    for index in range(10):
+        pupil = p.create_person(SYSTEM, username=f"elev{index}", first_name="Elev", last_name=f"{index:02d}")
+        m.enrol_student(SYSTEM, pupil, cast.class_4b if index % 2 else cast.class_4a)
+    s.create_class(SYSTEM, cast.school, cast.class_4a.school_year, name="3C", grade=3)
+    assert count() == 3 + 6
+    body = client.get(url).content.decode()
+    assert f'href="/students/{cast.student.pk}/"' in body
+    assert client.get(f"{url}?class={cast.class_4b.pk}").context["shown"][0].school_class == cast.class_4b
