@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
 from accounts.models import SchoolClass, Subject, User
-from dialogue import queries
+from dialogue import guard, queries
 from dialogue.actions import assessments as actions
 from dialogue.actions.errors import Refused, SensitiveText
 from dialogue.models import MAX_ASSESSMENT_TEXT, Assessment, AssessmentForm, Phrase
@@ -68,6 +68,18 @@ def assessment_flow_view(request: HttpRequest, class_id: int, subject_id: int) -
     rows = queries.assessment_flow(school_class, subject, school_year_id=school_year_id, term=term)
     areas = queries.subject_areas(subject) if form.use_levels else []
     phrases = list(Phrase.objects.filter(owner=user, subject__in=[subject.pk, None]).order_by("created_at"))
+    warnings = {
+        row.student.pk: {
+            name: findings_payload(found)
+            for name, found in (
+                ("can_text", guard.check_text(row.draft.can_text)),
+                ("develop_text", guard.check_text(row.draft.develop_text)),
+            )
+            if found
+        }
+        for row in rows
+        if row.draft is not None
+    }
     written = sum(1 for row in rows if row.draft or row.published)
     published = sum(1 for row in rows if row.published)
     return render(
@@ -79,6 +91,7 @@ def assessment_flow_view(request: HttpRequest, class_id: int, subject_id: int) -
             "form": form,
             "term": term,
             "rows": rows,
+            "warnings": warnings,
             "areas": areas,
             "levels": Assessment.Level.choices,
             "phrases": phrases,
@@ -171,6 +184,11 @@ def assessment_publish_view(
     ).first()
     send_anyway = request.POST.get("send_anyway") == "1"
     try:
+        if "can_text" in request.POST or "develop_text" in request.POST:
+            # The form posted without scripts: what was typed is saved before publishing.
+            draft, _findings = actions.save_draft(
+                user, school_class, student, subject, **_draft_fields(request)
+            )
         if draft is None:
             raise Refused("no_draft", _("There is no draft to publish. Write the assessment first."))
         published = actions.publish_assessment(user, draft.pk, send_anyway=send_anyway)

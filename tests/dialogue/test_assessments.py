@@ -273,3 +273,32 @@ def test_the_student_page_with_cards_query_count_does_not_grow(cast: Cast) -> No
     response = client.get(url)
     assert [m["card"]["version"] for m in response.context["dialogue"]["messages"]] == [1, 2]
     assert _count(client, url) == 3 + 15
+
+
+def test_without_scripts_publishing_saves_what_was_typed_and_asks_about_sensitive_words(cast: Cast) -> None:
+    client = verified_client(cast.teacher)
+    flow = f"/classes/{cast.class_4a.pk}/assessments/{cast.maths.pk}/"
+    publish = f"{flow}students/{cast.student.pk}/publish/"
+    area = maths_areas(cast)[0]
+    typed = {
+        f"level-{area.pk}": "acceptable",
+        "can_text": "Skrivet utan skript.",
+        "develop_text": "Hon har en diagnos.",
+    }
+    response = client.post(publish, typed)
+    assert response.status_code == 302
+    draft = Assessment.objects.get()
+    # Nothing typed was lost, and nothing with findings was published without asking.
+    assert (draft.status, draft.can_text, draft.levels) == (
+        "draft",
+        "Skrivet utan skript.",
+        {str(area.pk): "acceptable"},
+    )
+    page = client.get(flow)
+    body = page.content.decode()
+    assert "<mark>diagnos</mark>" in body
+    assert "data-publish-anyway" in body
+    client.post(publish, {**typed, "send_anyway": "1"})
+    draft.refresh_from_db()
+    assert draft.status == Assessment.Status.PUBLISHED
+    assert FlaggedText.objects.filter(source=FlaggedText.Source.ASSESSMENT, source_id=draft.pk).exists()

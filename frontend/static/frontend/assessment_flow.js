@@ -163,7 +163,9 @@
 
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      if (event.submitter && event.submitter.hasAttribute("data-publish")) {
+      if (event.submitter && event.submitter.hasAttribute("data-publish-anyway")) {
+        publish(true);
+      } else if (event.submitter && event.submitter.hasAttribute("data-publish")) {
         publish(false);
       } else {
         dirty = true;
