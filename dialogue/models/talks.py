@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +52,7 @@ class TalkSlot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.school_class} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.school_class} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
     @property
     def minutes(self) -> int:

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
@@ -109,7 +110,11 @@ def talk_slots_open_view(request: HttpRequest, class_id: int) -> HttpResponse:
     except Refused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, _("%(count)d talk slot(s) opened.") % {"count": len(slots)})
+        messages.success(
+            request,
+            ngettext("%(count)d time opened for booking.", "%(count)d times opened for booking.", len(slots))
+            % {"count": len(slots)},
+        )
     return redirect("class-talks", class_id=school_class.pk)
 
 

@@ -570,3 +570,17 @@ def test_pages_link_to_the_talks(cast: Cast) -> None:
     assert f'href="/students/{cast.student.pk}/talks/"' in student_page
     class_page = verified_client(cast.teacher).get(f"/classes/{cast.class_4a.pk}/").content.decode()
     assert f'href="/classes/{cast.class_4a.pk}/talks/"' in class_page
+
+
+def test_the_demo_school_gets_times_a_booked_talk_and_a_recorded_one(db: None) -> None:
+    from dialogue.demo import talks as demo
+
+    call_command("seed_demo", stdout=io.StringIO())
+    demo.seed({})
+    demo.seed({})  # a second run adds nothing
+    assert TalkSlot.objects.count() == 10
+    booked = DevelopmentTalk.objects.get(student__username="alva.eriksson")
+    assert card(booked)["guardians"] == ["Sara Lind", "Johan Eriksson"]
+    iup = queries.current_iup(User.objects.get(username="elsa.lindqvist"))
+    assert iup is not None
+    assert "Läsa tillsammans" in iup.home_actions
