@@ -261,9 +261,9 @@ def _render_talk(
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
-    relation = policy.relation_to_student(user, student)
     now = timezone.now()
     open_for_preparation = not talk.is_cancelled and talk.slot.starts_at > now
+    held = not talk.is_cancelled and talk.slot.starts_at <= now
     if record is None:
         record = {
             "held_on": (talk.held_on or timezone.localdate(talk.slot.starts_at)).isoformat(),
@@ -277,8 +277,8 @@ def _render_talk(
         {
             "student": student,
             "talk": talk,
-            "can_prepare": (relation.is_self or relation.is_guardian) and open_for_preparation,
-            "can_record": relation.is_teacher and not talk.is_cancelled and talk.slot.starts_at <= now,
+            "can_prepare": open_for_preparation and policy.can_prepare_development_talk(user, student),
+            "can_record": held and policy.can_record_development_talk(user, student),
             "preparation": preparation,
             "record": record,
             "findings": findings or {},
