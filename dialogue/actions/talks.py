@@ -27,9 +27,15 @@ from accounts import events, policy
 from accounts.actions.actor import require
 from accounts.models import Enrolment, Guardianship, SchoolClass, User
 from dialogue import guard
-from dialogue.actions.cards import flag_document, guard_texts, new_thread, post_card, update_card
+from dialogue.actions.cards import (
+    document_text,
+    flag_document,
+    guard_texts,
+    new_thread,
+    post_card,
+    update_card,
+)
 from dialogue.actions.errors import Refused
-from dialogue.actions.messages import clean_text
 from dialogue.actions.pages import ensure_page
 from dialogue.models import (
     MAX_PLACE_LENGTH,
@@ -395,18 +401,6 @@ def move_booking(
 # --- Before and after the talk -----------------------------------------------------------------
 
 
-def _check_length(text: str, label: str) -> str:
-    text = clean_text(text)
-    if len(text) > MAX_TALK_TEXT:
-        raise Refused(
-            "too_long",
-            _("“%(field)s” is %(length)d characters long; the limit is %(limit)d.")
-            % {"field": label, "length": len(text), "limit": MAX_TALK_TEXT},
-            limit=MAX_TALK_TEXT,
-        )
-    return text
-
-
 def add_preparation(
     actor: User,
     talk: DevelopmentTalk,
@@ -419,7 +413,7 @@ def add_preparation(
     sensitive-text guard applies; saved anyway, it is flagged for the principal)."""
     require(policy.can_prepare_development_talk(actor, talk.student))
     now = now or timezone.now()
-    body = _check_length(body, _("Questions and views"))
+    body = document_text(body, _("Questions and views"), MAX_TALK_TEXT)
     if not body:
         raise Refused("empty", _("Write your question or view first."))
     findings = guard_texts({"body": body}, send_anyway=send_anyway)
@@ -449,9 +443,11 @@ def record_talk(
     require(policy.can_record_development_talk(actor, talk.student))
     now = now or timezone.now()
     texts = {
-        "iup_summary": _check_length(iup_summary, _("Summary of the IUP for the year")),
-        "school_actions": _check_length(school_actions, _("What the school will do")),
-        "home_actions": _check_length(home_actions, _("What the student and guardians can do")),
+        "iup_summary": document_text(iup_summary, _("Summary of the IUP for the year"), MAX_TALK_TEXT),
+        "school_actions": document_text(school_actions, _("What the school will do"), MAX_TALK_TEXT),
+        "home_actions": document_text(
+            home_actions, _("What the student and guardians can do"), MAX_TALK_TEXT
+        ),
     }
     if not any(texts.values()):
         raise Refused("empty", _("Write the summary or the agreements before saving."))
