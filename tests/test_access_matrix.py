@@ -18,6 +18,7 @@ from channels.db import database_sync_to_async
 from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.actions import SYSTEM
 from accounts.actions.login import authenticate_with_password
@@ -317,7 +318,10 @@ ROWS: dict[str, Row] = {
         )
         | {role: FORBIDDEN for role in ("student", "guardian_1", "guardian_2", "principal")},
         method="post",
-        data={"held_on": "2000-01-01", "iup_summary": "Anna läser mer hemma."},
+        data=lambda cast, extra: {
+            "held_on": timezone.localdate(extra["past_talk"].slot.starts_at).isoformat(),
+            "iup_summary": "Anna läser mer hemma.",
+        },
     ),
     "class-talks": Row(named("class-talks", _class_4a), only({"teacher", "principal"})),
     "talk-slots-open": Row(

@@ -460,6 +460,10 @@ def record_talk(
             raise Refused("cancelled", _("That talk is cancelled."))
         if locked.slot.starts_at > now:
             raise Refused("not_held", _("The talk has not started yet. Record the agreements after it."))
+        if held_on < timezone.localdate(locked.slot.starts_at):
+            raise Refused(
+                "before_slot", _("The talk cannot have been held before the day it was booked for.")
+            )
         locked.held_on = held_on
         locked.iup_summary = texts["iup_summary"]
         locked.school_actions = texts["school_actions"]

@@ -128,4 +128,5 @@
     "Your question or view is saved for the talk.": "Din fråga eller synpunkt är sparad till samtalet.",
     "Give the date the talk was held, for example 2026-12-03.": "Ange datumet då samtalet hölls, till exempel 2026-12-03.",
     "The agreements are recorded and shown on the student's page.": "Överenskommelserna är dokumenterade och visas på elevens sida.",
+    "The talk cannot have been held before the day it was booked for.": "Samtalet kan inte ha hållits före dagen det var bokat till.",
 }

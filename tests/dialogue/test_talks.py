@@ -415,6 +415,7 @@ def test_the_teacher_records_the_agreements_which_become_the_current_iup(
         ({"held_on": "tomorrow"}, "future"),
         ({"iup_summary": "", "school_actions": "", "home_actions": ""}, "empty"),
         ({"home_actions": "x" * 5001}, "too_long"),
+        ({"held_on": "a month ago"}, "before_slot"),
     ],
 )
 def test_bad_agreements_are_refused(cast: Cast, change: dict[str, Any], code: str) -> None:
@@ -427,6 +428,8 @@ def test_bad_agreements_are_refused(cast: Cast, change: dict[str, Any], code: st
     } | change
     if fields["held_on"] == "tomorrow":
         fields["held_on"] = timezone.localdate() + datetime.timedelta(days=1)
+    if fields["held_on"] == "a month ago":
+        fields["held_on"] = timezone.localdate() - datetime.timedelta(days=30)
     with pytest.raises(Refused) as refused:
         talks.record_talk(cast.teacher, talk, **fields)
     assert refused.value.code == code
