@@ -197,6 +197,35 @@ def can_release_public_record(user: AnyUser, student: User) -> bool:
     return relation_to_student(user, student).is_principal
 
 
+# --- Development talks ---------------------------------------------------------------------
+
+
+def can_manage_talk_slots(user: AnyUser, school_class: SchoolClass) -> bool:
+    """A teacher of the class (mentor or subject teacher) opens and cancels its talk slots.
+    The principal sees them (``visible_class_rosters``) but does not hold the talks."""
+    if not _is_member(user):
+        return False
+    assert isinstance(user, User)
+    return _taught_class_ids(user, today()).filter(pk=school_class.pk).exists()
+
+
+def can_book_development_talk(user: AnyUser, student: User) -> bool:
+    """Each guardian books (or joins, moves, cancels) the talks of their own child."""
+    return relation_to_student(user, student).is_guardian
+
+
+def can_prepare_development_talk(user: AnyUser, student: User) -> bool:
+    """The student and the guardians bring their questions and views beforehand."""
+    relation = relation_to_student(user, student)
+    return relation.is_self or relation.is_guardian
+
+
+def can_record_development_talk(user: AnyUser, student: User) -> bool:
+    """The teacher who holds the talk writes the IUP and the agreements: a teacher or the
+    mentor of the student (not the principal)."""
+    return relation_to_student(user, student).is_teacher
+
+
 class PageText(Protocol):
     """Anything written on a student's page (a message now; cards later): who wrote it
     and whose page it is on. A protocol so that this lowest floor imports no app above."""

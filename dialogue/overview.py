@@ -2,7 +2,8 @@
 
 Per class of the current school year: students in grades 1-5 without a published written
 assessment this school year in a subject they are taught (DOMAIN.md: at least once per school
-year), and the sensitive-text guard's flags waiting for review. Each part is a fixed number of
+year), and students without a development talk (held or booked) this term (at least once per
+term). Each part is a fixed number of
 queries, whatever the number of classes and students.
 """
 
@@ -12,9 +13,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from accounts import policy
 from accounts.models import Enrolment, School, SchoolClass, Subject, TeachingAssignment, User
-from dialogue.models import Assessment
+from dialogue import queries
+from dialogue.models import Assessment, DevelopmentTalk
 
 # Grades that must have a written assessment every school year (DOMAIN.md).
 ASSESSED_GRADES = range(1, 6)
@@ -31,6 +35,7 @@ class ClassFollowUp:
     school_class: SchoolClass
     student_count: int = 0
     missing_assessments: list[MissingAssessments] = field(default_factory=list)
+    without_talk: list[User] = field(default_factory=list)
 
     @property
     def missing_count(self) -> int:
@@ -40,8 +45,8 @@ class ClassFollowUp:
 
 def school_follow_up(school: School, on: datetime.date | None = None) -> list[ClassFollowUp]:
     """Every class of the school this school year, in grade order, with the students who
-    lack a published assessment in a subject taught to their class (grades 1-5). Four
-    queries."""
+    lack a published assessment in a subject taught to their class (grades 1-5), and those
+    without a talk this term. Six queries."""
     on = on or policy.today()
     classes = list(
         SchoolClass.objects.filter(
@@ -86,4 +91,22 @@ def school_follow_up(school: School, on: datetime.date | None = None) -> list[Cl
         ]
         if lacking:
             by_class[class_id].missing_assessments.append(MissingAssessments(enrolment.student, lacking))
+    first_day, last_day = queries.term_range(school.pk, on)
+    talked = set(
+        DevelopmentTalk.objects.filter(
+            student__in=[e.student_id for e in enrolments],
+            cancelled_at__isnull=True,
+            slot__starts_at__gte=_start_of(first_day),
+            slot__starts_at__lt=_start_of(last_day + datetime.timedelta(days=1)),
+        ).values_list("student_id", flat=True)
+    )
+    for enrolment in sorted(
+        enrolments, key=lambda e: (e.student.first_name, e.student.last_name, e.student_id)
+    ):
+        if enrolment.student_id not in talked:
+            by_class[enrolment.school_class_id].without_talk.append(enrolment.student)
     return list(by_class.values())
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

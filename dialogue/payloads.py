@@ -4,12 +4,16 @@ so it holds nothing that depends on who reads it (the browser marks its own mess
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from accounts.models import CurriculumArea
-from dialogue.models import Assessment, Attachment, Message
+from dialogue.models import Assessment, Attachment, DevelopmentTalk, Message
 from dialogue.rendering import render_markdown
 
 
@@ -75,4 +79,64 @@ def assessment_card(assessment: Assessment, corrected_by: Assessment | None = No
         "by": assessment.published_by.display_name if assessment.published_by else "",
         "published_at": assessment.published_at.isoformat() if assessment.published_at else None,
         "url": reverse("assessment-history", args=[assessment.student_id, assessment.pk]),
+    }
+
+
+def in_both_languages(render: Callable[[], str]) -> dict[str, str]:
+    """A text formatted once per language (dates, month names), like ``names``."""
+    result = {}
+    for code in ("sv", "en"):
+        with translation.override(code):
+            result[code] = render()
+    return result
+
+
+def talk_time(starts_at: datetime.datetime) -> dict[str, str]:
+    """When a talk starts, as each reader's language writes it: "torsdag 3 december 2026 13:00"."""
+    local = timezone.localtime(starts_at)
+    return in_both_languages(lambda: f"{date_format(local, 'l j F Y')} {date_format(local, 'H:i')}")
+
+
+def talk_card(talk: DevelopmentTalk) -> dict[str, Any]:
+    """The card of a development talk: when, where, who is coming, and once recorded the
+    agreements. Precondition: ``slot__teacher``, ``student``, ``cancelled_by`` and
+    ``recorded_by`` loaded or loadable. Costs one query (the guardians coming)."""
+    slot = talk.slot
+    coming = [
+        attendee.guardian.display_name
+        for attendee in talk.attendees.filter(left_at__isnull=True)
+        .select_related("guardian")
+        .order_by("joined_at", "pk")
+    ]
+    record = None
+    if talk.recorded_at is not None and talk.held_on is not None:
+        held_on = talk.held_on
+        record = {
+            "held_on": in_both_languages(lambda: date_format(held_on, "j F Y")),
+            "iup_html": render_markdown(talk.iup_summary) if talk.iup_summary else "",
+            "school_html": render_markdown(talk.school_actions) if talk.school_actions else "",
+            "home_html": render_markdown(talk.home_actions) if talk.home_actions else "",
+            "by": talk.recorded_by.display_name if talk.recorded_by else "",
+        }
+    if talk.cancelled_at is not None:
+        status = "cancelled"
+    elif record is not None:
+        status = "recorded"
+    else:
+        status = "booked"
+    return {
+        "type": "talk",
+        "id": talk.pk,
+        "status": status,
+        "when": talk_time(slot.starts_at),
+        "starts_at": slot.starts_at.isoformat(),
+        "minutes": slot.minutes,
+        "place": slot.place,
+        "video": slot.video,
+        "teacher": slot.teacher.display_name,
+        "student": talk.student.display_name,
+        "guardians": coming,
+        "cancelled_by": talk.cancelled_by.display_name if talk.cancelled_by else "",
+        "record": record,
+        "url": reverse("talk", args=[talk.student_id, talk.pk]),
     }

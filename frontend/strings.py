@@ -64,6 +64,20 @@ def card_strings() -> dict[str, str]:
         "level_not_yet": _("Not yet acceptable"),
         "level_acceptable": _("Acceptable"),
         "level_more": _("More than acceptable"),
+        "talkTitle": _("Development talk"),
+        "talkCancelled": _("Cancelled by %(name)s"),
+        "talkWhen": _("When"),
+        "talkMinutes": _("%(minutes)s minutes"),
+        "talkWhere": _("Where"),
+        "talkVideo": _("Video"),
+        "talkTeacher": _("Teacher"),
+        "talkComing": _("Guardians coming"),
+        "talkNobody": _("nobody"),
+        "talkRecorded": _("Held on %(date)s; recorded by %(name)s"),
+        "talkIup": _("Summary of the IUP for the year"),
+        "talkSchool": _("What the school will do"),
+        "talkHome": _("What the student and guardians can do"),
+        "talkOpen": _("Preparation and agreements"),
     }
 
 

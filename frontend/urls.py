@@ -1,6 +1,6 @@
 from django.urls import path
 
-from frontend.views import account, assessments, auth, dialogue, flags, language, overview, pages, plan
+from frontend.views import account, assessments, auth, dialogue, flags, language, overview, pages, plan, talks
 
 urlpatterns = [
     path("", pages.start_view, name="start"),
@@ -66,5 +66,25 @@ urlpatterns = [
         "schools/<int:school_id>/flagged/<int:flag_id>/reviewed/",
         flags.review_view,
         name="flagged-text-reviewed",
+    ),
+    # --- Development talks ---
+    path("students/<int:student_id>/talks/", talks.student_talks_view, name="student-talks"),
+    path("students/<int:student_id>/talks/book/", talks.talk_book_view, name="talk-book"),
+    path("students/<int:student_id>/talks/<int:talk_id>/", talks.talk_view, name="talk"),
+    path("students/<int:student_id>/talks/<int:talk_id>/join/", talks.talk_join_view, name="talk-join"),
+    path("students/<int:student_id>/talks/<int:talk_id>/cancel/", talks.talk_cancel_view, name="talk-cancel"),
+    path("students/<int:student_id>/talks/<int:talk_id>/move/", talks.talk_move_view, name="talk-move"),
+    path(
+        "students/<int:student_id>/talks/<int:talk_id>/preparation/",
+        talks.talk_prepare_view,
+        name="talk-prepare",
+    ),
+    path("students/<int:student_id>/talks/<int:talk_id>/record/", talks.talk_record_view, name="talk-record"),
+    path("classes/<int:class_id>/talks/", talks.class_talks_view, name="class-talks"),
+    path("classes/<int:class_id>/talks/slots/", talks.talk_slots_open_view, name="talk-slots-open"),
+    path(
+        "classes/<int:class_id>/talks/slots/<int:slot_id>/cancel/",
+        talks.talk_slot_cancel_view,
+        name="talk-slot-cancel",
     ),
 ]

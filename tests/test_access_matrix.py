@@ -7,6 +7,7 @@ new page cannot ship without deciding who may open it.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from channels.db import database_sync_to_async
 from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.actions import SYSTEM
 from accounts.actions.login import authenticate_with_password
@@ -28,6 +30,7 @@ from tests.support.dialogue import assessment_objects, dialogue_objects
 from tests.support.sockets import open_socket
 from tests.support.sockets import receive as socket_receive
 from tests.support.sockets import send as socket_send
+from tests.support.talks import next_week, talk_objects
 
 OK = 200
 BAD_REQUEST = 400
@@ -55,7 +58,8 @@ class Row:
     url: Callable[[Cast, dict[str, Any]], str]
     expect: Mapping[str, Outcome | Callable[[Cast, dict[str, Any]], Outcome]]
     method: str = "get"
-    data: dict[str, str] = field(default_factory=dict)
+    # Form data, or a function of the cast and the extra objects giving it.
+    data: dict[str, str] | Callable[[Cast, dict[str, Any]], dict[str, str]] = field(default_factory=dict)
 
 
 def everyone(outcome: Any, *, anonymous: Outcome = LOGIN, **overrides: Any) -> dict[str, Any]:
@@ -126,6 +130,33 @@ def admin_model_rows(
         f"{prefix}_history": Row(named(f"{prefix}_history", obj), denied_unless(viewers)),
         # Nothing is ever deleted: memberships end with a date.
         f"{prefix}_delete": Row(named(f"{prefix}_delete", obj), only(set(), denied=FORBIDDEN)),
+    }
+
+
+def _student_id(cast: Cast, extra: dict[str, Any]) -> int:
+    return cast.student.pk
+
+
+def _talk_id(cast: Cast, extra: dict[str, Any]) -> int:
+    return int(extra["talk"].pk)
+
+
+def _class_4a(cast: Cast, extra: dict[str, Any]) -> int:
+    return cast.class_4a.pk
+
+
+def _talks_page(cast: Cast, extra: dict[str, Any]) -> Redirect:
+    return Redirect(reverse("student-talks", args=[cast.student.pk]))
+
+
+def _class_talks_page(cast: Cast, extra: dict[str, Any]) -> Redirect:
+    return Redirect(reverse("class-talks", args=[cast.class_4a.pk]))
+
+
+def _guardians_act(outcome: Callable[[Cast, dict[str, Any]], Redirect]) -> dict[str, Any]:
+    """Guardians reach the booking action; the student and staff who see the page get 403."""
+    return only({"guardian_1", "guardian_2"}, outcome) | {
+        role: FORBIDDEN for role in ("student", "teacher", "principal")
     }
 
 
@@ -243,6 +274,74 @@ ROWS: dict[str, Row] = {
     ),
     "follow-up": Row(named("follow-up", lambda cast, extra: cast.school.pk), only({"principal"})),
     "assessment-form": Row(named("assessment-form", lambda cast, extra: cast.school.pk), only({"principal"})),
+    # --- Development talks -----------------------------------------------------------------
+    # Page members see a student's talks; only guardians book, join, move and cancel (the
+    # others who see the page get 403); the student and guardians prepare; a teacher of the
+    # student records. The class's page is for its teachers and the principal, who sees but
+    # does not open or cancel times. Refusals for the state of a talk (guardian_1 already has
+    # a booking, ...) still redirect back to the page with the reason.
+    "student-talks": Row(named("student-talks", lambda cast, extra: cast.student.pk), only(PAGE_MEMBERS)),
+    "talk": Row(named("talk", _student_id, _talk_id), only(PAGE_MEMBERS)),
+    "talk-book": Row(
+        named("talk-book", _student_id),
+        _guardians_act(_talks_page),
+        method="post",
+        data=lambda cast, extra: {"slot": str(extra["free_slot"].pk)},
+    ),
+    "talk-join": Row(named("talk-join", _student_id, _talk_id), _guardians_act(_talks_page), method="post"),
+    "talk-cancel": Row(
+        named("talk-cancel", _student_id, _talk_id), _guardians_act(_talks_page), method="post"
+    ),
+    "talk-move": Row(
+        named("talk-move", _student_id, _talk_id),
+        _guardians_act(_talks_page),
+        method="post",
+        data=lambda cast, extra: {"slot": str(extra["other_free_slot"].pk)},
+    ),
+    "talk-prepare": Row(
+        named("talk-prepare", _student_id, _talk_id),
+        only(
+            {"student", "guardian_1", "guardian_2"},
+            lambda cast, extra: Redirect(
+                reverse("talk", args=[cast.student.pk, extra["talk"].pk]) + "#preparation"
+            ),
+        )
+        | {"teacher": FORBIDDEN, "principal": FORBIDDEN},
+        method="post",
+        data={"body": "Vi undrar hur läsningen går."},
+    ),
+    "talk-record": Row(
+        named("talk-record", _student_id, lambda cast, extra: extra["past_talk"].pk),
+        only(
+            {"teacher"},
+            lambda cast, extra: Redirect(
+                reverse("talk", args=[cast.student.pk, extra["past_talk"].pk]) + "#agreements"
+            ),
+        )
+        | {role: FORBIDDEN for role in ("student", "guardian_1", "guardian_2", "principal")},
+        method="post",
+        data=lambda cast, extra: {
+            "held_on": timezone.localdate(extra["past_talk"].slot.starts_at).isoformat(),
+            "iup_summary": "Anna läser mer hemma.",
+        },
+    ),
+    "class-talks": Row(named("class-talks", _class_4a), only({"teacher", "principal"})),
+    "talk-slots-open": Row(
+        named("talk-slots-open", _class_4a),
+        only({"teacher"}, _class_talks_page) | {"principal": FORBIDDEN},
+        method="post",
+        data=lambda cast, extra: {
+            "day": (next_week() + datetime.timedelta(days=1)).isoformat(),
+            "start": "09:00",
+            "minutes": "30",
+            "place": "Klassrum 4A",
+        },
+    ),
+    "talk-slot-cancel": Row(
+        named("talk-slot-cancel", _class_4a, lambda cast, extra: extra["talk_slot"].pk),
+        only({"teacher"}, _class_talks_page) | {"principal": FORBIDDEN},
+        method="post",
+    ),
     # --- School administration -------------------------------------------------------------
     "admin:index": Row(named("admin:index"), only(ADMINS, OK, FORBIDDEN)),
     "admin:login": Row(
@@ -354,6 +453,7 @@ def extra(cast: Cast) -> dict[str, Any]:
         "attempt": LoginAttempt.objects.get(),
         **dialogue_objects(cast),
         **assessment_objects(cast),
+        **talk_objects(cast),
     }
 
 
@@ -375,7 +475,8 @@ def test_access(name: str, cast: Cast, extra: dict[str, Any]) -> None:
     failures = []
     for role in ROLES:
         client = verified_client(cast.person(role))
-        response = getattr(client, row.method)(url, row.data)
+        data = row.data(cast, extra) if callable(row.data) else row.data
+        response = getattr(client, row.method)(url, data)
         actual = _outcome(response, url)
         expected = row.expect[role]
         if callable(expected):

@@ -16,9 +16,15 @@ from accounts import events, policy
 from accounts.actions.actor import require
 from accounts.models import CurriculumArea, SchoolClass, Subject, Term, User
 from dialogue import guard
-from dialogue.actions.cards import flag_document, guard_texts, post_card, subject_thread, update_card
+from dialogue.actions.cards import (
+    document_text,
+    flag_document,
+    guard_texts,
+    post_card,
+    subject_thread,
+    update_card,
+)
 from dialogue.actions.errors import Refused
-from dialogue.actions.messages import clean_text
 from dialogue.actions.pages import ensure_page
 from dialogue.models import (
     MAX_ASSESSMENT_TEXT,
@@ -73,18 +79,6 @@ def _check_levels(subject: Subject, levels: dict[str, Any]) -> dict[str, str]:
             raise Refused("bad_level", _("Choose one of the three knowledge levels."))
         cleaned[str(area)] = level
     return cleaned
-
-
-def _check_text(text: str, label: str) -> str:
-    text = clean_text(text)
-    if len(text) > MAX_ASSESSMENT_TEXT:
-        raise Refused(
-            "too_long",
-            _("“%(field)s” is %(length)d characters long; the limit is %(limit)d.")
-            % {"field": label, "length": len(text), "limit": MAX_ASSESSMENT_TEXT},
-            limit=MAX_ASSESSMENT_TEXT,
-        )
-    return text
 
 
 def period_of(school_class: SchoolClass, form: AssessmentForm) -> tuple[int, str]:
@@ -159,8 +153,8 @@ def save_draft(
     require(policy.can_publish_assessment(actor, student, subject))
     form = school_form(school_class.school_id)
     levels = _check_levels(subject, levels) if form.use_levels else {}
-    can_text = _check_text(can_text, _("What the student can"))
-    develop_text = _check_text(develop_text, _("How the student develops further"))
+    can_text = document_text(can_text, _("What the student can"), MAX_ASSESSMENT_TEXT)
+    develop_text = document_text(develop_text, _("How the student develops further"), MAX_ASSESSMENT_TEXT)
     school_year_id, term = period_of(school_class, form)
     values = {"levels": levels, "can_text": can_text, "develop_text": develop_text, "author": actor}
     try:

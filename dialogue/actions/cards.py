@@ -17,11 +17,12 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from accounts.models import Subject, User
 from dialogue import guard
-from dialogue.actions.errors import SensitiveText
-from dialogue.actions.messages import flag_text, next_seq, publish_message
+from dialogue.actions.errors import Refused, SensitiveText
+from dialogue.actions.messages import clean_text, flag_text, next_seq, publish_message
 from dialogue.models import FlaggedText, Message, StudentPage, Thread
 
 
@@ -74,6 +75,20 @@ def update_card(message: Message, *, card: dict[str, Any], summary: str | None =
     message.save(update_fields=fields)
     publish_message(message, [])
     return message
+
+
+def document_text(text: str, label: str, limit: int) -> str:
+    """A free-text field of a document, normalised like a message; refused, naming the
+    field, when longer than ``limit``."""
+    text = clean_text(text)
+    if len(text) > limit:
+        raise Refused(
+            "too_long",
+            _("“%(field)s” is %(length)d characters long; the limit is %(limit)d.")
+            % {"field": label, "length": len(text), "limit": limit},
+            limit=limit,
+        )
+    return text
 
 
 def guard_texts(texts: dict[str, str], *, send_anyway: bool) -> list[guard.Finding]:

@@ -74,6 +74,9 @@ class Thread(models.Model):
     def display_title(self) -> str:
         if self.kind == self.Kind.SUBJECT and self.subject is not None:
             return self.subject.name
+        if self.kind == self.Kind.DEVELOPMENT_TALK and self.title:
+            # The title is the talk's time (language-neutral); the kind says what it is.
+            return f"{self.get_kind_display()} {self.title}"
         if self.title:
             return self.title
         return str(self.get_kind_display())

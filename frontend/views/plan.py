@@ -20,5 +20,9 @@ def plan_view(request: HttpRequest, student_id: int) -> HttpResponse:
     return render(
         request,
         "frontend/plan.html",
-        {"student": student, "assessments": queries.latest_assessments(student)},
+        {
+            "student": student,
+            "assessments": queries.latest_assessments(student),
+            "iup": queries.current_iup(student),
+        },
     )

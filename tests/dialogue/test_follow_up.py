@@ -3,14 +3,18 @@ require, and costs the same number of queries for a school of any size."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.actions import SYSTEM
 from accounts.actions import memberships as m
 from accounts.actions import people as p
 from accounts.actions import structure as s
+from dialogue.actions import talks
 from dialogue.actions.assessments import publish_assessment, save_draft
 from dialogue.overview import school_follow_up
 from tests.support.cast import Cast
@@ -75,13 +79,41 @@ def test_the_follow_up_page_links_each_student_and_does_not_grow_in_queries(cast
         return len(captured)
 
     # session, user, device; the school; classes, enrolments, teaching, published
-    # assessments; flagged texts waiting
-    assert count() == 3 + 6
+    # assessments, the term, talks this term; flagged texts waiting
+    assert count() == 3 + 8
     for index in range(10):
         pupil = p.create_person(SYSTEM, username=f"elev{index}", first_name="Elev", last_name=f"{index:02d}")
         m.enrol_student(SYSTEM, pupil, cast.class_4b if index % 2 else cast.class_4a)
     s.create_class(SYSTEM, cast.school, cast.class_4a.school_year, name="3C", grade=3)
-    assert count() == 3 + 6
+    assert count() == 3 + 8
     body = client.get(url).content.decode()
     assert f'href="/students/{cast.student.pk}/"' in body
     assert client.get(f"{url}?class={cast.class_4b.pk}").context["shown"][0].school_class == cast.class_4b
+
+
+def test_the_overview_lists_the_students_without_a_talk_this_term(cast: Cast) -> None:
+    def without_talk() -> dict[str, list[str]]:
+        return {
+            row.school_class.name: [student.username for student in row.without_talk]
+            for row in school_follow_up(cast.school)
+        }
+
+    assert without_talk() == {"4A": ["anna.andersson"], "4B": ["olle.nilsson"]}
+    # A talk today at 00:05 (booked the day before) is in this term whatever the date.
+    today = timezone.localdate()
+    yesterday = timezone.make_aware(
+        datetime.datetime.combine(today, datetime.time(0, 5))
+    ) - datetime.timedelta(days=1)
+    slots = talks.open_talk_slots(
+        cast.teacher,
+        cast.class_4a,
+        day=today,
+        start=datetime.time(0, 5),
+        minutes=30,
+        place="Klassrummet",
+        now=yesterday,
+    )
+    talk = talks.book_talk(cast.guardian_1, cast.student, slots[0].pk, now=yesterday)
+    assert without_talk() == {"4A": [], "4B": ["olle.nilsson"]}
+    talks.cancel_booking(cast.guardian_1, talk, now=yesterday)  # a cancelled talk does not count
+    assert without_talk() == {"4A": ["anna.andersson"], "4B": ["olle.nilsson"]}

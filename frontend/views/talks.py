@@ -1,0 +1,355 @@
+"""Development talks in the browser, all usable without scripts: the teacher's class page
+(open slots in bulk, bookings per slot, who has no talk this term, cancel a slot), the
+booking page of a student (book, join the other guardian's talk, move, cancel) and the talk
+page (preparation, the written assessments, the teacher's agreements)."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import policy
+from accounts.models import Guardianship, User
+from dialogue import queries
+from dialogue.actions import talks as actions
+from dialogue.actions.errors import Refused, SensitiveText
+from dialogue.models import MAX_PLACE_LENGTH, MAX_TALK_TEXT, DevelopmentTalk, TalkSlot
+from dialogue.socket import findings_payload
+
+LENGTHS = [15, 20, 30, 45, 60]
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _by_day(slots: list[TalkSlot]) -> list[tuple[datetime.date, list[TalkSlot]]]:
+    return [
+        (day, list(group))
+        for day, group in itertools.groupby(slots, key=lambda slot: timezone.localdate(slot.starts_at))
+    ]
+
+
+def _number(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise Refused("malformed", _("Give the length in whole minutes.")) from None
+
+
+# --- The teacher's page of a class ---------------------------------------------------------
+
+
+@require_GET
+@login_required
+def class_talks_view(request: HttpRequest, class_id: int) -> HttpResponse:
+    user = _user(request)
+    school_class = policy.access_class_roster(user, class_id)
+    today = policy.today()
+    starts, ends = queries.term_range(school_class.school_id, today)
+    slots = queries.class_talk_slots(
+        school_class, timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    )
+    return render(
+        request,
+        "frontend/class_talks.html",
+        {
+            "school_class": school_class,
+            "can_manage": policy.can_manage_talk_slots(user, school_class),
+            "days": _by_day(slots),
+            "now": timezone.now(),
+            "without": queries.students_without_talk(school_class, starts, ends),
+            "term_starts": starts,
+            "term_ends": ends,
+            "lengths": LENGTHS,
+            "today": today,
+            "max_place": MAX_PLACE_LENGTH,
+        },
+    )
+
+
+@require_POST
+@login_required
+def talk_slots_open_view(request: HttpRequest, class_id: int) -> HttpResponse:
+    user = _user(request)
+    school_class = policy.access_class_roster(user, class_id)
+    post = request.POST
+    try:
+        try:
+            day = datetime.date.fromisoformat(post.get("day", ""))
+            start = datetime.time.fromisoformat(post.get("start", ""))
+            until = datetime.time.fromisoformat(post["until"]) if post.get("until") else None
+        except ValueError:
+            raise Refused(
+                "malformed", _("Give a date and times, for example 2026-12-03 and 13:00.")
+            ) from None
+        slots = actions.open_talk_slots(
+            user,
+            school_class,
+            day=day,
+            start=start,
+            until=until,
+            minutes=_number(post.get("minutes")),
+            every=_number(post["every"]) if post.get("every") else None,
+            place=post.get("place", ""),
+            video=post.get("video") == "1",
+        )
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            ngettext("%(count)d time opened for booking.", "%(count)d times opened for booking.", len(slots))
+            % {"count": len(slots)},
+        )
+    return redirect("class-talks", class_id=school_class.pk)
+
+
+@require_POST
+@login_required
+def talk_slot_cancel_view(request: HttpRequest, class_id: int, slot_id: int) -> HttpResponse:
+    user = _user(request)
+    school_class = policy.access_class_roster(user, class_id)
+    slot = (
+        TalkSlot.objects.select_related("school_class").filter(pk=slot_id, school_class=school_class).first()
+    )
+    if slot is None:
+        raise Http404
+    try:
+        actions.cancel_talk_slot(user, slot)
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("The slot is cancelled. Anyone who had booked it is told."))
+    return redirect("class-talks", class_id=school_class.pk)
+
+
+# --- A student's talks: booking ------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def student_talks_view(request: HttpRequest, student_id: int) -> HttpResponse:
+    user = _user(request)
+    student = policy.access_student(user, student_id)
+    now = timezone.now()
+    can_book = policy.can_book_development_talk(user, student)
+    talks = queries.talks_of_student(student)
+    upcoming = [t for t in talks if not t.is_cancelled and t.slot.starts_at > now]
+    mine = next((t for t in upcoming if any(a.guardian_id == user.pk for a in t.coming)), None)  # type: ignore[attr-defined]
+    siblings: list[User] = []
+    if can_book:
+        siblings = list(
+            User.objects.filter(
+                pk__in=Guardianship.objects.active(policy.today()).filter(guardian=user).values("student")
+            )
+            .exclude(pk=student.pk)
+            .order_by("first_name")
+        )
+    return render(
+        request,
+        "frontend/student_talks.html",
+        {
+            "student": student,
+            "can_book": can_book,
+            "talks": talks,
+            "upcoming_ids": {t.pk for t in upcoming},
+            "mine": mine,
+            "days": _by_day(queries.free_talk_slots(student, now)) if can_book else [],
+            "siblings": siblings,
+        },
+    )
+
+
+def _talk_or_404(student: User, talk_id: int) -> DevelopmentTalk:
+    talk = queries.talk_of_student(student, talk_id)
+    if talk is None:
+        raise Http404
+    return talk
+
+
+def _booking(
+    request: HttpRequest, student_id: int, run: Callable[[User, User], Any], success: str
+) -> HttpResponse:
+    """Run a guardian's booking action; a refusal is shown on the booking page."""
+    user = _user(request)
+    student = policy.access_student(user, student_id)
+    try:
+        run(user, student)
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, success)
+    return redirect("student-talks", student_id=student.pk)
+
+
+def _slot_id(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("slot", ""))
+    except ValueError:
+        raise Refused("unknown_slot", _("That time is no longer offered. Choose another one.")) from None
+
+
+@require_POST
+@login_required
+def talk_book_view(request: HttpRequest, student_id: int) -> HttpResponse:
+    return _booking(
+        request,
+        student_id,
+        lambda user, student: actions.book_talk(user, student, _slot_id(request)),
+        _("The talk is booked. You find it below, and on the student's page."),
+    )
+
+
+@require_POST
+@login_required
+def talk_join_view(request: HttpRequest, student_id: int, talk_id: int) -> HttpResponse:
+    return _booking(
+        request,
+        student_id,
+        lambda user, student: actions.join_talk(user, _talk_or_404(student, talk_id)),
+        _("You are coming to the talk too."),
+    )
+
+
+@require_POST
+@login_required
+def talk_cancel_view(request: HttpRequest, student_id: int, talk_id: int) -> HttpResponse:
+    return _booking(
+        request,
+        student_id,
+        lambda user, student: actions.cancel_booking(user, _talk_or_404(student, talk_id)),
+        _("Your booking is cancelled."),
+    )
+
+
+@require_POST
+@login_required
+def talk_move_view(request: HttpRequest, student_id: int, talk_id: int) -> HttpResponse:
+    return _booking(
+        request,
+        student_id,
+        lambda user, student: actions.move_booking(user, _talk_or_404(student, talk_id), _slot_id(request)),
+        _("Your booking is moved."),
+    )
+
+
+# --- The talk page: preparation and agreements -----------------------------------------------
+
+
+def _render_talk(
+    request: HttpRequest,
+    student: User,
+    talk: DevelopmentTalk,
+    *,
+    preparation: str = "",
+    record: dict[str, str] | None = None,
+    findings: dict[str, list[dict[str, Any]]] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    now = timezone.now()
+    open_for_preparation = not talk.is_cancelled and talk.slot.starts_at > now
+    held = not talk.is_cancelled and talk.slot.starts_at <= now
+    if record is None:
+        record = {
+            "held_on": (talk.held_on or timezone.localdate(talk.slot.starts_at)).isoformat(),
+            "iup_summary": talk.iup_summary,
+            "school_actions": talk.school_actions,
+            "home_actions": talk.home_actions,
+        }
+    return render(
+        request,
+        "frontend/talk.html",
+        {
+            "student": student,
+            "talk": talk,
+            "can_prepare": open_for_preparation and policy.can_prepare_development_talk(user, student),
+            "can_record": held and policy.can_record_development_talk(user, student),
+            "preparation": preparation,
+            "record": record,
+            "findings": findings or {},
+            "assessments": queries.latest_assessments(student),
+            # SELF-ASSESSMENTS HOOK: see queries.talk_self_assessments.
+            "self_assessments": queries.talk_self_assessments(student),
+            "max_length": MAX_TALK_TEXT,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def talk_view(request: HttpRequest, student_id: int, talk_id: int) -> HttpResponse:
+    student = policy.access_student(request.user, student_id)
+    return _render_talk(request, student, _talk_or_404(student, talk_id))
+
+
+def _findings(warning: SensitiveText) -> dict[str, list[dict[str, Any]]]:
+    return {name: findings_payload(found) for name, found in warning.by_field.items()}
+
+
+@require_POST
+@login_required
+def talk_prepare_view(request: HttpRequest, student_id: int, talk_id: int) -> HttpResponse:
+    user = _user(request)
+    student = policy.access_student(user, student_id)
+    talk = _talk_or_404(student, talk_id)
+    body = request.POST.get("body", "")
+    try:
+        actions.add_preparation(user, talk, body=body, send_anyway=request.POST.get("send_anyway") == "1")
+    except SensitiveText as warning:
+        return _render_talk(request, student, talk, preparation=body, findings=_findings(warning), status=409)
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+        return _render_talk(request, student, talk, preparation=body, status=400)
+    messages.success(request, _("Your question or view is saved for the talk."))
+    return redirect(reverse("talk", args=[student.pk, talk.pk]) + "#preparation")
+
+
+@require_POST
+@login_required
+def talk_record_view(request: HttpRequest, student_id: int, talk_id: int) -> HttpResponse:
+    user = _user(request)
+    student = policy.access_student(user, student_id)
+    talk = _talk_or_404(student, talk_id)
+    fields = {
+        name: request.POST.get(name, "")
+        for name in ("held_on", "iup_summary", "school_actions", "home_actions")
+    }
+    try:
+        try:
+            held_on = datetime.date.fromisoformat(fields["held_on"])
+        except ValueError:
+            raise Refused(
+                "malformed", _("Give the date the talk was held, for example 2026-12-03.")
+            ) from None
+        actions.record_talk(
+            user,
+            talk,
+            held_on=held_on,
+            iup_summary=fields["iup_summary"],
+            school_actions=fields["school_actions"],
+            home_actions=fields["home_actions"],
+            send_anyway=request.POST.get("send_anyway") == "1",
+        )
+    except SensitiveText as warning:
+        return _render_talk(request, student, talk, record=fields, findings=_findings(warning), status=409)
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+        return _render_talk(request, student, talk, record=fields, status=400)
+    messages.success(request, _("The agreements are recorded and shown on the student's page."))
+    return redirect(reverse("talk", args=[student.pk, talk.pk]) + "#agreements")
