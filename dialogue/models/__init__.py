@@ -1,3 +1,14 @@
+from dialogue.models.action_programmes import (
+    APPEAL_DAYS,
+    MAX_FOLLOW_UP_TEXT,
+    MAX_FOLLOW_UPS,
+    MAX_PROGRAMME_TEXT,
+    ActionProgramme,
+    FollowUp,
+    ProgrammeRevision,
+    ProgrammeVersion,
+    ProgrammeView,
+)
 from dialogue.models.assessments import (
     MAX_ASSESSMENT_TEXT,
     MAX_PHRASE_LENGTH,
@@ -16,16 +27,25 @@ from dialogue.models.messages import (
 from dialogue.models.pages import StudentPage, Thread
 
 __all__ = [
+    "APPEAL_DAYS",
     "MAX_ASSESSMENT_TEXT",
+    "MAX_FOLLOW_UPS",
+    "MAX_FOLLOW_UP_TEXT",
     "MAX_MESSAGE_LENGTH",
     "MAX_PHRASE_LENGTH",
+    "MAX_PROGRAMME_TEXT",
+    "ActionProgramme",
     "Assessment",
     "AssessmentForm",
     "Attachment",
     "FlaggedText",
+    "FollowUp",
     "Message",
     "MessageRevision",
     "Phrase",
+    "ProgrammeRevision",
+    "ProgrammeVersion",
+    "ProgrammeView",
     "ReadState",
     "StudentPage",
     "Thread",
