@@ -114,9 +114,11 @@ def _texts(content: dict[str, Any]) -> dict[str, str]:
 # --- Fetching and the card --------------------------------------------------------------------
 
 
-def _programme(actor: User, programme_id: int, *, lock: bool = False) -> tuple[ActionProgramme, Any]:
-    """The programme and how the actor stands to its student; ``unknown_programme`` for a
-    missing programme and for anyone who may not read the page alike."""
+def _programme(
+    actor: User, programme_id: int, *, lock: bool = False
+) -> tuple[ActionProgramme, policy.ProgrammeRights]:
+    """The programme and the actor's rights on it; ``unknown_programme`` for a missing
+    programme and for anyone who may not read the page alike."""
     rows = ActionProgramme.objects.select_related(
         "student", "subject", "closed_by", "page", "message__page", "message__author"
     )
@@ -124,9 +126,10 @@ def _programme(actor: User, programme_id: int, *, lock: bool = False) -> tuple[A
         rows = rows.select_for_update(of=("self",))
     programme = rows.filter(pk=programme_id).first()
     relation = policy.relation_to_student(actor, programme.student) if programme else policy.NO_RELATION
-    if programme is None or not relation.is_member:
+    rights = policy.action_programme_rights(relation)
+    if programme is None or not rights.read:
         raise Refused("unknown_programme", _("That action programme does not exist."))
-    return programme, relation
+    return programme, rights
 
 
 def _open(programme: ActionProgramme) -> None:
@@ -187,10 +190,10 @@ def draft_programme(
 ) -> ActionProgramme:
     """Start a programme: version 1 as a draft, its own thread on the page with the card.
     A teacher of the student or the principal drafts."""
-    relation = policy.relation_to_student(actor, student)
-    if not relation.is_member:
+    rights = policy.action_programme_rights(policy.relation_to_student(actor, student))
+    if not rights.read:
         raise Refused("unknown_student", _("That student does not exist."))
-    require(relation.is_teacher or relation.is_principal)
+    require(rights.draft)
     content = _content(needs, measures, responsible, follow_ups)
     texts = _texts(content)
     findings = guard_texts(texts, send_anyway=send_anyway)
@@ -234,14 +237,14 @@ def save_draft(
 ) -> ProgrammeVersion:
     """Save the programme's draft again (a new revision; earlier ones stay), or start a new
     version when the last one is decided: an adopted programme is never edited in place."""
-    programme, relation = _programme(actor, programme_id)
-    require(relation.is_teacher or relation.is_principal)
+    programme, rights = _programme(actor, programme_id)
+    require(rights.draft)
     _open(programme)
     content = _content(needs, measures, responsible, follow_ups)
     texts = _texts(content)
     findings = guard_texts(texts, send_anyway=send_anyway)
     with transaction.atomic():
-        programme, _relation = _programme(actor, programme_id, lock=True)
+        programme, _rights = _programme(actor, programme_id, lock=True)
         _open(programme)
         draft = programme.versions.filter(status=ProgrammeVersion.Status.DRAFT).first()
         started = draft is None
@@ -277,13 +280,13 @@ def save_draft(
 def give_view(actor: User, programme_id: int, *, body: str, send_anyway: bool = False) -> ProgrammeView:
     """The student, guardians (and the school) give their view of the programme. Views are
     kept with author and time and never edited away; they do not decide anything."""
-    programme, _relation = _programme(actor, programme_id)
-    require(policy.can_comment_on_action_programme(actor, programme.student))
+    programme, rights = _programme(actor, programme_id)
+    require(rights.comment)
     _open(programme)
     body = _text(body, _("Your view"), required=True)
     findings = guard_texts({"body": body}, send_anyway=send_anyway)
     with transaction.atomic():
-        programme, _relation = _programme(actor, programme_id, lock=True)
+        programme, _rights = _programme(actor, programme_id, lock=True)
         _open(programme)
         version = programme.versions.order_by("-number").first()
         assert version is not None
@@ -304,8 +307,8 @@ def decide_programme(
     """The principal adopts or declines the draft version. The decision date and who decided
     are recorded; the decision can be appealed within three weeks. Adopting a new version
     replaces the previous adopted one and its outstanding follow-ups."""
-    programme, relation = _programme(actor, programme_id)
-    require(relation.is_principal)
+    programme, rights = _programme(actor, programme_id)
+    require(rights.decide)
     _open(programme)
     if adopt is None:
         raise Refused("no_decision", _("Choose whether to adopt or decline the programme."))
@@ -313,7 +316,7 @@ def decide_programme(
     findings = guard_texts({"note": note}, send_anyway=send_anyway)
     today = timezone.localdate()
     with transaction.atomic():
-        programme, _relation = _programme(actor, programme_id, lock=True)
+        programme, _rights = _programme(actor, programme_id, lock=True)
         _open(programme)
         draft = programme.versions.filter(status=ProgrammeVersion.Status.DRAFT).first()
         if draft is None:
@@ -385,8 +388,8 @@ def record_follow_up(
     follow_up = FollowUp.objects.filter(pk=follow_up_id).only("programme_id").first()
     if follow_up is None:
         raise Refused("unknown_follow_up", _("That follow-up does not exist."))
-    programme, relation = _programme(actor, follow_up.programme_id)
-    require(relation.is_teacher or relation.is_principal)
+    programme, rights = _programme(actor, follow_up.programme_id)
+    require(rights.draft)
     _open(programme)
     what_was_done = _text(what_was_done, _("What was done"), required=True)
     outcome = _text(outcome, _("Outcome"))
@@ -395,7 +398,7 @@ def record_follow_up(
     texts = {"what_was_done": what_was_done, "outcome": outcome}
     findings = guard_texts(texts, send_anyway=send_anyway)
     with transaction.atomic():
-        programme, _relation = _programme(actor, follow_up.programme_id, lock=True)
+        programme, _rights = _programme(actor, follow_up.programme_id, lock=True)
         _open(programme)
         follow_up = FollowUp.objects.select_for_update().get(pk=follow_up_id)
         if follow_up.replaced_by_id is not None:
@@ -429,13 +432,13 @@ def close_programme(
 ) -> ActionProgramme:
     """The principal closes an adopted programme (the support is no longer needed, or is
     replaced), with the date, who and why."""
-    programme, relation = _programme(actor, programme_id)
-    require(relation.is_principal)
+    programme, rights = _programme(actor, programme_id)
+    require(rights.decide)
     _open(programme)
     reason = _text(reason, _("Reason"), required=True)
     findings = guard_texts({"reason": reason}, send_anyway=send_anyway)
     with transaction.atomic():
-        programme, _relation = _programme(actor, programme_id, lock=True)
+        programme, _rights = _programme(actor, programme_id, lock=True)
         _open(programme)
         if programme.status != ActionProgramme.Status.ADOPTED:
             raise Refused("not_adopted", _("Only an adopted programme can be closed."))

@@ -93,14 +93,12 @@ def _json_error(error: Refused | SensitiveText) -> JsonResponse:
 
 
 def _list_context(user: User, student: User) -> dict[str, Any]:
-    relation = policy.relation_to_student(user, student)
-    subjects = (
-        list(Subject.objects.order_by("position")) if relation.is_teacher or relation.is_principal else []
-    )
+    rights = policy.action_programme_rights(policy.relation_to_student(user, student))
+    subjects = list(Subject.objects.order_by("position")) if rights.draft else []
     return {
         "student": student,
         "programmes": queries.action_programmes_of(student),
-        "can_draft": relation.is_teacher or relation.is_principal,
+        "can_draft": rights.draft,
         "subjects": subjects,
         "today": timezone.localdate(),
         "posted": {},
@@ -152,7 +150,7 @@ def action_programme_new_view(request: HttpRequest, student_id: int) -> HttpResp
 def _programme_context(user: User, student: User, programme: ActionProgramme) -> dict[str, Any]:
     """Everything the programme page shows. Precondition: ``programme`` from
     ``queries.action_programme`` (its relations prefetched)."""
-    relation = policy.relation_to_student(user, student)
+    rights = policy.action_programme_rights(policy.relation_to_student(user, student))
     today = timezone.localdate()
     versions = list(programme.versions.all())
     draft = next((v for v in versions if v.status == ProgrammeVersion.Status.DRAFT), None)
@@ -166,7 +164,7 @@ def _programme_context(user: User, student: User, programme: ActionProgramme) ->
         )
     outstanding = [f for f in follow_ups if f.recorded_at is None and f.replaced_by_id is None]
     is_open = programme.status != ActionProgramme.Status.CLOSED
-    can_draft = (relation.is_teacher or relation.is_principal) and is_open
+    can_draft = rights.draft and is_open
     return {
         "student": student,
         "programme": programme,
@@ -178,10 +176,10 @@ def _programme_context(user: User, student: User, programme: ActionProgramme) ->
         "views": list(programme.views.all()),
         "today": today,
         "can_draft": can_draft,
-        "can_comment": relation.is_member and is_open,
-        "can_decide": relation.is_principal and is_open and draft is not None,
+        "can_comment": rights.comment and is_open,
+        "can_decide": rights.decide and is_open and draft is not None,
         "can_follow_up": can_draft and programme.status == ActionProgramme.Status.ADOPTED,
-        "can_close": relation.is_principal and programme.status == ActionProgramme.Status.ADOPTED,
+        "can_close": rights.decide and programme.status == ActionProgramme.Status.ADOPTED,
         "works_choices": FollowUp.Works.choices,
         "posted": {},
         "posted_form": "",

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import connection
@@ -692,3 +693,17 @@ def test_the_demo_programme_is_seeded_once(db: None) -> None:
     assert recorded.recorded_at is not None
     assert upcoming.recorded_at is None
     assert upcoming.due_on > today()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_programme_rights_agree_with_the_policy_for_every_role(cast: Cast, role: str) -> None:
+    person = cast.person(role)
+    user: Any = person if person is not None else AnonymousUser()
+    rights = policy.action_programme_rights(policy.relation_to_student(user, cast.student))
+    assert rights.read == policy.can_read_student_page(user, cast.student)
+    assert rights.draft == policy.can_draft_action_programme(user, cast.student)
+    assert rights.comment == policy.can_comment_on_action_programme(user, cast.student)
+    assert rights.decide == policy.can_decide_action_programme(user, cast.student)
+    assert rights.draft == (role in DRAFTERS)
+    assert rights.decide == (role == "principal")
+    assert rights.comment == (role in MEMBERS)
