@@ -66,7 +66,7 @@ def test_a_programme_is_drafted_commented_on_and_decided_with_its_card_live(open
     eva.locator("input[name=decision][value=adopt]").check()
     eva.get_by_role("button", name=re.compile("^(Spara beslutet|Record the decision)$")).click()
     appeal = (datetime.date.today() + datetime.timedelta(days=21)).isoformat()
-    expect(eva.get_by_test_id("decision-1")).to_contain_text(appeal)
+    expect(eva.get_by_test_id("current-version").get_by_test_id("decision-1")).to_contain_text(appeal)
     expect(card.locator("[data-programme-status]")).to_have_attribute("data-programme-status", "adopted")
     expect(card.locator("[data-programme-appeal]")).to_contain_text(appeal)
     expect(card.locator("[data-programme-next]")).to_contain_text(follow_up)
