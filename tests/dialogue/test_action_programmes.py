@@ -589,6 +589,21 @@ def test_the_family_comments_and_the_principal_decides_in_the_browser(cast: Cast
     assert programme.status == ActionProgramme.Status.ADOPTED
 
 
+def test_the_guard_asks_in_the_browser_and_save_anyway_keeps_the_view(cast: Cast) -> None:
+    programme = draft(cast)
+    url = f"/students/{cast.student.pk}/action-programmes/{programme.pk}/views/"
+    client = verified_client(cast.guardian_2)
+    asked = client.post(url, {"body": "Hon har en diagnos."})
+    assert asked.status_code == 400
+    text = asked.content.decode()
+    assert "Hon har en diagnos." in text
+    assert 'name="send_anyway"' in text
+    assert not ProgrammeView.objects.exists()
+    assert client.post(url, {"body": "Hon har en diagnos.", "send_anyway": "1"}).status_code == 302
+    assert ProgrammeView.objects.get().author == cast.guardian_2
+    assert FlaggedText.objects.get().source == FlaggedText.Source.ACTION_PROGRAMME
+
+
 def test_the_student_page_links_to_the_programmes(cast: Cast) -> None:
     response = verified_client(cast.student).get(f"/students/{cast.student.pk}/")
     assert f'href="/students/{cast.student.pk}/action-programmes/"' in response.content.decode()
