@@ -192,6 +192,33 @@ def can_decide_action_programme(user: AnyUser, student: User) -> bool:
     return relation_to_student(user, student).is_principal
 
 
+# --- Action programmes: every right from one relation ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeRights:
+    """What a person may do with a student's action programmes. The same rules as the
+    ``can_*_action_programme`` functions, derived from one relation so that a programme page
+    or action asks the database once."""
+
+    read: bool
+    draft: bool  # draft, change (as a new version) and record follow-ups
+    comment: bool
+    decide: bool  # adopt, decline and close
+
+
+def action_programme_rights(relation: StudentRelation) -> ProgrammeRights:
+    return ProgrammeRights(
+        read=relation.is_member,
+        draft=relation.is_teacher or relation.is_principal,
+        comment=relation.is_member,
+        decide=relation.is_principal,
+    )
+
+
+# --- end of action programmes ---
+
+
 def can_release_public_record(user: AnyUser, student: User) -> bool:
     """Only the principal, and only after a confidentiality review (the release flow)."""
     return relation_to_student(user, student).is_principal

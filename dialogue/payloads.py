@@ -13,7 +13,15 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from accounts.models import CurriculumArea
-from dialogue.models import Assessment, Attachment, DevelopmentTalk, Message
+from dialogue.models import (
+    ActionProgramme,
+    Assessment,
+    Attachment,
+    DevelopmentTalk,
+    FollowUp,
+    Message,
+    ProgrammeVersion,
+)
 from dialogue.rendering import render_markdown
 
 
@@ -139,4 +147,63 @@ def talk_card(talk: DevelopmentTalk) -> dict[str, Any]:
         "cancelled_by": talk.cancelled_by.display_name if talk.cancelled_by else "",
         "record": record,
         "url": reverse("talk", args=[talk.student_id, talk.pk]),
+    }
+
+
+def action_programme_card(
+    programme: ActionProgramme,
+    versions: list[ProgrammeVersion],
+    next_follow_up: FollowUp | None,
+    views: int,
+    today: datetime.date,
+) -> dict[str, Any]:
+    """The card of an action programme: its status, how many views were given, the next
+    follow-up (overdue marked; the browser marks it again by its own date) and the latest
+    decision with its appeal date. Precondition: ``versions`` are all the programme's
+    versions in order, with ``decided_by``; ``programme.subject`` and ``closed_by`` loaded."""
+    decided = [v for v in versions if v.decided_on is not None]
+    shown = next((v for v in reversed(versions) if v.status == ProgrammeVersion.Status.ADOPTED), None)
+    shown = shown or (versions[-1] if versions else None)
+    last_decision = decided[-1] if decided else None
+    pending = next((v for v in versions if v.status == ProgrammeVersion.Status.DRAFT), None)
+    return {
+        "type": "action_programme",
+        "id": programme.pk,
+        "status": programme.status,
+        "subject": names(programme.subject) if programme.subject else None,
+        "version": shown.number if shown else 1,
+        "needs_html": render_markdown(shown.needs) if shown and shown.needs else "",
+        "pending_version": pending.number if pending and programme.status != "closed" else None,
+        "views": views,
+        "next_follow_up": (
+            {
+                "on": next_follow_up.due_on.isoformat(),
+                "what": next_follow_up.what_to_check,
+                "overdue": next_follow_up.due_on < today,
+            }
+            if next_follow_up and programme.status == ActionProgramme.Status.ADOPTED
+            else None
+        ),
+        "decision": (
+            {
+                "adopted": last_decision.status != ProgrammeVersion.Status.DECLINED,
+                "version": last_decision.number,
+                "on": last_decision.decided_on.isoformat() if last_decision.decided_on else None,
+                "by": last_decision.decided_by.display_name if last_decision.decided_by else "",
+                "appeal_until": last_decision.appeal_until.isoformat()
+                if last_decision.appeal_until
+                else None,
+            }
+            if last_decision
+            else None
+        ),
+        "closed": (
+            {
+                "on": programme.closed_on.isoformat() if programme.closed_on else None,
+                "by": programme.closed_by.display_name if programme.closed_by else "",
+            }
+            if programme.status == ActionProgramme.Status.CLOSED
+            else None
+        ),
+        "url": reverse("action-programme", args=[programme.student_id, programme.pk]),
     }

@@ -78,6 +78,24 @@ def card_strings() -> dict[str, str]:
         "talkSchool": _("What the school will do"),
         "talkHome": _("What the student and guardians can do"),
         "talkOpen": _("Preparation and agreements"),
+        # Action programmes (cards/action_programme.js)
+        "programmeTitle": _("Action programme"),
+        "programme_draft": _("Draft"),
+        "programme_adopted": _("Adopted"),
+        "programme_declined": _("Declined"),
+        "programme_closed": _("Closed"),
+        "programmeVersion": _("version %(version)s"),
+        "programmePending": _("Version %(version)s awaits the principal's decision"),
+        "programmeNeeds": _("The student's needs"),
+        "programmeViewsOne": _("1 view given"),
+        "programmeViews": _("%(count)s views given"),
+        "programmeNext": _("Next follow-up %(date)s"),
+        "programmeOverdue": _("Follow-up overdue since %(date)s"),
+        "programmeAdoptedBy": _("Version %(version)s adopted by %(name)s on %(date)s"),
+        "programmeDeclinedBy": _("Version %(version)s declined by %(name)s on %(date)s"),
+        "programmeAppeal": _("The decision can be appealed within three weeks, by %(date)s at the latest."),
+        "programmeClosedBy": _("Closed by %(name)s on %(date)s"),
+        "programmeOpen": _("Open the programme"),
     }
 
 

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from frontend.views import account, assessments, auth, dialogue, flags, language, overview, pages, plan, talks
+from frontend.views import (
+    account,
+    action_programmes,
+    assessments,
+    auth,
+    dialogue,
+    flags,
+    language,
+    overview,
+    pages,
+    plan,
+    talks,
+)
 
 urlpatterns = [
     path("", pages.start_view, name="start"),
@@ -33,6 +45,48 @@ urlpatterns = [
         assessments.assessment_history_view,
         name="assessment-history",
     ),
+    # --- Action programmes ---
+    path(
+        "students/<int:student_id>/action-programmes/",
+        action_programmes.action_programmes_view,
+        name="action-programmes",
+    ),
+    path(
+        "students/<int:student_id>/action-programmes/new/",
+        action_programmes.action_programme_new_view,
+        name="action-programme-new",
+    ),
+    path(
+        "students/<int:student_id>/action-programmes/<int:programme_id>/",
+        action_programmes.action_programme_view,
+        name="action-programme",
+    ),
+    path(
+        "students/<int:student_id>/action-programmes/<int:programme_id>/draft/",
+        action_programmes.action_programme_draft_view,
+        name="action-programme-draft",
+    ),
+    path(
+        "students/<int:student_id>/action-programmes/<int:programme_id>/views/",
+        action_programmes.action_programme_comment_view,
+        name="action-programme-comment",
+    ),
+    path(
+        "students/<int:student_id>/action-programmes/<int:programme_id>/decision/",
+        action_programmes.action_programme_decide_view,
+        name="action-programme-decide",
+    ),
+    path(
+        "students/<int:student_id>/action-programmes/<int:programme_id>/follow-ups/<int:follow_up_id>/",
+        action_programmes.action_programme_follow_up_view,
+        name="action-programme-follow-up",
+    ),
+    path(
+        "students/<int:student_id>/action-programmes/<int:programme_id>/close/",
+        action_programmes.action_programme_close_view,
+        name="action-programme-close",
+    ),
+    # --- end of action programmes ---
     path("classes/<int:class_id>/", pages.class_view, name="class"),
     path(
         "classes/<int:class_id>/assessments/<int:subject_id>/",

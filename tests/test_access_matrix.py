@@ -26,7 +26,7 @@ from accounts.actions.structure import create_term
 from accounts.models import LoginAttempt, SchoolYear, Term, User
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
-from tests.support.dialogue import assessment_objects, dialogue_objects
+from tests.support.dialogue import action_programme_objects, assessment_objects, dialogue_objects
 from tests.support.sockets import open_socket
 from tests.support.sockets import receive as socket_receive
 from tests.support.sockets import send as socket_send
@@ -342,6 +342,70 @@ ROWS: dict[str, Row] = {
         only({"teacher"}, _class_talks_page) | {"principal": FORBIDDEN},
         method="post",
     ),
+    # --- Action programmes -------------------------------------------------------------------
+    # Readers of the page read; a reader whose role does not allow an action gets 403. The
+    # posts send nothing, so an allowed role is refused clearly (400) and nothing changes.
+    "action-programmes": Row(
+        named("action-programmes", lambda cast, extra: cast.student.pk), only(PAGE_MEMBERS)
+    ),
+    "action-programme": Row(
+        named(
+            "action-programme", lambda cast, extra: cast.student.pk, lambda cast, extra: extra["programme"].pk
+        ),
+        only(PAGE_MEMBERS),
+    ),
+    "action-programme-new": Row(
+        named("action-programme-new", lambda cast, extra: cast.student.pk),
+        only(PAGE_MEMBERS, FORBIDDEN) | {"teacher": BAD_REQUEST, "principal": BAD_REQUEST},
+        method="post",
+    ),
+    "action-programme-draft": Row(
+        named(
+            "action-programme-draft",
+            lambda cast, extra: cast.student.pk,
+            lambda cast, extra: extra["programme"].pk,
+        ),
+        only(PAGE_MEMBERS, FORBIDDEN) | {"teacher": BAD_REQUEST, "principal": BAD_REQUEST},
+        method="post",
+    ),
+    "action-programme-comment": Row(
+        named(
+            "action-programme-comment",
+            lambda cast, extra: cast.student.pk,
+            lambda cast, extra: extra["programme"].pk,
+        ),
+        only(PAGE_MEMBERS, BAD_REQUEST),
+        method="post",
+    ),
+    "action-programme-decide": Row(
+        named(
+            "action-programme-decide",
+            lambda cast, extra: cast.student.pk,
+            lambda cast, extra: extra["programme"].pk,
+        ),
+        only(PAGE_MEMBERS, FORBIDDEN) | {"principal": BAD_REQUEST},
+        method="post",
+    ),
+    "action-programme-follow-up": Row(
+        named(
+            "action-programme-follow-up",
+            lambda cast, extra: cast.student.pk,
+            lambda cast, extra: extra["programme"].pk,
+            lambda cast, extra: extra["follow_up"].pk,
+        ),
+        only(PAGE_MEMBERS, FORBIDDEN) | {"teacher": BAD_REQUEST, "principal": BAD_REQUEST},
+        method="post",
+    ),
+    "action-programme-close": Row(
+        named(
+            "action-programme-close",
+            lambda cast, extra: cast.student.pk,
+            lambda cast, extra: extra["programme"].pk,
+        ),
+        only(PAGE_MEMBERS, FORBIDDEN) | {"principal": BAD_REQUEST},
+        method="post",
+    ),
+    # --- end of action programmes ---
     # --- School administration -------------------------------------------------------------
     "admin:index": Row(named("admin:index"), only(ADMINS, OK, FORBIDDEN)),
     "admin:login": Row(
@@ -454,6 +518,7 @@ def extra(cast: Cast) -> dict[str, Any]:
         **dialogue_objects(cast),
         **assessment_objects(cast),
         **talk_objects(cast),
+        **action_programme_objects(cast),
     }
 
 

@@ -27,7 +27,11 @@ from dialogue.payloads import attachment_payload, message_payload
 from frontend.strings import dialogue_strings
 
 # One small script per kind of card; each registers its drawing function.
-CARD_SCRIPTS = ["frontend/cards/assessment.js", "frontend/cards/talk.js"]
+CARD_SCRIPTS = [
+    "frontend/cards/assessment.js",
+    "frontend/cards/talk.js",
+    "frontend/cards/action_programme.js",
+]
 
 
 def _user(request: HttpRequest) -> User:

@@ -28,5 +28,6 @@ def follow_up_view(request: HttpRequest, school_id: int) -> HttpResponse:
             "shown": shown,
             "chosen": chosen if len(shown) == 1 and chosen else "",
             "flagged_count": queries.flagged_texts(school.pk).count(),
+            "follow_ups": list(queries.follow_ups_due(school, policy.today())),
         },
     )

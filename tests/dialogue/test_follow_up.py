@@ -15,6 +15,7 @@ from accounts.actions import memberships as m
 from accounts.actions import people as p
 from accounts.actions import structure as s
 from dialogue.actions import talks
+from dialogue.actions.action_programmes import decide_programme, draft_programme
 from dialogue.actions.assessments import publish_assessment, save_draft
 from dialogue.overview import school_follow_up
 from tests.support.cast import Cast
@@ -79,13 +80,13 @@ def test_the_follow_up_page_links_each_student_and_does_not_grow_in_queries(cast
         return len(captured)
 
     # session, user, device; the school; classes, enrolments, teaching, published
-    # assessments, the term, talks this term; flagged texts waiting
-    assert count() == 3 + 8
+    # assessments, the term, talks this term; flagged texts waiting; follow-ups due
+    assert count() == 3 + 9
     for index in range(10):
         pupil = p.create_person(SYSTEM, username=f"elev{index}", first_name="Elev", last_name=f"{index:02d}")
         m.enrol_student(SYSTEM, pupil, cast.class_4b if index % 2 else cast.class_4a)
     s.create_class(SYSTEM, cast.school, cast.class_4a.school_year, name="3C", grade=3)
-    assert count() == 3 + 8
+    assert count() == 3 + 9
     body = client.get(url).content.decode()
     assert f'href="/students/{cast.student.pk}/"' in body
     assert client.get(f"{url}?class={cast.class_4b.pk}").context["shown"][0].school_class == cast.class_4b
@@ -117,3 +118,25 @@ def test_the_overview_lists_the_students_without_a_talk_this_term(cast: Cast) ->
     assert without_talk() == {"4A": [], "4B": ["olle.nilsson"]}
     talks.cancel_booking(cast.guardian_1, talk, now=yesterday)  # a cancelled talk does not count
     assert without_talk() == {"4A": ["anna.andersson"], "4B": ["olle.nilsson"]}
+
+
+def test_the_follow_up_page_lists_action_programmes_due_with_a_link(cast: Cast) -> None:
+    today = timezone.localdate()
+    programme = draft_programme(
+        cast.teacher,
+        cast.student,
+        subject=cast.maths,
+        needs="Stöd i taluppfattning.",
+        measures="Extra genomgång.",
+        responsible="Speciallärare",
+        follow_ups=[(today + datetime.timedelta(days=3), "Hur går det?")],
+    )
+    client = verified_client(cast.principal)
+    url = f"/schools/{cast.school.pk}/follow-up/"
+    assert client.get(url).context["follow_ups"] == []  # a draft has no follow-ups due
+    decide_programme(cast.principal, programme.pk, adopt=True)
+    response = client.get(url)
+    assert [p.pk for p in response.context["follow_ups"]] == [programme.pk]
+    assert (
+        f'href="/students/{cast.student.pk}/action-programmes/{programme.pk}/"' in response.content.decode()
+    )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import uuid
 from typing import Any
 
+from django.utils import timezone
 from PIL import Image
 
+from dialogue.actions.action_programmes import decide_programme, draft_programme
 from dialogue.actions.assessments import add_phrase, publish_assessment, save_draft
 from dialogue.actions.attachments import upload_attachment
 from dialogue.actions.messages import post_message
@@ -63,3 +66,21 @@ def assessment_objects(cast: Cast) -> dict[str, Any]:
     assessment = publish_assessment(cast.teacher, draft.pk)
     phrase = add_phrase(cast.teacher, text="Visar god förståelse.", subject=cast.maths)
     return {"assessment": assessment, "phrase": phrase}
+
+
+def action_programme_objects(cast: Cast) -> dict[str, Any]:
+    """An action programme of the student drafted by the teacher and adopted by the
+    principal, with its first (outstanding) follow-up."""
+    today = timezone.localdate()
+    programme = draft_programme(
+        cast.teacher,
+        cast.student,
+        subject=cast.maths,
+        needs="Anna behöver stöd i taluppfattning.",
+        measures="Extra genomgång två gånger i veckan.",
+        responsible="Lars Lund, speciallärare",
+        follow_ups=[(today + datetime.timedelta(days=14), "Hur går taluppfattningen?")],
+    )
+    decide_programme(cast.principal, programme.pk, adopt=True)
+    follow_up = programme.follow_ups.get()
+    return {"programme": programme, "follow_up": follow_up}

@@ -1,0 +1,468 @@
+"""Action programmes (åtgärdsprogram): drafting by a teacher of the student or the principal,
+views from the student and guardians, the principal's decision (appealable within three
+weeks), follow-ups and closing. Every change rewrites the programme's card in its own
+thread and is announced (``action_programme.drafted``, ``.decided``, ``.followed_up``,
+``.closed``) for the notifications issue.
+
+Refusals: ``Refused("unknown_programme")`` for anyone who may not read the student's page
+(the same answer as for a missing programme); ``PermissionDenied`` for a reader of the page
+whose role does not allow the action.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import events, policy
+from accounts.actions.actor import require
+from accounts.models import Subject, User
+from dialogue.actions.cards import flag_document, guard_texts, new_thread, post_card, update_card
+from dialogue.actions.errors import Refused
+from dialogue.actions.messages import clean_text
+from dialogue.actions.pages import ensure_page
+from dialogue.models import (
+    MAX_FOLLOW_UP_TEXT,
+    MAX_FOLLOW_UPS,
+    MAX_PROGRAMME_TEXT,
+    ActionProgramme,
+    FlaggedText,
+    FollowUp,
+    ProgrammeRevision,
+    ProgrammeVersion,
+    ProgrammeView,
+    Thread,
+)
+from dialogue.payloads import action_programme_card
+
+FollowUpPlan = Iterable[tuple[datetime.date | str, str]]
+
+
+# --- Checking input ---------------------------------------------------------------------------
+
+
+def _text(text: str, label: str, *, required: bool = False, limit: int = MAX_PROGRAMME_TEXT) -> str:
+    text = clean_text(text or "")
+    if required and not text.strip():
+        raise Refused("empty", _("Fill in “%(field)s”.") % {"field": label}, field=label)
+    if len(text) > limit:
+        raise Refused(
+            "too_long",
+            _("“%(field)s” is %(length)d characters long; the limit is %(limit)d.")
+            % {"field": label, "length": len(text), "limit": limit},
+            limit=limit,
+        )
+    return text
+
+
+def _date(value: datetime.date | str) -> datetime.date:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise Refused("bad_date", _("Write the follow-up date as YYYY-MM-DD.")) from None
+
+
+def _plan(follow_ups: FollowUpPlan) -> list[dict[str, str]]:
+    """The planned follow-ups, each on a date from today with what is checked; rows left
+    blank are skipped."""
+    today = timezone.localdate()
+    plan = []
+    for on, what in follow_ups:
+        what = _text(what, _("What is checked"), limit=MAX_FOLLOW_UP_TEXT)
+        if not str(on).strip() and not what.strip():
+            continue
+        if not str(on).strip():
+            raise Refused("no_date", _("Give every follow-up a date."))
+        date = _date(on)
+        if date < today:
+            raise Refused(
+                "past_follow_up",
+                _("The follow-up date %(date)s has passed. Choose today or a later day.")
+                % {"date": date.isoformat()},
+            )
+        plan.append({"on": date.isoformat(), "what": what})
+    if len(plan) > MAX_FOLLOW_UPS:
+        raise Refused(
+            "too_many", _("At most %(limit)d follow-ups can be planned.") % {"limit": MAX_FOLLOW_UPS}
+        )
+    return sorted(plan, key=lambda item: item["on"])
+
+
+def _content(needs: str, measures: str, responsible: str, follow_ups: FollowUpPlan) -> dict[str, Any]:
+    return {
+        "needs": _text(needs, _("The student's needs"), required=True),
+        "measures": _text(measures, _("Measures and how the school carries them out")),
+        "responsible": _text(responsible, _("Who is responsible")),
+        "follow_up_plan": _plan(follow_ups),
+    }
+
+
+def _texts(content: dict[str, Any]) -> dict[str, str]:
+    texts = {name: content[name] for name in ("needs", "measures", "responsible")}
+    for index, item in enumerate(content["follow_up_plan"]):
+        texts[f"follow_up_{index}"] = item["what"]
+    return texts
+
+
+# --- Fetching and the card --------------------------------------------------------------------
+
+
+def _programme(
+    actor: User, programme_id: int, *, lock: bool = False
+) -> tuple[ActionProgramme, policy.ProgrammeRights]:
+    """The programme and the actor's rights on it; ``unknown_programme`` for a missing
+    programme and for anyone who may not read the page alike."""
+    rows = ActionProgramme.objects.select_related(
+        "student", "subject", "closed_by", "page", "message__page", "message__author"
+    )
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    programme = rows.filter(pk=programme_id).first()
+    relation = policy.relation_to_student(actor, programme.student) if programme else policy.NO_RELATION
+    rights = policy.action_programme_rights(relation)
+    if programme is None or not rights.read:
+        raise Refused("unknown_programme", _("That action programme does not exist."))
+    return programme, rights
+
+
+def _open(programme: ActionProgramme) -> None:
+    if programme.status == ActionProgramme.Status.CLOSED:
+        raise Refused("closed", _("The action programme is closed; nothing more can be changed."))
+
+
+def _versions(programme: ActionProgramme) -> list[ProgrammeVersion]:
+    return list(programme.versions.select_related("decided_by").order_by("number"))
+
+
+def _next_follow_up(programme: ActionProgramme) -> FollowUp | None:
+    return (
+        FollowUp.objects.filter(programme=programme, recorded_at__isnull=True, replaced_by__isnull=True)
+        .order_by("due_on", "pk")
+        .first()
+    )
+
+
+def build_card(programme: ActionProgramme) -> dict[str, Any]:
+    return action_programme_card(
+        programme,
+        _versions(programme),
+        _next_follow_up(programme),
+        ProgrammeView.objects.filter(programme=programme).count(),
+        timezone.localdate(),
+    )
+
+
+def _refresh_card(programme: ActionProgramme, summary: str | None = None) -> None:
+    """Rewrite the card after a change. Precondition: inside the change's transaction."""
+    assert programme.message is not None
+    update_card(programme.message, card=build_card(programme), summary=summary)
+
+
+def _thread_title(subject: Subject | None, on: datetime.date) -> str:
+    if subject is not None:
+        return _("Action programme in %(subject)s, %(date)s") % {
+            "subject": subject.name,
+            "date": on.isoformat(),
+        }
+    return _("Action programme %(date)s") % {"date": on.isoformat()}
+
+
+# --- Drafting ---------------------------------------------------------------------------------
+
+
+def draft_programme(
+    actor: User,
+    student: User,
+    *,
+    needs: str,
+    measures: str = "",
+    responsible: str = "",
+    follow_ups: FollowUpPlan = (),
+    subject: Subject | None = None,
+    send_anyway: bool = False,
+) -> ActionProgramme:
+    """Start a programme: version 1 as a draft, its own thread on the page with the card.
+    A teacher of the student or the principal drafts."""
+    rights = policy.action_programme_rights(policy.relation_to_student(actor, student))
+    if not rights.read:
+        raise Refused("unknown_student", _("That student does not exist."))
+    require(rights.draft)
+    content = _content(needs, measures, responsible, follow_ups)
+    texts = _texts(content)
+    findings = guard_texts(texts, send_anyway=send_anyway)
+    page = ensure_page(actor, student)
+    today = timezone.localdate()
+    with transaction.atomic():
+        thread = new_thread(page, Thread.Kind.ACTION_PROGRAMME, _thread_title(subject, today))
+        programme = ActionProgramme.objects.create(
+            student=student, page=page, subject=subject, thread=thread, created_by=actor
+        )
+        version = ProgrammeVersion.objects.create(programme=programme, author=actor, **content)
+        ProgrammeRevision.objects.create(version=version, saved_by=actor, **content)
+        programme.message = post_card(
+            actor,
+            page,
+            thread,
+            card=build_card(programme),
+            summary=_("Action programme drafted by %(name)s") % {"name": actor.display_name},
+        )
+        programme.save(update_fields=["message"])
+        flag_document(actor, page, FlaggedText.Source.ACTION_PROGRAMME, programme.pk, texts, findings)
+        events.announce(
+            "action_programme.drafted",
+            student_id=student.pk,
+            page_id=page.pk,
+            programme_id=programme.pk,
+            version=1,
+        )
+    return programme
+
+
+def save_draft(
+    actor: User,
+    programme_id: int,
+    *,
+    needs: str,
+    measures: str = "",
+    responsible: str = "",
+    follow_ups: FollowUpPlan = (),
+    send_anyway: bool = False,
+) -> ProgrammeVersion:
+    """Save the programme's draft again (a new revision; earlier ones stay), or start a new
+    version when the last one is decided: an adopted programme is never edited in place."""
+    programme, rights = _programme(actor, programme_id)
+    require(rights.draft)
+    _open(programme)
+    content = _content(needs, measures, responsible, follow_ups)
+    texts = _texts(content)
+    findings = guard_texts(texts, send_anyway=send_anyway)
+    with transaction.atomic():
+        programme, _rights = _programme(actor, programme_id, lock=True)
+        _open(programme)
+        draft = programme.versions.filter(status=ProgrammeVersion.Status.DRAFT).first()
+        started = draft is None
+        if draft is None:
+            last = programme.versions.order_by("-number").first()
+            draft = ProgrammeVersion.objects.create(
+                programme=programme, author=actor, number=(last.number + 1 if last else 1), **content
+            )
+        else:
+            for name, value in content.items():
+                setattr(draft, name, value)
+            draft.author = actor
+            draft.save()
+        ProgrammeRevision.objects.create(version=draft, saved_by=actor, **content)
+        _refresh_card(programme)
+        flag_document(
+            actor, programme.page, FlaggedText.Source.ACTION_PROGRAMME, programme.pk, texts, findings
+        )
+        if started:
+            events.announce(
+                "action_programme.drafted",
+                student_id=programme.student_id,
+                page_id=programme.page_id,
+                programme_id=programme.pk,
+                version=draft.number,
+            )
+    return draft
+
+
+# --- Views of the student and guardians -------------------------------------------------------
+
+
+def give_view(actor: User, programme_id: int, *, body: str, send_anyway: bool = False) -> ProgrammeView:
+    """The student, guardians (and the school) give their view of the programme. Views are
+    kept with author and time and never edited away; they do not decide anything."""
+    programme, rights = _programme(actor, programme_id)
+    require(rights.comment)
+    _open(programme)
+    body = _text(body, _("Your view"), required=True)
+    findings = guard_texts({"body": body}, send_anyway=send_anyway)
+    with transaction.atomic():
+        programme, _rights = _programme(actor, programme_id, lock=True)
+        _open(programme)
+        version = programme.versions.order_by("-number").first()
+        assert version is not None
+        view = ProgrammeView.objects.create(programme=programme, version=version, author=actor, body=body)
+        _refresh_card(programme)
+        flag_document(
+            actor, programme.page, FlaggedText.Source.ACTION_PROGRAMME, programme.pk, {"body": body}, findings
+        )
+    return view
+
+
+# --- The principal's decision -----------------------------------------------------------------
+
+
+def decide_programme(
+    actor: User, programme_id: int, *, adopt: bool | None, note: str = "", send_anyway: bool = False
+) -> ProgrammeVersion:
+    """The principal adopts or declines the draft version. The decision date and who decided
+    are recorded; the decision can be appealed within three weeks. Adopting a new version
+    replaces the previous adopted one and its outstanding follow-ups."""
+    programme, rights = _programme(actor, programme_id)
+    require(rights.decide)
+    _open(programme)
+    if adopt is None:
+        raise Refused("no_decision", _("Choose whether to adopt or decline the programme."))
+    note = _text(note, _("Reason"), required=not adopt)
+    findings = guard_texts({"note": note}, send_anyway=send_anyway)
+    today = timezone.localdate()
+    with transaction.atomic():
+        programme, _rights = _programme(actor, programme_id, lock=True)
+        _open(programme)
+        draft = programme.versions.filter(status=ProgrammeVersion.Status.DRAFT).first()
+        if draft is None:
+            raise Refused("nothing_to_decide", _("There is no draft to decide on."))
+        if adopt and not draft.follow_up_plan:
+            raise Refused("no_follow_up", _("Plan at least one follow-up before the programme is adopted."))
+        draft.decided_on = today
+        draft.decided_at = timezone.now()
+        draft.decided_by = actor
+        draft.decision_note = note
+        if adopt:
+            previous = programme.versions.filter(status=ProgrammeVersion.Status.ADOPTED)
+            FollowUp.objects.filter(
+                programme=programme, recorded_at__isnull=True, replaced_by__isnull=True
+            ).update(replaced_by=draft)
+            previous.update(status=ProgrammeVersion.Status.SUPERSEDED)
+            draft.status = ProgrammeVersion.Status.ADOPTED
+            FollowUp.objects.bulk_create(
+                [
+                    FollowUp(
+                        programme=programme,
+                        version=draft,
+                        due_on=datetime.date.fromisoformat(item["on"]),
+                        what_to_check=item["what"],
+                    )
+                    for item in draft.follow_up_plan
+                ]
+            )
+            programme.status = ActionProgramme.Status.ADOPTED
+        else:
+            draft.status = ProgrammeVersion.Status.DECLINED
+            if not programme.versions.filter(status=ProgrammeVersion.Status.ADOPTED).exists():
+                programme.status = ActionProgramme.Status.DECLINED
+        draft.save()
+        programme.save(update_fields=["status"])
+        summary = (
+            _("Action programme adopted by %(name)s") if adopt else _("Action programme declined by %(name)s")
+        ) % {"name": actor.display_name}
+        _refresh_card(programme, summary)
+        flag_document(
+            actor, programme.page, FlaggedText.Source.ACTION_PROGRAMME, programme.pk, {"note": note}, findings
+        )
+        events.announce(
+            "action_programme.decided",
+            student_id=programme.student_id,
+            page_id=programme.page_id,
+            programme_id=programme.pk,
+            version=draft.number,
+            adopted=bool(adopt),
+            decided_on=today.isoformat(),
+            decided_by_id=actor.pk,
+        )
+    return draft
+
+
+# --- Follow-ups and closing -------------------------------------------------------------------
+
+
+def record_follow_up(
+    actor: User,
+    follow_up_id: int,
+    *,
+    what_was_done: str,
+    works: str,
+    outcome: str = "",
+    send_anyway: bool = False,
+) -> FollowUp:
+    """A teacher or the principal records a planned follow-up of the adopted programme."""
+    follow_up = FollowUp.objects.filter(pk=follow_up_id).only("programme_id").first()
+    if follow_up is None:
+        raise Refused("unknown_follow_up", _("That follow-up does not exist."))
+    programme, rights = _programme(actor, follow_up.programme_id)
+    require(rights.draft)
+    _open(programme)
+    what_was_done = _text(what_was_done, _("What was done"), required=True)
+    outcome = _text(outcome, _("Outcome"))
+    if works not in FollowUp.Works.values:
+        raise Refused("no_answer", _("Answer whether the support works."))
+    texts = {"what_was_done": what_was_done, "outcome": outcome}
+    findings = guard_texts(texts, send_anyway=send_anyway)
+    with transaction.atomic():
+        programme, _rights = _programme(actor, follow_up.programme_id, lock=True)
+        _open(programme)
+        follow_up = FollowUp.objects.select_for_update().get(pk=follow_up_id)
+        if follow_up.replaced_by_id is not None:
+            raise Refused("replaced", _("This follow-up belongs to a version that has been replaced."))
+        if follow_up.recorded_at is not None:
+            raise Refused("recorded", _("This follow-up is already recorded."))
+        follow_up.recorded_on = timezone.localdate()
+        follow_up.recorded_at = timezone.now()
+        follow_up.recorded_by = actor
+        follow_up.what_was_done = what_was_done
+        follow_up.works = works
+        follow_up.outcome = outcome
+        follow_up.save()
+        _refresh_card(programme)
+        flag_document(
+            actor, programme.page, FlaggedText.Source.ACTION_PROGRAMME, programme.pk, texts, findings
+        )
+        events.announce(
+            "action_programme.followed_up",
+            student_id=programme.student_id,
+            page_id=programme.page_id,
+            programme_id=programme.pk,
+            follow_up_id=follow_up.pk,
+            works=works,
+        )
+    return follow_up
+
+
+def close_programme(
+    actor: User, programme_id: int, *, reason: str, send_anyway: bool = False
+) -> ActionProgramme:
+    """The principal closes an adopted programme (the support is no longer needed, or is
+    replaced), with the date, who and why."""
+    programme, rights = _programme(actor, programme_id)
+    require(rights.decide)
+    _open(programme)
+    reason = _text(reason, _("Reason"), required=True)
+    findings = guard_texts({"reason": reason}, send_anyway=send_anyway)
+    with transaction.atomic():
+        programme, _rights = _programme(actor, programme_id, lock=True)
+        _open(programme)
+        if programme.status != ActionProgramme.Status.ADOPTED:
+            raise Refused("not_adopted", _("Only an adopted programme can be closed."))
+        programme.status = ActionProgramme.Status.CLOSED
+        programme.closed_on = timezone.localdate()
+        programme.closed_at = timezone.now()
+        programme.closed_by = actor
+        programme.close_reason = reason
+        programme.save(update_fields=["status", "closed_on", "closed_at", "closed_by", "close_reason"])
+        _refresh_card(programme, _("Action programme closed by %(name)s") % {"name": actor.display_name})
+        flag_document(
+            actor,
+            programme.page,
+            FlaggedText.Source.ACTION_PROGRAMME,
+            programme.pk,
+            {"reason": reason},
+            findings,
+        )
+        events.announce(
+            "action_programme.closed",
+            student_id=programme.student_id,
+            page_id=programme.page_id,
+            programme_id=programme.pk,
+            closed_on=programme.closed_on.isoformat(),
+            closed_by_id=actor.pk,
+        )
+    return programme
