@@ -44,6 +44,7 @@ from dialogue.models import (
     StudentPage,
     TalkAttendee,
     TalkPreparation,
+    TalkRecordRevision,
     TalkSlot,
     Thread,
 )
@@ -269,6 +270,11 @@ def talk_of_student(student: User, talk_id: int) -> DevelopmentTalk | None:
             _coming_guardians(),
             Prefetch(
                 "preparations", queryset=TalkPreparation.objects.select_related("author"), to_attr="prepared"
+            ),
+            Prefetch(
+                "record_revisions",
+                queryset=TalkRecordRevision.objects.select_related("recorded_by").order_by("-replaced_at"),
+                to_attr="earlier_records",
             ),
         )
         .first()

@@ -45,6 +45,7 @@ from dialogue.models import (
     StudentPage,
     TalkAttendee,
     TalkPreparation,
+    TalkRecordRevision,
     TalkSlot,
     Thread,
 )
@@ -439,7 +440,8 @@ def record_talk(
 ) -> tuple[DevelopmentTalk, list[guard.Finding]]:
     """After the talk the teacher records when it was held, the IUP summary for the year
     and the agreements. The card shows them and ``talk.recorded`` is announced. Recording
-    again replaces the agreements (a correction) and announces again."""
+    again corrects the agreements (the earlier text is kept as a ``TalkRecordRevision``)
+    and announces again."""
     require(policy.can_record_development_talk(actor, talk.student))
     now = now or timezone.now()
     texts = {
@@ -463,6 +465,21 @@ def record_talk(
         if held_on < timezone.localdate(locked.slot.starts_at):
             raise Refused(
                 "before_slot", _("The talk cannot have been held before the day it was booked for.")
+            )
+        if (
+            locked.recorded_at is not None
+            and locked.held_on is not None
+            and locked.recorded_by_id is not None
+        ):
+            # Recording again corrects the agreements; the earlier text stays on record.
+            TalkRecordRevision.objects.create(
+                talk=locked,
+                held_on=locked.held_on,
+                iup_summary=locked.iup_summary,
+                school_actions=locked.school_actions,
+                home_actions=locked.home_actions,
+                recorded_at=locked.recorded_at,
+                recorded_by_id=locked.recorded_by_id,
             )
         locked.held_on = held_on
         locked.iup_summary = texts["iup_summary"]

@@ -31,6 +31,7 @@ from dialogue.models.talks import (
     DevelopmentTalk,
     TalkAttendee,
     TalkPreparation,
+    TalkRecordRevision,
     TalkSlot,
 )
 
@@ -61,6 +62,7 @@ __all__ = [
     "StudentPage",
     "TalkAttendee",
     "TalkPreparation",
+    "TalkRecordRevision",
     "TalkSlot",
     "Thread",
 ]

@@ -155,3 +155,35 @@ class TalkPreparation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author} on {self.talk_id}"
+
+
+class TalkRecordRevision(models.Model):
+    """What a talk's recorded agreements said before they were recorded again: the IUP is
+    part of a public record, so a correction never erases the earlier text."""
+
+    talk = models.ForeignKey(DevelopmentTalk, on_delete=models.PROTECT, related_name="record_revisions")
+    held_on = models.DateField()
+    iup_summary = models.TextField(blank=True)
+    school_actions = models.TextField(blank=True)
+    home_actions = models.TextField(blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["replaced_at"]
+
+    def __str__(self) -> str:
+        return f"{self.talk} as recorded {self.recorded_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def iup_html(self) -> SafeString:
+        return mark_safe(render_markdown(self.iup_summary))  # noqa: S308 (sanitised by nh3)
+
+    @property
+    def school_actions_html(self) -> SafeString:
+        return mark_safe(render_markdown(self.school_actions))  # noqa: S308 (sanitised by nh3)
+
+    @property
+    def home_actions_html(self) -> SafeString:
+        return mark_safe(render_markdown(self.home_actions))  # noqa: S308 (sanitised by nh3)

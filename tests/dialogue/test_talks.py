@@ -407,6 +407,15 @@ def test_the_teacher_records_the_agreements_which_become_the_current_iup(
     iup = queries.current_iup(cast.student)
     assert iup is not None
     assert (iup.pk, iup.home_actions) == (talk.pk, "Läsa högt hemma.")
+    # A correction replaces the agreements on the card; the earlier text stays on record
+    # and on the talk page.
+    talks.record_talk(cast.teacher, talk, **(fields | {"home_actions": "Läsa högt hemma varje kväll."}))
+    assert card(talk)["record"]["home_html"] == "<p>Läsa högt hemma varje kväll.</p>\n"
+    earlier = list(talk.record_revisions.all())
+    assert [(e.home_actions, e.recorded_by) for e in earlier] == [("Läsa högt hemma.", cast.teacher)]
+    page = verified_client(cast.guardian_1).get(f"/students/{cast.student.pk}/talks/{talk.pk}/")
+    assert "Läsa högt hemma.</p>" in page.content.decode()
+    assert "Läsa högt hemma varje kväll." in page.content.decode()
 
 
 @pytest.mark.parametrize(

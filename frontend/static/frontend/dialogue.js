@@ -108,7 +108,7 @@
       time.dateTime = message.created_at;
       meta.append(" ", time);
     }
-    if (message.edited_at && !message.retracted && message.id) {
+    if (message.edited_at && !message.retracted && message.id && !message.card) {
       // The page is a public record: earlier versions are one click away.
       const edited = el("button", "link-button message__edited", `(${S.edited})`);
       edited.type = "button";
