@@ -27,7 +27,11 @@ from dialogue.payloads import attachment_payload, message_payload
 from frontend.strings import dialogue_strings
 
 # One small script per kind of card; each registers its drawing function.
-CARD_SCRIPTS = ["frontend/cards/assessment.js"]
+CARD_SCRIPTS = [
+    "frontend/cards/assessment.js",
+    "frontend/cards/goal.js",
+    "frontend/cards/self_assessment.js",
+]
 
 
 def _user(request: HttpRequest) -> User:

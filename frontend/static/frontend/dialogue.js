@@ -108,8 +108,9 @@
       time.dateTime = message.created_at;
       meta.append(" ", time);
     }
-    if (message.edited_at && !message.retracted && message.id) {
-      // The page is a public record: earlier versions are one click away.
+    if (message.edited_at && !message.retracted && message.id && !message.card) {
+      // The page is a public record: earlier versions are one click away. (A card's
+      // document keeps its own history, on the document's page.)
       const edited = el("button", "link-button message__edited", `(${S.edited})`);
       edited.type = "button";
       edited.setAttribute("aria-expanded", "false");
