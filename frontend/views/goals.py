@@ -80,21 +80,12 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _refused(code: str) -> Refused:
-    messages_by_code = {
-        "unknown_subject": _("Choose a subject from the list."),
-        "unknown_area": _("Choose an area from the list."),
-        "bad_date": _("Write the target date as year-month-day, for example 2027-05-31."),
-    }
-    return Refused(code, messages_by_code[code])
-
-
 def _subject(value: str) -> Subject | None:
     if not value:
         return None
     subject = Subject.objects.filter(pk=int(value)).first() if value.isdigit() else None
     if subject is None:
-        raise _refused("unknown_subject")
+        raise Refused("unknown_subject", _("Choose a subject from the list."))
     return subject
 
 
@@ -107,7 +98,7 @@ def _area(value: str) -> CurriculumArea | None:
         else None
     )
     if area is None:
-        raise _refused("unknown_area")
+        raise Refused("unknown_area", _("Choose an area from the list."))
     return area
 
 
@@ -117,7 +108,9 @@ def _date(value: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(value.strip())
     except ValueError:
-        raise _refused("bad_date") from None
+        raise Refused(
+            "bad_date", _("Write the target date as year-month-day, for example 2027-05-31.")
+        ) from None
 
 
 def _send_anyway(request: HttpRequest) -> bool:
