@@ -264,6 +264,18 @@ def _goal_id(student: User, goal_id: int) -> int:
     return goal_id
 
 
+def _goal_fields(request: HttpRequest) -> dict[str, Any]:
+    """A new goal's fields from the form (refused when a choice is not one offered)."""
+    post = request.POST
+    return {
+        "text": post.get("text", ""),
+        "subject": _subject(post.get("subject", "")),
+        "area": _area(post.get("area", "")),
+        "target_date": _date(post.get("target_date", "")),
+        "send_anyway": _send_anyway(request),
+    }
+
+
 def _replaces(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
@@ -274,20 +286,12 @@ def goal_set_view(request: HttpRequest, student_id: int) -> HttpResponse:
     """A teacher (or the principal) sets a goal, possibly replacing a revised one."""
     user = _user(request)
     student = policy.access_student(user, student_id)
-    post = request.POST
     return _submit(
         request,
         student,
         "set",
         lambda: actions.set_goal(
-            user,
-            student,
-            text=post.get("text", ""),
-            subject=_subject(post.get("subject", "")),
-            area=_area(post.get("area", "")),
-            target_date=_date(post.get("target_date", "")),
-            replaces_id=_replaces(post.get("replaces", "")),
-            send_anyway=_send_anyway(request),
+            user, student, replaces_id=_replaces(request.POST.get("replaces", "")), **_goal_fields(request)
         ),
         _("The goal is saved."),
     )
@@ -299,20 +303,11 @@ def goal_propose_view(request: HttpRequest, student_id: int) -> HttpResponse:
     """The student or a guardian proposes a goal."""
     user = _user(request)
     student = policy.access_student(user, student_id)
-    post = request.POST
     return _submit(
         request,
         student,
         "propose",
-        lambda: actions.propose_goal(
-            user,
-            student,
-            text=post.get("text", ""),
-            subject=_subject(post.get("subject", "")),
-            area=_area(post.get("area", "")),
-            target_date=_date(post.get("target_date", "")),
-            send_anyway=_send_anyway(request),
-        ),
+        lambda: actions.propose_goal(user, student, **_goal_fields(request)),
         _("Your proposal is saved. A teacher will accept or decline it."),
     )
 
