@@ -250,7 +250,7 @@ def _decide(actor: User, goal: Goal, status: str, reason: str = "") -> Goal:
     )
     update_card(_card(goal), card=goal_card(goal))
     events.announce(
-        f"goal.{status}",
+        "goal.accepted" if status == Goal.Status.ACTIVE else "goal.declined",
         student_id=goal.student_id,
         page_id=_card(goal).page_id,
         goal_id=goal.pk,

@@ -448,9 +448,19 @@ def test_setting_proposing_and_deciding_are_announced(cast: Cast, django_capture
             g.decline_goal(cast.teacher, proposal.pk)
             goal = a_goal(cast)
             g.reflect_on_goal(cast.student, goal.pk, text="Bra.")
+            g.accept_goal(cast.teacher, a_proposal(cast).pk)
+            g.change_goal_status(cast.teacher, goal.pk, status="reached")
     finally:
         events.announced.disconnect(listener)
-    assert heard == ["goal.proposed", "goal.declined", "goal.set", "goal.reflected"]
+    assert heard == [
+        "goal.proposed",
+        "goal.declined",
+        "goal.set",
+        "goal.reflected",
+        "goal.proposed",
+        "goal.accepted",
+        "goal.status_changed",
+    ]
 
 
 # --- Queries -----------------------------------------------------------------------------------
