@@ -19,8 +19,10 @@ from dialogue.models import (
     Attachment,
     DevelopmentTalk,
     FollowUp,
+    Goal,
     Message,
     ProgrammeVersion,
+    SelfAssessment,
 )
 from dialogue.rendering import render_markdown
 
@@ -206,4 +208,62 @@ def action_programme_card(
             else None
         ),
         "url": reverse("action-programme", args=[programme.student_id, programme.pk]),
+    }
+
+
+# How many of a goal's reflections its card shows (the newest); the goals page shows all.
+CARD_REFLECTIONS = 3
+
+
+def _names_or_none(obj: Any) -> dict[str, str] | None:
+    return names(obj) if obj is not None else None
+
+
+def goal_card(goal: Goal) -> dict[str, Any]:
+    """The card of a goal in its subject's (or the general) thread. Precondition:
+    ``subject``, ``area``, ``created_by`` and ``decided_by`` loaded. Costs two queries (the
+    newest reflections and the goal that replaces this one), three when the card shows only
+    some of the reflections (their count)."""
+    reflections = list(goal.reflections.order_by("-created_at", "-pk")[:CARD_REFLECTIONS])
+    reflections.reverse()
+    replaced_by = Goal.objects.filter(replaces=goal).values_list("pk", flat=True).first()
+    return {
+        "type": "goal",
+        "id": goal.pk,
+        "status": goal.status,
+        "subject": _names_or_none(goal.subject),
+        "area": _names_or_none(goal.area),
+        "text_html": render_markdown(goal.text),
+        "target_date": goal.target_date.isoformat() if goal.target_date else None,
+        "proposed": goal.proposed,
+        "by": goal.created_by.display_name,
+        "decided_by": goal.decided_by.display_name if goal.decided_by else None,
+        "decline_reason_html": render_markdown(goal.decline_reason) if goal.decline_reason else "",
+        "replaces": goal.replaces_id,
+        "replaced_by": replaced_by,
+        "reflections": [
+            {"html": render_markdown(reflection.text), "at": reflection.created_at.isoformat()}
+            for reflection in reflections
+        ],
+        "reflection_count": goal.reflections.count()
+        if len(reflections) == CARD_REFLECTIONS
+        else len(reflections),
+        "url": reverse("goals", args=[goal.student_id]) + f"#goal-{goal.pk}",
+    }
+
+
+def self_assessment_card(assessment: SelfAssessment) -> dict[str, Any]:
+    """The card of a self-assessment. Precondition: ``goal``, ``subject``, ``area`` and
+    ``student`` loaded."""
+    return {
+        "type": "self_assessment",
+        "id": assessment.pk,
+        "level": assessment.level,
+        "subject": _names_or_none(assessment.subject),
+        "area": _names_or_none(assessment.area),
+        "goal_html": render_markdown(assessment.goal.text) if assessment.goal else "",
+        "text_html": render_markdown(assessment.text) if assessment.text else "",
+        "by": assessment.student.display_name,
+        "url": reverse("self-assessments", args=[assessment.student_id])
+        + f"#self-assessment-{assessment.pk}",
     }

@@ -36,11 +36,15 @@ from dialogue.models import (
     DevelopmentTalk,
     FlaggedText,
     FollowUp,
+    Goal,
+    GoalReflection,
+    GoalRevision,
     Message,
     ProgrammeRevision,
     ProgrammeVersion,
     ProgrammeView,
     ReadState,
+    SelfAssessment,
     StudentPage,
     TalkAttendee,
     TalkPreparation,
@@ -360,12 +364,9 @@ def current_iup(student: User, on: datetime.date | None = None) -> DevelopmentTa
     )
 
 
-def talk_self_assessments(student: User) -> list[Any]:
-    """SELF-ASSESSMENTS HOOK (to be connected when self-assessments land): the student's
-    latest self-assessments, shown on the talk page beside the written assessments
-    (template: talk.html, section ``data-testid="talk-self-assessments"``). Empty until
-    then, so the page costs no query for it."""
-    return []
+def talk_self_assessments(student: User) -> list[SelfAssessment]:
+    """The student's latest self-assessments, for the talk's preparation. One query."""
+    return latest_self_assessments(student)
 
 
 # --- Action programmes ------------------------------------------------------------------------
@@ -440,3 +441,61 @@ def follow_ups_due(school: School, on: datetime.date) -> QuerySet[ActionProgramm
         .select_related("student", "subject")
         .order_by("next_due", "pk")
     )
+
+
+# General goals first, then by subject in curriculum order, oldest first within each.
+GOAL_ORDER = (F("subject__position").asc(nulls_first=True), "subject__name_sv", "created_at", "pk")
+
+
+def goals_of(student: User) -> list[Goal]:
+    """Every goal of the student, with its reflections, earlier versions, and the goals it
+    replaces and is replaced by: what the goals page shows. Three queries."""
+    return list(
+        Goal.objects.filter(student=student)
+        .select_related(
+            "subject", "area", "created_by", "decided_by", "updated_by", "replaces", "replaced_by"
+        )
+        .prefetch_related(
+            Prefetch("reflections", queryset=GoalReflection.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "revisions",
+                queryset=GoalRevision.objects.select_related("written_by", "area").order_by(
+                    "replaced_at", "pk"
+                ),
+            ),
+        )
+        .order_by(*GOAL_ORDER)
+    )
+
+
+def current_goals(student: User) -> list[Goal]:
+    """The goals the student works towards now (active) and the proposals waiting for a
+    teacher, with subject, area and who wrote them. One query."""
+    return list(
+        Goal.objects.filter(student=student, status__in=[Goal.Status.ACTIVE, Goal.Status.PROPOSED])
+        .select_related("subject", "area", "created_by")
+        .order_by(*GOAL_ORDER)
+    )
+
+
+def self_assessments_of(student: User) -> list[SelfAssessment]:
+    """Every self-assessment of the student, newest first. One query."""
+    return list(
+        SelfAssessment.objects.filter(student=student)
+        .select_related("goal", "subject", "area")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def latest_self_assessments(student: User) -> list[SelfAssessment]:
+    """The student's newest self-assessment of each goal and of each subject (or area of
+    it) they have rated themself on, newest first. One query."""
+    latest: dict[tuple[int | None, int | None, int | None], SelfAssessment] = {}
+    for assessment in self_assessments_of(student):
+        key = (
+            (assessment.goal_id, None, None)
+            if assessment.goal_id
+            else (None, assessment.subject_id, assessment.area_id)
+        )
+        latest.setdefault(key, assessment)
+    return list(latest.values())

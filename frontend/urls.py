@@ -7,6 +7,7 @@ from frontend.views import (
     auth,
     dialogue,
     flags,
+    goals,
     language,
     overview,
     pages,
@@ -87,6 +88,26 @@ urlpatterns = [
         name="action-programme-close",
     ),
     # --- end of action programmes ---
+    path("students/<int:student_id>/goals/", goals.goals_view, name="goals"),
+    path("students/<int:student_id>/goals/set/", goals.goal_set_view, name="goal-set"),
+    path("students/<int:student_id>/goals/propose/", goals.goal_propose_view, name="goal-propose"),
+    path("students/<int:student_id>/goals/<int:goal_id>/accept/", goals.goal_accept_view, name="goal-accept"),
+    path(
+        "students/<int:student_id>/goals/<int:goal_id>/decline/", goals.goal_decline_view, name="goal-decline"
+    ),
+    path("students/<int:student_id>/goals/<int:goal_id>/status/", goals.goal_status_view, name="goal-status"),
+    path("students/<int:student_id>/goals/<int:goal_id>/edit/", goals.goal_edit_view, name="goal-edit"),
+    path(
+        "students/<int:student_id>/goals/<int:goal_id>/reflections/",
+        goals.goal_reflect_view,
+        name="goal-reflect",
+    ),
+    path("students/<int:student_id>/self-assessments/", goals.self_assessments_view, name="self-assessments"),
+    path(
+        "students/<int:student_id>/self-assessments/new/",
+        goals.self_assessment_new_view,
+        name="self-assessment-new",
+    ),
     path("classes/<int:class_id>/", pages.class_view, name="class"),
     path(
         "classes/<int:class_id>/assessments/<int:subject_id>/",

@@ -26,7 +26,12 @@ from accounts.actions.structure import create_term
 from accounts.models import LoginAttempt, SchoolYear, Term, User
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
-from tests.support.dialogue import action_programme_objects, assessment_objects, dialogue_objects
+from tests.support.dialogue import (
+    action_programme_objects,
+    assessment_objects,
+    dialogue_objects,
+    goal_objects,
+)
 from tests.support.sockets import open_socket
 from tests.support.sockets import receive as socket_receive
 from tests.support.sockets import send as socket_send
@@ -79,6 +84,8 @@ def only(roles: set[str], allowed: Any = OK, denied: Outcome = NOT_FOUND) -> dic
 
 ADMINS = {"school_admin", "operator"}
 PAGE_MEMBERS = {"student", "guardian_1", "guardian_2", "teacher", "principal"}
+GOAL_SETTERS = {"teacher", "principal"}
+GOAL_PROPOSERS = {"student", "guardian_1", "guardian_2"}
 STAFF_WITH_AUTHENTICATOR = {
     "teacher",
     "other_teacher",
@@ -406,6 +413,50 @@ ROWS: dict[str, Row] = {
         method="post",
     ),
     # --- end of action programmes ---
+    # --- Goals and self-assessments ---------------------------------------------------------
+    # Every reader of the page reads them; a form sent empty is refused and comes back on the
+    # page (200) for whoever may send it; everyone else on the page gets the outsiders' 404.
+    "goals": Row(named("goals", lambda cast, extra: cast.student.pk), only(PAGE_MEMBERS)),
+    "goal-set": Row(
+        named("goal-set", lambda cast, extra: cast.student.pk), only(GOAL_SETTERS), method="post"
+    ),
+    "goal-propose": Row(
+        named("goal-propose", lambda cast, extra: cast.student.pk), only(GOAL_PROPOSERS), method="post"
+    ),
+    # Deciding a proposal sends the page back at the goal (the second decider is told that
+    # it was decided already).
+    "goal-accept": Row(
+        named("goal-accept", lambda cast, extra: cast.student.pk, lambda cast, extra: extra["proposal"].pk),
+        only(GOAL_SETTERS, lambda cast, extra: _at_goal(cast, extra["proposal"])),
+        method="post",
+    ),
+    "goal-decline": Row(
+        named("goal-decline", lambda cast, extra: cast.student.pk, lambda cast, extra: extra["proposal"].pk),
+        only(GOAL_SETTERS, lambda cast, extra: _at_goal(cast, extra["proposal"])),
+        method="post",
+    ),
+    # No status chosen: refused, told at the top of the page.
+    "goal-status": Row(
+        named("goal-status", lambda cast, extra: cast.student.pk, lambda cast, extra: extra["goal"].pk),
+        only(GOAL_SETTERS, lambda cast, extra: _at_goal(cast, extra["goal"])),
+        method="post",
+    ),
+    "goal-edit": Row(
+        named("goal-edit", lambda cast, extra: cast.student.pk, lambda cast, extra: extra["goal"].pk),
+        only(GOAL_SETTERS),
+        method="post",
+    ),
+    "goal-reflect": Row(
+        named("goal-reflect", lambda cast, extra: cast.student.pk, lambda cast, extra: extra["goal"].pk),
+        only({"student"}),
+        method="post",
+    ),
+    "self-assessments": Row(
+        named("self-assessments", lambda cast, extra: cast.student.pk), only(PAGE_MEMBERS)
+    ),
+    "self-assessment-new": Row(
+        named("self-assessment-new", lambda cast, extra: cast.student.pk), only({"student"}), method="post"
+    ),
     # --- School administration -------------------------------------------------------------
     "admin:index": Row(named("admin:index"), only(ADMINS, OK, FORBIDDEN)),
     "admin:login": Row(
@@ -469,6 +520,10 @@ ROWS: dict[str, Row] = {
 }
 
 
+def _at_goal(cast: Cast, goal: Any) -> Redirect:
+    return Redirect(reverse("goals", args=[cast.student.pk]) + f"#goal-{goal.pk}")
+
+
 def _flow(cast: Cast, anchor: str = "") -> str:
     return reverse("assessment-flow", args=[cast.class_4a.pk, cast.maths.pk]) + anchor
 
@@ -519,6 +574,7 @@ def extra(cast: Cast) -> dict[str, Any]:
         **assessment_objects(cast),
         **talk_objects(cast),
         **action_programme_objects(cast),
+        **goal_objects(cast),
     }
 
 

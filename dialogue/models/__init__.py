@@ -17,6 +17,16 @@ from dialogue.models.assessments import (
     Phrase,
 )
 from dialogue.models.flags import FlaggedText
+from dialogue.models.goals import (
+    MAX_DECLINE_REASON,
+    MAX_GOAL_TEXT,
+    MAX_REFLECTION_TEXT,
+    MAX_SELF_ASSESSMENT_TEXT,
+    Goal,
+    GoalReflection,
+    GoalRevision,
+    SelfAssessment,
+)
 from dialogue.models.messages import (
     MAX_MESSAGE_LENGTH,
     Attachment,
@@ -38,12 +48,16 @@ from dialogue.models.talks import (
 __all__ = [
     "APPEAL_DAYS",
     "MAX_ASSESSMENT_TEXT",
+    "MAX_DECLINE_REASON",
     "MAX_FOLLOW_UPS",
     "MAX_FOLLOW_UP_TEXT",
+    "MAX_GOAL_TEXT",
     "MAX_MESSAGE_LENGTH",
     "MAX_PHRASE_LENGTH",
     "MAX_PLACE_LENGTH",
     "MAX_PROGRAMME_TEXT",
+    "MAX_REFLECTION_TEXT",
+    "MAX_SELF_ASSESSMENT_TEXT",
     "MAX_TALK_TEXT",
     "ActionProgramme",
     "Assessment",
@@ -52,6 +66,9 @@ __all__ = [
     "DevelopmentTalk",
     "FlaggedText",
     "FollowUp",
+    "Goal",
+    "GoalReflection",
+    "GoalRevision",
     "Message",
     "MessageRevision",
     "Phrase",
@@ -59,6 +76,7 @@ __all__ = [
     "ProgrammeVersion",
     "ProgrammeView",
     "ReadState",
+    "SelfAssessment",
     "StudentPage",
     "TalkAttendee",
     "TalkPreparation",

@@ -31,6 +31,8 @@ CARD_SCRIPTS = [
     "frontend/cards/assessment.js",
     "frontend/cards/talk.js",
     "frontend/cards/action_programme.js",
+    "frontend/cards/goal.js",
+    "frontend/cards/self_assessment.js",
 ]
 
 

@@ -14,8 +14,8 @@ from dialogue import queries
 @require_GET
 @login_required
 def plan_view(request: HttpRequest, student_id: int) -> HttpResponse:
-    """Current goals, the latest published assessment per subject, and the current IUP
-    (the agreements of the latest development talk); each links to its history."""
+    """The current IUP (the agreements of the latest development talk), the goals in force
+    and proposed, and the latest published assessment per subject. Three queries."""
     student = policy.access_student(request.user, student_id)
     return render(
         request,
@@ -24,5 +24,6 @@ def plan_view(request: HttpRequest, student_id: int) -> HttpResponse:
             "student": student,
             "assessments": queries.latest_assessments(student),
             "iup": queries.current_iup(student),
+            "goals": queries.current_goals(student),
         },
     )

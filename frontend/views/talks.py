@@ -283,7 +283,6 @@ def _render_talk(
             "record": record,
             "findings": findings or {},
             "assessments": queries.latest_assessments(student),
-            # SELF-ASSESSMENTS HOOK: see queries.talk_self_assessments.
             "self_assessments": queries.talk_self_assessments(student),
             "max_length": MAX_TALK_TEXT,
         },

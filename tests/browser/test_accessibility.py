@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.support import demo_code, log_in
 
@@ -49,6 +49,15 @@ def test_pages_a_guardian_uses_have_no_accessibility_violations(page: Page) -> N
     problems += [f"student page: {v}" for v in axe_violations(page)]
     page.get_by_role("link", name="Utvecklingsplan (IUP)").click()
     problems += [f"plan page: {v}" for v in axe_violations(page)]
+    page.get_by_test_id("goals-link").click()
+    problems += [f"goals page: {v}" for v in axe_violations(page)]
+    page.locator("details.goal-form").evaluate("form => { form.open = true; }")
+    page.locator("#new-goal-text").fill("Läsa mer. " * 120)  # too long: comes back with the reason
+    page.get_by_test_id("goal-propose-form").locator('button[type="submit"]').click()
+    expect(page.get_by_test_id("form-error")).to_be_visible()
+    problems += [f"goals page with a refused proposal: {v}" for v in axe_violations(page)]
+    page.get_by_test_id("self-assessments-link").click()
+    problems += [f"self-assessments page: {v}" for v in axe_violations(page)]
     for path in ("/account/", "/account/password/", "/account/two-factor/", "/students/999999/"):
         problems += check(page, path)
     page.set_viewport_size({"width": 360, "height": 740})
@@ -76,6 +85,9 @@ def test_pages_staff_use_have_no_accessibility_violations(page: Page) -> None:
     page.go_back()
     page.get_by_role("link", name="4A").click()
     problems += [f"class page: {v}" for v in axe_violations(page)]
+    page.get_by_test_id("roster").get_by_role("link", name="Elsa Lindqvist").click()
+    page.get_by_test_id("goals-link").click()
+    problems += [f"goals page (principal): {v}" for v in axe_violations(page)]
     assert problems == []
 
 

@@ -260,8 +260,12 @@ def test_the_demo_dialogue_is_written_once(db: None) -> None:
     # Hugo (Hugo's corrected: two cards), the mentor's unpublished Swedish draft, two talks.
     assert list(Message.objects.filter(card__isnull=False).values_list("pk", "change_seq")) == cards
     kinds = [message.card["type"] for message in Message.objects.filter(card__isnull=False) if message.card]
-    # Alva's booked talk, Elsa's held one; Hugo's adopted action programme.
-    assert sorted(kinds) == ["action_programme"] + ["assessment"] * 3 + ["talk"] * 2
+    # Alva's four goals (one a guardian's proposal) and her self-assessment, Alva's booked
+    # talk and Elsa's held one, Hugo's adopted action programme.
+    assert (
+        sorted(kinds)
+        == ["action_programme"] + ["assessment"] * 3 + ["goal"] * 4 + ["self_assessment"] + ["talk"] * 2
+    )
     assert Assessment.objects.filter(status="draft").count() == 1
 
 

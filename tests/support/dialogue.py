@@ -13,6 +13,7 @@ from PIL import Image
 from dialogue.actions.action_programmes import decide_programme, draft_programme
 from dialogue.actions.assessments import add_phrase, publish_assessment, save_draft
 from dialogue.actions.attachments import upload_attachment
+from dialogue.actions.goals import propose_goal, set_goal
 from dialogue.actions.messages import post_message
 from dialogue.actions.pages import ensure_page
 from dialogue.models import FlaggedText, Thread
@@ -84,3 +85,11 @@ def action_programme_objects(cast: Cast) -> dict[str, Any]:
     decide_programme(cast.principal, programme.pk, adopt=True)
     follow_up = programme.follow_ups.get()
     return {"programme": programme, "follow_up": follow_up}
+
+
+def goal_objects(cast: Cast) -> dict[str, Any]:
+    """An active maths goal of the student (set by the teacher) and a general goal proposed
+    by guardian_1, waiting for a teacher."""
+    goal = set_goal(cast.teacher, cast.student, subject=cast.maths, text="Anna ska kunna tabellerna 1–5.")
+    proposal = propose_goal(cast.guardian_1, cast.student, text="Anna vill läsa en bok i veckan.")
+    return {"goal": goal, "proposal": proposal}

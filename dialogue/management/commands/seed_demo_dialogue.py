@@ -18,11 +18,12 @@ from dialogue.actions.messages import post_message
 from dialogue.actions.pages import ensure_page
 from dialogue.demo import action_programmes as demo_action_programmes
 from dialogue.demo import assessments as demo_assessments
+from dialogue.demo import goals as demo_goals
 from dialogue.demo import talks as demo_talks
 from dialogue.models import Thread
 
 # Demo documents (cards), in order: each ``seed(people)`` is idempotent.
-DOCUMENT_SEEDS = [demo_assessments.seed, demo_talks.seed, demo_action_programmes.seed]
+DOCUMENT_SEEDS = [demo_assessments.seed, demo_goals.seed, demo_talks.seed, demo_action_programmes.seed]
 
 # (student, thread subject code or "" for general, author, text)
 CONVERSATIONS = [
@@ -89,7 +90,9 @@ class Command(BaseCommand):
         everyone = {user.username: user for user in User.objects.filter(is_active=True)}
         for seed in DOCUMENT_SEEDS:
             seed(everyone)
-        self.stdout.write("Demo documents: assessments, development talks and an action programme written.")
+        self.stdout.write(
+            "Demo documents: assessments, goals, a self-assessment, development talks and an action programme written."
+        )
 
     @staticmethod
     def _usernames() -> set[str]:

@@ -109,7 +109,8 @@
       meta.append(" ", time);
     }
     if (message.edited_at && !message.retracted && message.id && !message.card) {
-      // The page is a public record: earlier versions are one click away.
+      // The page is a public record: earlier versions are one click away. (A card's
+      // document keeps its own history, on the document's page.)
       const edited = el("button", "link-button message__edited", `(${S.edited})`);
       edited.type = "button";
       edited.setAttribute("aria-expanded", "false");
