@@ -15,10 +15,9 @@ if a caller skipped the lock.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -189,7 +188,7 @@ def cancel_talk_slot(actor: User, slot: TalkSlot, *, now: datetime.datetime | No
 # --- Bookings (the guardians) ----------------------------------------------------------------
 
 
-def _talks() -> Any:
+def _talks() -> QuerySet[DevelopmentTalk]:
     return DevelopmentTalk.objects.select_related(
         "slot__teacher", "slot__school_class", "student", "thread", "message__page", "message__author"
     )
@@ -243,14 +242,15 @@ def _bookable_slot(slot_id: int, student: User, now: datetime.datetime) -> TalkS
     return slot
 
 
-def _check_no_other_booking(actor: User, student: User, now: datetime.datetime, *, besides: int = 0) -> None:
+def _check_no_other_booking(actor: User, student: User, now: datetime.datetime) -> None:
+    """One upcoming talk per guardian and child (the other guardian may have their own)."""
     upcoming = TalkAttendee.objects.filter(
         guardian=actor,
         left_at__isnull=True,
         talk__student=student,
         talk__cancelled_at__isnull=True,
         talk__slot__starts_at__gt=now,
-    ).exclude(talk_id=besides)
+    )
     if upcoming.exists():
         raise Refused(
             "already_booked",
