@@ -22,9 +22,15 @@ from django.utils.translation import gettext as _
 from accounts import events, policy
 from accounts.actions.actor import require
 from accounts.models import Subject, User
-from dialogue.actions.cards import flag_document, guard_texts, new_thread, post_card, update_card
+from dialogue.actions.cards import (
+    document_text,
+    flag_document,
+    guard_texts,
+    new_thread,
+    post_card,
+    update_card,
+)
 from dialogue.actions.errors import Refused
-from dialogue.actions.messages import clean_text
 from dialogue.actions.pages import ensure_page
 from dialogue.models import (
     MAX_FOLLOW_UP_TEXT,
@@ -47,17 +53,7 @@ FollowUpPlan = Iterable[tuple[datetime.date | str, str]]
 
 
 def _text(text: str, label: str, *, required: bool = False, limit: int = MAX_PROGRAMME_TEXT) -> str:
-    text = clean_text(text or "")
-    if required and not text.strip():
-        raise Refused("empty", _("Fill in “%(field)s”.") % {"field": label}, field=label)
-    if len(text) > limit:
-        raise Refused(
-            "too_long",
-            _("“%(field)s” is %(length)d characters long; the limit is %(limit)d.")
-            % {"field": label, "length": len(text), "limit": limit},
-            limit=limit,
-        )
-    return text
+    return document_text(text, label, limit, required=required)
 
 
 def _date(value: datetime.date | str) -> datetime.date:

@@ -77,10 +77,12 @@ def update_card(message: Message, *, card: dict[str, Any], summary: str | None =
     return message
 
 
-def document_text(text: str, label: str, limit: int) -> str:
+def document_text(text: str, label: str, limit: int, *, required: bool = False) -> str:
     """A free-text field of a document, normalised like a message; refused, naming the
-    field, when longer than ``limit``."""
-    text = clean_text(text)
+    field, when longer than ``limit`` (or empty when ``required``)."""
+    text = clean_text(text or "")
+    if required and not text.strip():
+        raise Refused("empty", _("Fill in “%(field)s”.") % {"field": label}, field=label)
     if len(text) > limit:
         raise Refused(
             "too_long",

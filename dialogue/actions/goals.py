@@ -21,9 +21,15 @@ from django.utils.translation import gettext as _
 from accounts import events, policy
 from accounts.actions.actor import require
 from accounts.models import CurriculumArea, Subject, User
-from dialogue.actions.cards import flag_document, guard_texts, post_card, subject_thread, update_card
+from dialogue.actions.cards import (
+    document_text,
+    flag_document,
+    guard_texts,
+    post_card,
+    subject_thread,
+    update_card,
+)
 from dialogue.actions.errors import Refused
-from dialogue.actions.messages import clean_text
 from dialogue.actions.pages import ensure_page
 from dialogue.models import (
     MAX_DECLINE_REASON,
@@ -43,17 +49,7 @@ SETTABLE = (Goal.Status.ACTIVE, Goal.Status.REACHED, Goal.Status.REVISED)
 
 def checked_text(text: str, *, limit: int, label: str, required: bool = True) -> str:
     """The text as it will be stored, or a refusal that names the field and the limit."""
-    text = clean_text(text)
-    if required and not text.strip():
-        raise Refused("empty", _("Write “%(field)s” first.") % {"field": label})
-    if len(text) > limit:
-        raise Refused(
-            "too_long",
-            _("“%(field)s” is %(length)d characters long; the limit is %(limit)d.")
-            % {"field": label, "length": len(text), "limit": limit},
-            limit=limit,
-        )
-    return text
+    return document_text(text, label, limit, required=required)
 
 
 def check_area(subject: Subject | None, area: CurriculumArea | None) -> None:
