@@ -15,10 +15,13 @@ _last_step: dict[str, int] = {}
 def demo_code(username: str) -> str:
     """The code an authenticator app would show. A code is accepted once, so a second
     login within the same 30 seconds uses the next step's code (the device tolerates one
-    step of drift)."""
+    step of drift). A third one within the window waits, as a person would, until that
+    next code is within reach: one further ahead would be refused."""
     key = (username.encode() * 4)[:20]
     totp = TOTP(key, step=30, t0=0, digits=6, drift=0)
     step = max(int(time.time()) // 30, _last_step.get(username, -1) + 1)
+    while step > int(time.time()) // 30 + 1:
+        time.sleep(0.5)
     _last_step[username] = step
     totp.time = step * 30
     return f"{totp.token():06d}"
