@@ -15,22 +15,18 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Subject
 from dialogue.models.messages import Message
 from dialogue.models.pages import StudentPage, Thread
-from dialogue.rendering import render_markdown
+from dialogue.rendering import markdown_html
 
 MAX_PROGRAMME_TEXT = 4000
 MAX_FOLLOW_UP_TEXT = 500
 MAX_FOLLOW_UPS = 12
 APPEAL_DAYS = 21  # a decision can be appealed within three weeks
-
-
-def _html(text: str) -> SafeString:
-    return mark_safe(render_markdown(text)) if text else SafeString("")  # noqa: S308 (sanitised by nh3)
 
 
 class ProgrammeTexts:
@@ -42,15 +38,15 @@ class ProgrammeTexts:
 
     @property
     def needs_html(self) -> SafeString:
-        return _html(self.needs)
+        return markdown_html(self.needs)
 
     @property
     def measures_html(self) -> SafeString:
-        return _html(self.measures)
+        return markdown_html(self.measures)
 
     @property
     def responsible_html(self) -> SafeString:
-        return _html(self.responsible)
+        return markdown_html(self.responsible)
 
 
 class ActionProgramme(models.Model):
@@ -86,7 +82,7 @@ class ActionProgramme(models.Model):
 
     @property
     def close_reason_html(self) -> SafeString:
-        return _html(self.close_reason)
+        return markdown_html(self.close_reason)
 
 
 class ProgrammeVersion(ProgrammeTexts, models.Model):
@@ -139,7 +135,7 @@ class ProgrammeVersion(ProgrammeTexts, models.Model):
 
     @property
     def decision_note_html(self) -> SafeString:
-        return _html(self.decision_note)
+        return markdown_html(self.decision_note)
 
 
 class ProgrammeRevision(ProgrammeTexts, models.Model):
@@ -195,11 +191,11 @@ class FollowUp(models.Model):
 
     @property
     def what_was_done_html(self) -> SafeString:
-        return _html(self.what_was_done)
+        return markdown_html(self.what_was_done)
 
     @property
     def outcome_html(self) -> SafeString:
-        return _html(self.outcome)
+        return markdown_html(self.outcome)
 
 
 class ProgrammeView(models.Model):
@@ -220,4 +216,4 @@ class ProgrammeView(models.Model):
 
     @property
     def body_html(self) -> SafeString:
-        return _html(self.body)
+        return markdown_html(self.body)

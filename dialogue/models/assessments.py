@@ -10,12 +10,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import School, SchoolYear, Subject
 from dialogue.models.messages import Message
-from dialogue.rendering import render_markdown
+from dialogue.rendering import markdown_html
 
 MAX_ASSESSMENT_TEXT = 4000
 MAX_PHRASE_LENGTH = 500
@@ -100,11 +100,11 @@ class Assessment(models.Model):
 
     @property
     def can_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.can_text))  # noqa: S308 (sanitised by nh3)
+        return markdown_html(self.can_text)
 
     @property
     def develop_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.develop_text))  # noqa: S308 (sanitised by nh3)
+        return markdown_html(self.develop_text)
 
     @property
     def period_label(self) -> str:

@@ -10,21 +10,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CurriculumArea, Subject
 from dialogue.models.messages import Message
-from dialogue.rendering import render_markdown
+from dialogue.rendering import markdown_html
 
 MAX_GOAL_TEXT = 1000
 MAX_REFLECTION_TEXT = 2000
 MAX_DECLINE_REASON = 500
 MAX_SELF_ASSESSMENT_TEXT = 2000
-
-
-def _html(text: str) -> SafeString:
-    return mark_safe(render_markdown(text))  # noqa: S308 (sanitised by nh3)
 
 
 class Goal(models.Model):
@@ -79,11 +75,11 @@ class Goal(models.Model):
 
     @property
     def text_html(self) -> SafeString:
-        return _html(self.text)
+        return markdown_html(self.text)
 
     @property
     def decline_reason_html(self) -> SafeString:
-        return _html(self.decline_reason)
+        return markdown_html(self.decline_reason)
 
 
 class GoalRevision(models.Model):
@@ -108,7 +104,7 @@ class GoalRevision(models.Model):
 
     @property
     def text_html(self) -> SafeString:
-        return _html(self.text)
+        return markdown_html(self.text)
 
 
 class GoalReflection(models.Model):
@@ -127,7 +123,7 @@ class GoalReflection(models.Model):
 
     @property
     def text_html(self) -> SafeString:
-        return _html(self.text)
+        return markdown_html(self.text)
 
 
 class SelfAssessment(models.Model):
@@ -172,4 +168,4 @@ class SelfAssessment(models.Model):
 
     @property
     def text_html(self) -> SafeString:
-        return _html(self.text)
+        return markdown_html(self.text)

@@ -11,13 +11,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SchoolClass
 from dialogue.models.messages import Message
 from dialogue.models.pages import Thread
-from dialogue.rendering import render_markdown
+from dialogue.rendering import markdown_html
 
 MAX_TALK_TEXT = 5000
 MAX_PLACE_LENGTH = 200
@@ -63,7 +63,28 @@ class TalkSlot(models.Model):
         return self.cancelled_at is not None
 
 
-class DevelopmentTalk(models.Model):
+class AgreementsHtml:
+    """The recorded agreements of a talk as sanitised HTML: on the talk and on each of its
+    earlier versions."""
+
+    iup_summary: str
+    school_actions: str
+    home_actions: str
+
+    @property
+    def iup_html(self) -> SafeString:
+        return markdown_html(self.iup_summary)
+
+    @property
+    def school_actions_html(self) -> SafeString:
+        return markdown_html(self.school_actions)
+
+    @property
+    def home_actions_html(self) -> SafeString:
+        return markdown_html(self.home_actions)
+
+
+class DevelopmentTalk(AgreementsHtml, models.Model):
     """One student's talk in one slot. A slot holds at most one talk that is not cancelled:
     the partial unique constraint makes double booking impossible even under concurrency."""
 
@@ -109,18 +130,6 @@ class DevelopmentTalk(models.Model):
     def is_recorded(self) -> bool:
         return self.recorded_at is not None
 
-    @property
-    def iup_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.iup_summary))  # noqa: S308 (sanitised by nh3)
-
-    @property
-    def school_actions_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.school_actions))  # noqa: S308 (sanitised by nh3)
-
-    @property
-    def home_actions_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.home_actions))  # noqa: S308 (sanitised by nh3)
-
 
 class TalkAttendee(models.Model):
     """A guardian coming to the talk: the one who booked it, or the other guardian who joined.
@@ -157,7 +166,7 @@ class TalkPreparation(models.Model):
         return f"{self.author} on {self.talk_id}"
 
 
-class TalkRecordRevision(models.Model):
+class TalkRecordRevision(AgreementsHtml, models.Model):
     """What a talk's recorded agreements said before they were recorded again: the IUP is
     part of a public record, so a correction never erases the earlier text."""
 
@@ -175,15 +184,3 @@ class TalkRecordRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.talk} as recorded {self.recorded_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def iup_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.iup_summary))  # noqa: S308 (sanitised by nh3)
-
-    @property
-    def school_actions_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.school_actions))  # noqa: S308 (sanitised by nh3)
-
-    @property
-    def home_actions_html(self) -> SafeString:
-        return mark_safe(render_markdown(self.home_actions))  # noqa: S308 (sanitised by nh3)
