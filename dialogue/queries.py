@@ -306,19 +306,32 @@ def class_talk_slots(school_class: SchoolClass, since: datetime.datetime) -> lis
     return slots
 
 
-def term_range(school_id: int, on: datetime.date) -> tuple[datetime.date, datetime.date]:
+@dataclass(frozen=True)
+class TermDates:
+    kind: str  # "HT" or "VT"
+    starts_on: datetime.date
+    ends_on: datetime.date
+
+
+def term_on(school_id: int, on: datetime.date) -> TermDates:
     """The term containing ``on``: the school's own dates where registered, otherwise
-    autumn July-December and spring January-June."""
+    autumn July-December and spring January-June. One query."""
     term = (
         Term.objects.filter(school_id=school_id, starts_on__lte=on, ends_on__gte=on)
-        .values_list("starts_on", "ends_on")
+        .values_list("kind", "starts_on", "ends_on")
         .first()
     )
     if term is not None:
-        return term
+        return TermDates(*term)
     if on.month >= 7:
-        return datetime.date(on.year, 7, 1), datetime.date(on.year, 12, 31)
-    return datetime.date(on.year, 1, 1), datetime.date(on.year, 6, 30)
+        return TermDates(Term.Kind.AUTUMN, datetime.date(on.year, 7, 1), datetime.date(on.year, 12, 31))
+    return TermDates(Term.Kind.SPRING, datetime.date(on.year, 1, 1), datetime.date(on.year, 6, 30))
+
+
+def term_range(school_id: int, on: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the term containing ``on`` (``term_on``)."""
+    term = term_on(school_id, on)
+    return term.starts_on, term.ends_on
 
 
 def students_without_talk(

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 
 from accounts import events, policy
 from accounts.actions.actor import require
-from accounts.models import CurriculumArea, SchoolClass, Subject, Term, User
-from dialogue import guard
+from accounts.models import CurriculumArea, SchoolClass, Subject, User
+from dialogue import guard, queries
 from dialogue.actions.cards import (
     document_text,
     flag_document,
@@ -44,16 +44,8 @@ def school_form(school_id: int) -> AssessmentForm:
 
 
 def term_of(school_class: SchoolClass, on: datetime.date) -> str:
-    """The term ("HT"/"VT") of the class's school on a date: from the school's own term
-    dates where registered, otherwise autumn from July."""
-    term = (
-        Term.objects.filter(school_id=school_class.school_id, starts_on__lte=on, ends_on__gte=on)
-        .values_list("kind", flat=True)
-        .first()
-    )
-    if term:
-        return str(term)
-    return Term.Kind.AUTUMN if on.month >= 7 else Term.Kind.SPRING
+    """The term ("HT"/"VT") of the class's school on a date (``queries.term_on``)."""
+    return queries.term_on(school_class.school_id, on).kind
 
 
 def set_assessment_form(actor: User, school_id: int, *, use_levels: bool, period: str) -> AssessmentForm:
