@@ -56,7 +56,12 @@ def school_follow_up(school: School, on: datetime.date | None = None) -> list[Cl
         .order_by("grade", "name")
     )
     by_class = {school_class.pk: ClassFollowUp(school_class) for school_class in classes}
-    enrolments = list(Enrolment.objects.active(on).filter(school_class__in=classes).select_related("student"))
+    enrolments = list(
+        Enrolment.objects.active(on)
+        .filter(school_class__in=classes)
+        .select_related("student")
+        .order_by("student__first_name", "student__last_name", "student_id")
+    )
     for enrolment in enrolments:
         by_class[enrolment.school_class_id].student_count += 1
     assessed = [c.pk for c in classes if c.grade in ASSESSED_GRADES]
@@ -78,9 +83,7 @@ def school_follow_up(school: School, on: datetime.date | None = None) -> list[Cl
             school_year__in={year_of[pk] for pk in assessed},
         ).values_list("student_id", "subject_id", "school_year_id")
     )
-    for enrolment in sorted(
-        enrolments, key=lambda e: (e.student.first_name, e.student.last_name, e.student_id)
-    ):
+    for enrolment in enrolments:
         class_id = enrolment.school_class_id
         if class_id not in taught:
             continue
@@ -100,9 +103,7 @@ def school_follow_up(school: School, on: datetime.date | None = None) -> list[Cl
             slot__starts_at__lt=_start_of(last_day + datetime.timedelta(days=1)),
         ).values_list("student_id", flat=True)
     )
-    for enrolment in sorted(
-        enrolments, key=lambda e: (e.student.first_name, e.student.last_name, e.student_id)
-    ):
+    for enrolment in enrolments:
         if enrolment.student_id not in talked:
             by_class[enrolment.school_class_id].without_talk.append(enrolment.student)
     return list(by_class.values())
