@@ -25,6 +25,7 @@ from accounts.actions.otp import session_is_verified
 from accounts.actions.sessions import session_still_valid
 from accounts.events import student_group, user_group
 from accounts.models import User
+from classblog import socket as blog_socket
 from dialogue import socket as dialogue_socket
 from dialogue.socket import FrameError
 
@@ -56,6 +57,7 @@ class Followed:
 class LiveConsumer(AsyncWebsocketConsumer):
     user: User
     followed: dict[int, Followed]
+    blogs: dict[int, list[str]]  # followed class blogs and the groups the policy gave each
     checked_on: Any
     last_typing: dict[int, float]
     joined_at_reconnection: int
@@ -73,6 +75,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         self.user = user
         self.followed = {}
+        self.blogs = {}
         self.checked_on = timezone.localdate()
         self.last_typing = {}
         self.joined_at_reconnection = -1
@@ -108,6 +111,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         groups = [user_group(self.user.pk)]
         for followed in self.followed.values():
             groups += [f"page.{followed.page_id}", student_group(followed.student_id)]
+        for blog_groups in self.blogs.values():
+            groups += blog_groups
         return groups
 
     # --- Inbound frames ------------------------------------------------------------------
@@ -182,6 +187,27 @@ class LiveConsumer(AsyncWebsocketConsumer):
             }
         )
 
+    async def on_blog_subscribe(self, frame: dict[str, Any]) -> None:
+        if len(self.blogs) >= blog_socket.MAX_BLOGS and frame.get("blog") not in self.blogs:
+            raise FrameError("too_many_pages", _("Too many pages open in one tab."))
+        result = await database_sync_to_async(blog_socket.subscribe)(self.user, frame)
+        await self._follow_blog(result.class_id, result.groups)
+        await self._send(
+            {
+                "type": "blog_subscribed",
+                "blog": result.class_id,
+                "head": result.head,
+                "changed": result.changed,
+            }
+        )
+
+    async def _follow_blog(self, class_id: int, groups: list[str]) -> None:
+        for group in set(self.blogs.get(class_id, [])) - set(groups):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.blogs[class_id] = groups
+        for group in groups:
+            await self._join(group)
+
     async def on_send(self, frame: dict[str, Any]) -> None:
         self._followed_page(frame)
         await self._send(await database_sync_to_async(dialogue_socket.send)(self.user, frame))
@@ -232,11 +258,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if all(joined):
                 self.joined_at_reconnection = reconnections
                 self.joined_at = time.monotonic()
-        heads = await database_sync_to_async(dialogue_socket.heads)(list(self.followed))
-        await self._send({"type": "pong", "heads": heads})
+        heads = (
+            await database_sync_to_async(dialogue_socket.heads)(list(self.followed)) if self.followed else {}
+        )
+        pong: dict[str, Any] = {"type": "pong", "heads": heads}
+        if self.blogs:
+            pong["blogs"] = await database_sync_to_async(blog_socket.heads)(list(self.blogs))
+        await self._send(pong)
 
     handlers: dict[str, Callable[[LiveConsumer, dict[str, Any]], Awaitable[None]]] = {
         "subscribe": on_subscribe,
+        "blog_subscribe": on_blog_subscribe,
         "send": on_send,
         "edit": on_change,
         "retract": on_change,
@@ -251,6 +283,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def _recheck_access(self) -> None:
         self.checked_on = timezone.localdate()
+        await self._recheck_blogs()
         if not self.followed:
             return
         allowed = await database_sync_to_async(dialogue_socket.still_allowed)(self.user, list(self.followed))
@@ -260,6 +293,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if not any(f.student_id == followed.student_id for f in self.followed.values()):
                 await self.channel_layer.group_discard(student_group(followed.student_id), self.channel_name)
             await self._send({"type": "revoked", "page": page_id})
+
+    async def _recheck_blogs(self) -> None:
+        if not self.blogs:
+            return
+        allowed = await database_sync_to_async(blog_socket.allowed_groups)(self.user, list(self.blogs))
+        for class_id in list(self.blogs):
+            if class_id in allowed:
+                await self._follow_blog(class_id, allowed[class_id])
+                continue
+            for group in self.blogs.pop(class_id):
+                await self.channel_layer.group_discard(group, self.channel_name)
+            await self._send({"type": "revoked", "blog": class_id})
 
     async def access_recheck(self, event: dict[str, Any]) -> None:
         await self._recheck_access()
@@ -286,3 +331,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def dialogue_unread(self, event: dict[str, Any]) -> None:
         await self._send({"type": "unread", "page": event["page"], "unread": event["unread"]})
+
+    async def blog_change(self, event: dict[str, Any]) -> None:
+        """Ids only; the browser fetches the post through a view that asks the policy."""
+        if event["blog"] in self.blogs:
+            await self._send(
+                {"type": "blog", "blog": event["blog"], "post": event["post"], "seq": event["seq"]}
+            )

@@ -5,6 +5,7 @@ from frontend.views import (
     action_programmes,
     assessments,
     auth,
+    blog,
     dialogue,
     flags,
     goals,
@@ -162,4 +163,32 @@ urlpatterns = [
         talks.talk_slot_cancel_view,
         name="talk-slot-cancel",
     ),
+    # --- Class blog ---
+    path("blogs/", blog.blogs_view, name="blogs"),
+    path("classes/<int:class_id>/blog/", blog.blog_view, name="class-blog"),
+    path("classes/<int:class_id>/blog/posts/", blog.post_new_view, name="blog-post-new"),
+    path("classes/<int:class_id>/blog/posts/<int:post_id>/", blog.post_view, name="blog-post"),
+    path(
+        "classes/<int:class_id>/blog/posts/<int:post_id>/approve/",
+        blog.post_approve_view,
+        name="blog-post-approve",
+    ),
+    path(
+        "classes/<int:class_id>/blog/posts/<int:post_id>/decline/",
+        blog.post_decline_view,
+        name="blog-post-decline",
+    ),
+    path("classes/<int:class_id>/blog/posts/<int:post_id>/pin/", blog.post_pin_view, name="blog-post-pin"),
+    path(
+        "classes/<int:class_id>/blog/posts/<int:post_id>/comments/",
+        blog.comment_new_view,
+        name="blog-comment-new",
+    ),
+    path(
+        "classes/<int:class_id>/blog/posts/<int:post_id>/comments/<int:comment_id>/hide/",
+        blog.comment_hide_view,
+        name="blog-comment-hide",
+    ),
+    path("classes/<int:class_id>/blog/settings/", blog.settings_view, name="blog-settings"),
+    path("classes/<int:class_id>/blog/files/<int:file_id>/", blog.file_view, name="blog-file"),
 ]

@@ -24,6 +24,8 @@ from accounts.actions import SYSTEM
 from accounts.actions.login import authenticate_with_password
 from accounts.actions.structure import create_term
 from accounts.models import LoginAttempt, SchoolYear, Term, User
+from classblog.actions import FileChoice, change_settings, upload_file, write_comment, write_post
+from classblog.models import ClassBlog
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
 from tests.support.dialogue import (
@@ -31,6 +33,7 @@ from tests.support.dialogue import (
     assessment_objects,
     dialogue_objects,
     goal_objects,
+    png_bytes,
 )
 from tests.support.sockets import open_socket
 from tests.support.sockets import receive as socket_receive
@@ -457,6 +460,75 @@ ROWS: dict[str, Row] = {
     "self-assessment-new": Row(
         named("self-assessment-new", lambda cast, extra: cast.student.pk), only({"student"}), method="post"
     ),
+    # --- The class blog ----------------------------------------------------------------------
+    # 4A's readers are the page members; in extra's blog students may write posts and
+    # comments are open to students and teachers (not guardians). Forms sent empty are
+    # refused (400 on the page, or back to the blog with the reason for one-button forms);
+    # a reader without the right gets 403, everyone else the outsiders' 404.
+    "blogs": Row(fixed("/blogs/"), everyone(OK)),
+    "class-blog": Row(named("class-blog", _class_4a), only(PAGE_MEMBERS)),
+    "blog-post-new": Row(
+        named("blog-post-new", _class_4a),
+        only(PAGE_MEMBERS, FORBIDDEN) | {role: BAD_REQUEST for role in ("student", "teacher", "principal")},
+        method="post",
+    ),
+    "blog-post": Row(
+        named("blog-post", _class_4a, lambda cast, extra: extra["blog_post"].pk), only(PAGE_MEMBERS)
+    ),
+    # The student's own pending post: its author sees it (but may not approve it), the
+    # guardians do not see it at all until it is approved.
+    "blog-post-approve": Row(
+        named("blog-post-approve", _class_4a, lambda cast, extra: extra["pending_post"].pk),
+        only({"teacher", "principal"}, lambda cast, extra: _at_post(cast, extra["pending_post"]))
+        | {"student": FORBIDDEN},
+        method="post",
+    ),
+    "blog-post-decline": Row(
+        named("blog-post-decline", _class_4a, lambda cast, extra: extra["pending_post"].pk),
+        only({"teacher", "principal"}, lambda cast, extra: _at_post(cast, extra["pending_post"]))
+        | {"student": FORBIDDEN},
+        method="post",
+    ),
+    "blog-post-pin": Row(
+        named("blog-post-pin", _class_4a, lambda cast, extra: extra["blog_post"].pk),
+        only(PAGE_MEMBERS, FORBIDDEN)
+        | {
+            role: (lambda cast, extra: _at_post(cast, extra["blog_post"]))
+            for role in ("teacher", "principal")
+        },
+        method="post",
+    ),
+    "blog-comment-new": Row(
+        named("blog-comment-new", _class_4a, lambda cast, extra: extra["blog_post"].pk),
+        only(PAGE_MEMBERS, FORBIDDEN) | {role: BAD_REQUEST for role in ("student", "teacher", "principal")},
+        method="post",
+    ),
+    "blog-comment-hide": Row(
+        named(
+            "blog-comment-hide",
+            _class_4a,
+            lambda cast, extra: extra["blog_post"].pk,
+            lambda cast, extra: extra["blog_comment"].pk,
+        ),
+        only(PAGE_MEMBERS, FORBIDDEN)
+        | {
+            role: (lambda cast, extra: _at_post(cast, extra["blog_post"]))
+            for role in ("teacher", "principal")
+        },
+        method="post",
+    ),
+    "blog-settings": Row(
+        named("blog-settings", _class_4a),
+        only(PAGE_MEMBERS, FORBIDDEN)
+        | {
+            role: (lambda cast, extra: Redirect(reverse("class-blog", args=[cast.class_4a.pk])))
+            for role in ("teacher", "principal")
+        },
+        method="post",
+    ),
+    "blog-file": Row(
+        named("blog-file", _class_4a, lambda cast, extra: extra["blog_image"].pk), only(PAGE_MEMBERS)
+    ),
     # --- School administration -------------------------------------------------------------
     "admin:index": Row(named("admin:index"), only(ADMINS, OK, FORBIDDEN)),
     "admin:login": Row(
@@ -520,6 +592,30 @@ ROWS: dict[str, Row] = {
 }
 
 
+def _at_post(cast: Cast, post: Any) -> Redirect:
+    return Redirect(reverse("class-blog", args=[cast.class_4a.pk]) + f"#post-{post.pk}")
+
+
+def _blog_objects(cast: Cast) -> dict[str, Any]:
+    """4A's blog (students may write; comments from students and teachers): a published
+    post by the teacher with an image and a student's comment, and a student's pending post."""
+    change_settings(cast.teacher, cast.class_4a, student_posts=True, comments=ClassBlog.Comments.CLASS)
+    image = upload_file(cast.teacher, cast.class_4a, name="utflykt.png", data=png_bytes())
+    post = write_post(
+        cast.teacher,
+        cast.class_4a,
+        title="Utflykt",
+        body="Vi var vid älven.",
+        client_id=uuid.uuid4(),
+        files=[FileChoice(image.pk, alt_text="Klassen vid älven")],
+    )
+    comment = write_comment(cast.student, post, body="Det var kul!", client_id=uuid.uuid4())
+    pending = write_post(
+        cast.student, cast.class_4a, title="Min hund", body="Han heter Sixten.", client_id=uuid.uuid4()
+    )
+    return {"blog_post": post, "blog_image": image, "blog_comment": comment, "pending_post": pending}
+
+
 def _at_goal(cast: Cast, goal: Any) -> Redirect:
     return Redirect(reverse("goals", args=[cast.student.pk]) + f"#goal-{goal.pk}")
 
@@ -575,6 +671,7 @@ def extra(cast: Cast) -> dict[str, Any]:
         **talk_objects(cast),
         **action_programme_objects(cast),
         **goal_objects(cast),
+        **_blog_objects(cast),
     }
 
 
@@ -648,6 +745,9 @@ SOCKET_ROWS: dict[str, dict[str, str]] = {
     "typing": socket_row("quiet"),
     "check": {role: ("refused" if role == "anonymous" else "guard") for role in ROLES},
     "ping": {role: ("refused" if role == "anonymous" else "pong") for role in ROLES},
+    # The class blog: its readers (4A's page members) follow it; everyone else is told it
+    # does not exist.
+    "blog_subscribe": socket_row("blog_subscribed", everyone_else="error:not_found"),
 }
 
 
@@ -677,6 +777,7 @@ def _frame(action: str, extra: dict[str, Any]) -> dict[str, Any]:
         "typing": {"type": "typing", "page": page, "thread": thread},
         "check": {"type": "check", "body": "Han är lat.", "ref": "c"},
         "ping": {"type": "ping"},
+        "blog_subscribe": {"type": "blog_subscribe", "blog": extra["class_4a"], "after": 0},
     }[action]
 
 
@@ -687,7 +788,7 @@ async def _socket_outcome(user: Any, action: str, extra: dict[str, Any]) -> str:
             return "refused"
         if action == "connect":
             return "connected"
-        if action not in ("subscribe", "check", "ping"):
+        if action not in ("subscribe", "check", "ping", "blog_subscribe"):
             await socket_send(communicator, {"type": "subscribe", "page": extra["page"].pk})
             await socket_receive(communicator)  # subscribed, or not_found
         await socket_send(communicator, _frame(action, extra))
@@ -719,4 +820,4 @@ def _cast_with_dialogue() -> tuple[Cast, dict[str, Any]]:
     from tests.support.cast import build_cast
 
     cast = build_cast()
-    return cast, dialogue_objects(cast)
+    return cast, dialogue_objects(cast) | {"class_4a": cast.class_4a.pk}

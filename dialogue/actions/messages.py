@@ -114,6 +114,20 @@ def flag_text(
     )
     if school_id is None:
         return  # a student in no school: no principal to review (cannot happen for a writable page)
+    flag_school_text(school_id, page, author, source, source_id, text, findings)
+
+
+def flag_school_text(
+    school_id: int,
+    page: StudentPage | None,
+    author: User,
+    source: str,
+    source_id: int,
+    text: str,
+    findings: list[guard.Finding],
+) -> None:
+    """Put a text saved despite the guard's findings on the school principal's review list
+    (``page`` is None for texts outside a student's page, such as the class blog)."""
     FlaggedText.objects.create(
         school_id=school_id,
         page=page,

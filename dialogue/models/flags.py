@@ -24,6 +24,8 @@ class FlaggedText(models.Model):
         SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
         TALK = "talk", _("Development talk")
         ACTION_PROGRAMME = "action_programme", _("Action programme")
+        BLOG_POST = "blog_post", _("Class blog post")
+        BLOG_COMMENT = "blog_comment", _("Comment on the class blog")
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     page = models.ForeignKey(StudentPage, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

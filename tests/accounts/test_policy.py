@@ -15,10 +15,30 @@ from accounts.actions import SYSTEM
 from accounts.actions import memberships as m
 from accounts.actions import people as p
 from accounts.actions import structure as s
-from accounts.models import Enrolment, Guardianship, TeachingAssignment
+from accounts.models import Enrolment, Guardianship, SchoolClass, TeachingAssignment
+from classblog.models import ClassBlog
+from tests.support.blog import last_years_class
 from tests.support.cast import ROLES, Cast
 
 PAGE_MEMBERS = {"student", "guardian_1", "guardian_2", "teacher", "principal"}
+
+
+def _blog_rights(
+    user: policy.AnyUser,
+    cast: Cast,
+    *,
+    student_posts: bool = False,
+    comments: str = "class",
+    school_class: SchoolClass | None = None,
+) -> policy.BlogRights:
+    """What ``user`` may do in the blog of 4A (or ``school_class``) with these settings."""
+    school_class = school_class or cast.class_4a
+    return policy.class_blog_rights(
+        policy.relation_to_class(user, school_class),
+        ClassBlog(student_posts=student_posts, comments=comments),
+        archived=policy.class_blog_is_archived(school_class),
+    )
+
 
 # rule -> (question asked of the policy about the cast's student / class 4A, roles answered yes)
 RULES: dict[str, tuple[Callable[[policy.AnyUser, Cast], bool], set[str]]] = {
@@ -59,9 +79,48 @@ RULES: dict[str, tuple[Callable[[policy.AnyUser, Cast], bool], set[str]]] = {
         lambda u, c: policy.can_read_class_blog(u, c.class_4b),
         {"other_student", "other_guardian", "other_teacher", "principal"},
     ),
-    "post on the class blog of 4A": (
-        lambda u, c: policy.can_post_on_class_blog(u, c.class_4a),
+    "read the class blog of 4A (its rights)": (lambda u, c: _blog_rights(u, c).read, PAGE_MEMBERS),
+    "write posts on the class blog of 4A, students allowed": (
+        lambda u, c: _blog_rights(u, c, student_posts=True).write,
         {"student", "teacher", "principal"},
+    ),
+    "write posts on the class blog of 4A, students not allowed": (
+        lambda u, c: _blog_rights(u, c, student_posts=False).write,
+        {"teacher", "principal"},
+    ),
+    "write posts on the class blog of 4B, students allowed": (
+        lambda u, c: _blog_rights(u, c, student_posts=True, school_class=c.class_4b).write,
+        {"other_student", "other_teacher", "principal"},
+    ),
+    "write posts on the class blog of 4A that wait for approval": (
+        lambda u, c: (
+            _blog_rights(u, c, student_posts=True).write
+            and _blog_rights(u, c, student_posts=True).needs_approval
+        ),
+        {"student"},
+    ),
+    "write posts on the class blog of 4A that are published at once": (
+        lambda u, c: (
+            _blog_rights(u, c, student_posts=True).write
+            and not _blog_rights(u, c, student_posts=True).needs_approval
+        ),
+        {"teacher", "principal"},
+    ),
+    "moderate the class blog of 4A": (
+        lambda u, c: _blog_rights(u, c, student_posts=True, comments="everyone").moderate,
+        {"teacher", "principal"},
+    ),
+    "comment on the class blog of 4A, comments off": (
+        lambda u, c: _blog_rights(u, c, student_posts=True, comments="off").comment,
+        set(),
+    ),
+    "comment on the class blog of 4A, comments for the class": (
+        lambda u, c: _blog_rights(u, c, comments="class").comment,
+        {"student", "teacher", "principal"},
+    ),
+    "comment on the class blog of 4A, comments for everyone": (
+        lambda u, c: _blog_rights(u, c, comments="everyone").comment,
+        PAGE_MEMBERS,
     ),
     "see the class list of 4A": (
         lambda u, c: policy.visible_class_rosters(u).filter(pk=c.class_4a.pk).exists(),
@@ -94,9 +153,82 @@ def test_rule_answers_yes_for_exactly_the_right_roles(rule: str, cast: Cast) -> 
 
 
 def test_a_students_post_on_the_blog_waits_for_approval_but_a_teachers_does_not(cast: Cast) -> None:
-    assert policy.class_blog_post_needs_approval(cast.student, cast.class_4a)
-    assert not policy.class_blog_post_needs_approval(cast.teacher, cast.class_4a)
-    assert not policy.class_blog_post_needs_approval(cast.principal, cast.class_4a)
+    assert _blog_rights(cast.student, cast, student_posts=True).needs_approval
+    assert not _blog_rights(cast.teacher, cast, student_posts=True).needs_approval
+    assert not _blog_rights(cast.principal, cast, student_posts=True).needs_approval
+
+
+def test_the_class_relation_says_how_each_member_belongs_to_the_class(cast: Cast) -> None:
+    assert policy.relation_to_class(cast.student, cast.class_4a) == policy.ClassRelation(is_student=True)
+    assert policy.relation_to_class(cast.guardian_2, cast.class_4a) == policy.ClassRelation(is_guardian=True)
+    assert policy.relation_to_class(cast.teacher, cast.class_4a) == policy.ClassRelation(is_teacher=True)
+    assert policy.relation_to_class(cast.principal, cast.class_4b) == policy.ClassRelation(is_principal=True)
+    assert policy.relation_to_class(AnonymousUser(), cast.class_4a) == policy.NO_CLASS_RELATION
+    mentor = p.create_person(SYSTEM, username="mentor.only", first_name="Mona", last_name="Mentor")
+    m.assign_mentor(SYSTEM, mentor, cast.class_4b)
+    assert policy.relation_to_class(mentor, cast.class_4b).is_teacher
+
+
+def test_the_three_views_of_class_blog_access_agree_for_every_person_and_class(cast: Cast) -> None:
+    """relation_to_class (raw SQL), visible_class_blogs and readers_of_class_blog are one
+    rule seen from three sides, for this year's classes and for last year's archive."""
+    archive = last_years_class(cast)
+    classes = [cast.class_4a, cast.class_4b, cast.class_5c, archive.school_class]
+    people: list[policy.AnyUser] = [_as_user(cast, role) for role in ROLES]
+    people += [archive.left_early, archive.former_guardian]
+    for user in people:
+        visible = set(policy.visible_class_blogs(user).values_list("pk", flat=True))
+        for school_class in classes:
+            can = policy.relation_to_class(user, school_class).is_member
+            readers = set(policy.readers_of_class_blog(school_class).values_list("pk", flat=True))
+            assert can == (school_class.pk in visible), (user, school_class)
+            assert can == (getattr(user, "pk", None) in readers), (user, school_class)
+            assert can == policy.can_read_class_blog(user, school_class), (user, school_class)
+
+
+def test_the_blog_of_an_ended_school_year_is_a_read_only_archive_of_those_who_were_there_at_its_end(
+    cast: Cast,
+) -> None:
+    archive = last_years_class(cast)
+    class_3a = archive.school_class
+    assert policy.class_blog_is_archived(class_3a)
+    assert not policy.class_blog_is_archived(cast.class_4a)
+
+    readers = set(policy.readers_of_class_blog(class_3a))
+    # In the class on its last day (and their guardians as of today), its teacher then, and
+    # the school's principal now. Not: who left in the spring, a guardian withdrawn since,
+    # this year's teacher of the same student.
+    assert readers == {cast.student, cast.guardian_1, cast.guardian_2, cast.other_teacher, cast.principal}
+    assert not policy.can_read_class_blog(archive.left_early, class_3a)
+    assert not policy.can_read_class_blog(archive.former_guardian, class_3a)
+    assert not policy.can_read_class_blog(cast.withdrawn_guardian, class_3a)
+    assert not policy.can_read_class_blog(cast.teacher, class_3a)
+    assert policy.relation_to_class(cast.other_teacher, class_3a).is_teacher
+
+    for user in readers:
+        rights = _blog_rights(user, cast, student_posts=True, comments="everyone", school_class=class_3a)
+        assert rights.read, user
+        assert not rights.write, user
+        assert not rights.moderate, user
+        assert not rights.comment, user
+    for user in (cast.teacher, cast.principal):  # the same settings on this year's blog
+        rights = _blog_rights(user, cast, student_posts=True, comments="everyone")
+        assert rights.write
+        assert rights.moderate
+        assert rights.comment
+    with pytest.raises(Http404):
+        policy.access_class_blog(archive.left_early, class_3a.pk)
+    assert policy.access_class_blog(cast.guardian_1, class_3a.pk)[1].is_guardian
+
+
+def test_missing_and_forbidden_class_blogs_give_the_same_404(cast: Cast) -> None:
+    with pytest.raises(Http404) as forbidden:
+        policy.access_class_blog(cast.guardian_1, cast.class_4b.pk)
+    with pytest.raises(Http404) as missing:
+        policy.access_class_blog(cast.guardian_1, 10_000_000)
+    assert str(forbidden.value) == str(missing.value)
+    school_class, relation = policy.access_class_blog(cast.guardian_1, cast.class_4a.pk)
+    assert (school_class, relation.is_guardian) == (cast.class_4a, True)
 
 
 def test_the_three_views_of_page_access_agree_for_every_person_and_student(cast: Cast) -> None:

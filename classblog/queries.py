@@ -1,0 +1,152 @@
+"""Reads of the class blog, each returning what its page needs in a fixed number of queries.
+
+Who sees which post (the same rule for the page, the single post and the catch-up):
+everyone who reads the blog sees published posts whose time has come; the author sees
+their own posts in every state (waiting, declined, scheduled); the moderators (teachers of
+the class and the principal) also see every waiting and every scheduled post.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts import policy
+from accounts.models import Enrolment, Guardianship, SchoolClass, User
+from classblog.models import ClassBlog, Comment, Post, PostFile
+
+PAGE_SIZE = 25
+
+
+def _visible(user: User, rights: policy.BlogRights, now: datetime.datetime) -> Q:
+    seen = Q(status=Post.Status.PUBLISHED, publish_at__lte=now) | Q(author_id=user.pk)
+    if rights.moderate:
+        seen |= Q(status__in=[Post.Status.PUBLISHED, Post.Status.PENDING])
+    return seen
+
+
+def _with_contents(posts: QuerySet[Post]) -> QuerySet[Post]:
+    return posts.select_related("author", "reviewed_by").prefetch_related(
+        Prefetch("files", queryset=PostFile.objects.order_by("position", "pk")),
+        Prefetch(
+            "comments",
+            queryset=Comment.objects.select_related("author", "hidden_by").order_by("created_at", "pk"),
+        ),
+    )
+
+
+@dataclass
+class BlogPage:
+    posts: list[Post]  # published and due, pinned first, then newest first
+    waiting: list[Post] = field(default_factory=list)  # the approval queue, or one's own
+    scheduled: list[Post] = field(default_factory=list)
+    declined: list[Post] = field(default_factory=list)  # one's own, with the reason
+    has_more: bool = False
+
+
+def blog_page(blog: ClassBlog, user: User, rights: policy.BlogRights, *, page: int = 1) -> BlogPage:
+    """Six queries at most, whatever the number of posts, files and comments (posts, files
+    and comments of the page; then the same for the queue and the writer's own other posts,
+    when there are any)."""
+    now = timezone.now()
+    published = blog.posts.filter(status=Post.Status.PUBLISHED, publish_at__lte=now).order_by(
+        F("pinned_at").desc(nulls_last=True), "-publish_at", "-pk"
+    )
+    start = (page - 1) * PAGE_SIZE
+    posts = list(_with_contents(published)[start : start + PAGE_SIZE + 1])
+    result = BlogPage(posts=posts[:PAGE_SIZE], has_more=len(posts) > PAGE_SIZE)
+    others = Q(status=Post.Status.PENDING) | Q(status=Post.Status.PUBLISHED, publish_at__gt=now)
+    if not rights.moderate:
+        others = (others | Q(status=Post.Status.DECLINED)) & Q(author_id=user.pk)
+    elif page == 1:
+        others |= Q(status=Post.Status.DECLINED, author_id=user.pk)
+    if page == 1:
+        for post in _with_contents(blog.posts.filter(others).order_by("created_at", "pk")):
+            if post.status == Post.Status.PENDING:
+                result.waiting.append(post)
+            elif post.status == Post.Status.DECLINED:
+                result.declined.append(post)
+            else:
+                result.scheduled.append(post)
+    return result
+
+
+def visible_post(blog: ClassBlog, user: User, rights: policy.BlogRights, post_id: int) -> Post | None:
+    """One post with its files and comments, if the user may see it."""
+    return _with_contents(blog.posts.filter(_visible(user, rights, timezone.now()), pk=post_id)).first()
+
+
+def changed_since(blog: ClassBlog, user: User, rights: policy.BlogRights, after: int) -> list[int]:
+    """Ids of the posts the user sees that changed after event number ``after``; for the
+    moderators also the posts declined since (to take them out of an open queue: the fetch
+    of a post one may not see answers 404, and the page removes it)."""
+    seen = _visible(user, rights, timezone.now())
+    if rights.moderate:
+        seen |= Q(status=Post.Status.DECLINED)
+    posts = blog.posts.filter(seen, change_seq__gt=after)
+    return list(posts.order_by("change_seq").values_list("pk", flat=True)[:200])
+
+
+def blog_heads(class_ids: list[int]) -> dict[int, int]:
+    return dict(
+        ClassBlog.objects.filter(school_class_id__in=class_ids).values_list("school_class_id", "last_seq")
+    )
+
+
+def waiting_count(blog: ClassBlog) -> int:
+    return blog.posts.filter(status=Post.Status.PENDING).count()
+
+
+@dataclass
+class BlogEntry:
+    """A class blog in someone's list: which class, and why it is theirs."""
+
+    school_class: SchoolClass
+    archived: bool
+    children: list[str] = field(default_factory=list)  # a guardian's children in the class
+    waiting: int = 0  # posts waiting for approval, for the class's moderators
+
+
+def blogs_of(user: User) -> list[BlogEntry]:
+    """Every class blog the user reads, this year's first, labelled with the user's children
+    in each class (a guardian with children in several classes). Four queries (three for
+    those who see no class list)."""
+    today = timezone.localdate()
+    classes = list(
+        policy.visible_class_blogs(user)
+        .select_related("school", "school_year")
+        .order_by("-school_year__starts_on", "school__name", "grade", "name")
+    )
+    wards = Guardianship.objects.active(today).filter(guardian=user).values("student")
+    children: dict[int, list[str]] = defaultdict(list)
+    for enrolment in (
+        Enrolment.objects.filter(school_class__in=classes, student__in=wards)
+        .select_related("student", "school_class__school_year")
+        .order_by("student__first_name")
+    ):
+        on = min(today, enrolment.school_class.school_year.ends_on)
+        if (
+            enrolment.is_active(on)
+            and enrolment.student.display_name not in children[enrolment.school_class_id]
+        ):
+            children[enrolment.school_class_id].append(enrolment.student.display_name)
+    rosters = set(policy.visible_class_rosters(user).values_list("pk", flat=True))
+    waiting = dict(
+        Post.objects.filter(status=Post.Status.PENDING, blog__school_class_id__in=rosters)
+        .values_list("blog__school_class_id")
+        .annotate(count=Count("pk"))
+        .values_list("blog__school_class_id", "count")
+    )
+    return [
+        BlogEntry(
+            school_class=school_class,
+            archived=policy.class_blog_is_archived(school_class, today),
+            children=children.get(school_class.pk, []),
+            waiting=waiting.get(school_class.pk, 0),
+        )
+        for school_class in classes
+    ]

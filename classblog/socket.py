@@ -1,0 +1,87 @@
+"""The class blog's part of the live socket. Writing happens over HTTP (posts carry files);
+the socket only tells an open blog what changed, so that it fetches it.
+
+    {"type": "blog_subscribe", "blog": 4, "after": 17}     follow a class's blog
+    -> {"type": "blog_subscribed", "blog": 4, "head": 21, "changed": [88, 90]}
+
+Server -> client: {"type": "blog", "blog": 4, "post": 90, "seq": 21} when a post, its
+approval or its comments changed; the browser fetches the post (a view that asks the policy
+again, so a notice reaching a socket that has just lost access shows nothing). The ping's
+answer carries each followed blog's head, so a dropped notice is caught up.
+
+The groups a socket joins are the policy's answer: every reader joins the blog's readers'
+group, its moderators (teachers of the class, the principal) also the moderators' group,
+where waiting and scheduled posts are told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from accounts.models import SchoolClass, User
+from classblog import queries
+from classblog.actions import moderators_group, readers_group, rights_in
+from classblog.models import ClassBlog
+from dialogue.socket import FrameError, _int
+
+MAX_BLOGS = 5
+
+
+@dataclass
+class BlogSubscription:
+    class_id: int
+    groups: list[str]
+    head: int
+    changed: list[int]
+
+
+def _not_found() -> FrameError:
+    return FrameError("not_found", _("That blog does not exist or you do not have access to it."))
+
+
+def _groups(class_id: int, rights: policy.BlogRights) -> list[str]:
+    groups = [readers_group(class_id)]
+    if rights.moderate:
+        groups.append(moderators_group(class_id))
+    return groups
+
+
+def _blog(school_class: SchoolClass) -> ClassBlog:
+    blog = ClassBlog.objects.filter(school_class=school_class).first() or ClassBlog(school_class=school_class)
+    blog.school_class = school_class
+    return blog
+
+
+def subscribe(user: User, frame: dict[str, Any]) -> BlogSubscription:
+    class_id = _int(frame, "blog", minimum=1)
+    school_class = SchoolClass.objects.select_related("school_year").filter(pk=class_id).first()
+    if school_class is None:
+        raise _not_found()
+    blog = _blog(school_class)
+    rights = rights_in(user, blog)
+    if not rights.read:
+        raise _not_found()
+    changed: list[int] = []
+    if frame.get("after") is not None and blog.pk is not None:
+        changed = queries.changed_since(blog, user, rights, _int(frame, "after"))
+    return BlogSubscription(class_id, _groups(class_id, rights), blog.last_seq, changed)
+
+
+def allowed_groups(user: User, class_ids: list[int]) -> dict[int, list[str]]:
+    """The groups of each followed blog the user may still read (access, and the right to
+    moderate, can end while the socket is open)."""
+    result: dict[int, list[str]] = {}
+    for school_class in SchoolClass.objects.select_related("school_year").filter(pk__in=class_ids):
+        rights = rights_in(user, _blog(school_class))
+        if rights.read:
+            result[school_class.pk] = _groups(school_class.pk, rights)
+    return result
+
+
+def heads(class_ids: list[int]) -> dict[str, int]:
+    found = queries.blog_heads(class_ids)
+    return {str(pk): found.get(pk, 0) for pk in class_ids}

@@ -1,0 +1,449 @@
+"""The class blog in the browser: the list of one's blogs, a class's blog with the writing
+form and the teachers' approval queue, one post (also as a fragment for live updates), and
+the forms to approve, decline, pin, comment, hide a comment and change the settings. Every
+form works without scripts; a refused form is shown again with what was written (status
+400) and the files already added kept.
+
+Access: readers of the blog (``policy.access_class_blog``) see it, everyone else gets 404;
+a reader whose role does not allow an action gets 403.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts import policy
+from accounts.models import Enrolment, Guardianship, User
+from classblog import actions, queries
+from classblog.models import (
+    MAX_ALT_TEXT_LENGTH,
+    MAX_COMMENT_LENGTH,
+    MAX_FILES_PER_POST,
+    MAX_IMAGE_BYTES,
+    MAX_IMAGES_PER_POST,
+    MAX_POST_LENGTH,
+    MAX_REASON_LENGTH,
+    MAX_TITLE_LENGTH,
+    ClassBlog,
+    Comment,
+    Post,
+    PostFile,
+)
+from dialogue.actions.errors import Refused, SensitiveText
+from dialogue.attachments import DEFAULT_MAX_BYTES
+
+IMAGE_SLOTS = range(1, 4)  # image fields of the form without scripts
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+class Blog:
+    """A reader's view of one class's blog: the class, its settings and the reader's rights."""
+
+    def __init__(self, request: HttpRequest, class_id: int) -> None:
+        self.user = _user(request)
+        self.school_class, self.relation = policy.access_class_blog(self.user, class_id)
+        found = ClassBlog.objects.filter(school_class=self.school_class).first()
+        self.blog = found or ClassBlog(school_class=self.school_class)
+        self.blog.school_class = self.school_class
+        self.archived = policy.class_blog_is_archived(self.school_class)
+        self.rights = policy.class_blog_rights(self.relation, self.blog, archived=self.archived)
+
+    def post(self, post_id: int) -> Post:
+        post = queries.visible_post(self.blog, self.user, self.rights, post_id) if self.blog.pk else None
+        if post is None:
+            raise Http404
+        post.blog = self.blog
+        return post
+
+    def url(self, post: Post | None = None) -> str:
+        url = reverse("class-blog", args=[self.school_class.pk])
+        return f"{url}#post-{post.pk}" if post else url
+
+
+def _children_in(blog: Blog) -> list[str]:
+    """A guardian's children in the class, to label whose class this is."""
+    if not blog.relation.is_guardian:
+        return []
+    wards = Guardianship.objects.active().filter(guardian=blog.user).values("student")
+    enrolments = Enrolment.objects.filter(school_class=blog.school_class, student__in=wards)
+    return sorted({e.student.display_name for e in enrolments.select_related("student")})
+
+
+def _limits() -> dict[str, int]:
+    return {
+        "title": MAX_TITLE_LENGTH,
+        "body": MAX_POST_LENGTH,
+        "comment": MAX_COMMENT_LENGTH,
+        "alt": MAX_ALT_TEXT_LENGTH,
+        "reason": MAX_REASON_LENGTH,
+        "images": MAX_IMAGES_PER_POST,
+        "files": MAX_FILES_PER_POST,
+        "image_mb": MAX_IMAGE_BYTES // (1024 * 1024),
+        "file_mb": DEFAULT_MAX_BYTES // (1024 * 1024),
+    }
+
+
+def _blog_context(blog: Blog, page_number: int = 1, **form: Any) -> dict[str, Any]:
+    page = queries.blog_page(blog.blog, blog.user, blog.rights, page=page_number) if blog.blog.pk else None
+    context: dict[str, Any] = {
+        "school_class": blog.school_class,
+        "blog": blog.blog,
+        "rights": blog.rights,
+        "archived": blog.archived,
+        "children": _children_in(blog),
+        "page": page or queries.BlogPage(posts=[]),
+        "page_number": page_number,
+        "limits": _limits(),
+        "comment_choices": ClassBlog.Comments.choices,
+        "image_slots": IMAGE_SLOTS,
+        "posted": {},
+        "kept": [],
+        "error": "",
+        "guarded": False,
+        "client_id": uuid.uuid4(),
+    }
+    context.update(form)
+    return context
+
+
+@require_GET
+@login_required
+def blogs_view(request: HttpRequest) -> HttpResponse:
+    """Every class blog the person reads, each labelled (a guardian with children in several
+    classes sees whose class each is); earlier years below as an archive."""
+    entries = queries.blogs_of(_user(request))
+    return render(
+        request,
+        "frontend/blogs.html",
+        {"current": [e for e in entries if not e.archived], "archive": [e for e in entries if e.archived]},
+    )
+
+
+@require_GET
+@login_required
+def blog_view(request: HttpRequest, class_id: int) -> HttpResponse:
+    blog = Blog(request, class_id)
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    return render(request, "frontend/class_blog.html", _blog_context(blog, page_number))
+
+
+# --- Writing a post --------------------------------------------------------------------------
+
+
+def _publish_at(request: HttpRequest) -> datetime.datetime | None:
+    """The scheduled time from a ``datetime-local`` field (Swedish time), None for now."""
+    value = request.POST.get("publish_at", "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise Refused("invalid_time", _("Choose a valid date and time for publishing.")) from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _kept_choices(request: HttpRequest) -> list[actions.FileChoice]:
+    """Files added in an earlier try of this form, with what was said about each."""
+    choices = []
+    for value in request.POST.getlist("kept"):
+        if not value.isdigit():
+            continue
+        choices.append(
+            actions.FileChoice(
+                id=int(value),
+                alt_text=request.POST.get(f"alt_{value}", ""),
+                shows_students=request.POST.get(f"shows_{value}") == "1",
+                consent_checked=request.POST.get(f"consent_{value}") == "1",
+            )
+        )
+    return choices
+
+
+def _upload_new_files(request: HttpRequest, blog: Blog) -> tuple[list[actions.FileChoice], list[str]]:
+    """Store each chosen file (unattached until the post is saved); a refused file is named
+    in the errors and the others are kept."""
+    choices: list[actions.FileChoice] = []
+    errors: list[str] = []
+    slots = [(request.FILES.get(f"image_{slot}"), str(slot)) for slot in IMAGE_SLOTS]
+    slots += [(upload, "") for upload in request.FILES.getlist("attachment")]
+    for upload, slot in slots:
+        if upload is None:
+            continue
+        if upload.size is not None and upload.size > DEFAULT_MAX_BYTES:
+            errors.append(
+                _("%(name)s: the file is larger than %(limit)d MB.")
+                % {"name": upload.name, "limit": DEFAULT_MAX_BYTES // (1024 * 1024)}
+            )
+            continue
+        try:
+            file = actions.upload_file(
+                blog.user, blog.school_class, name=upload.name or "", data=upload.read()
+            )
+        except Refused as refusal:
+            errors.append(refusal.message)
+            continue
+        choices.append(
+            actions.FileChoice(
+                id=file.pk,
+                alt_text=request.POST.get(f"alt_new_{slot}", "") if slot else "",
+                shows_students=bool(slot) and request.POST.get(f"shows_new_{slot}") == "1",
+                consent_checked=bool(slot) and request.POST.get(f"consent_new_{slot}") == "1",
+            )
+        )
+    return choices, errors
+
+
+def _kept_files(user: User, choices: list[actions.FileChoice]) -> list[tuple[PostFile, actions.FileChoice]]:
+    files = {f.pk: f for f in PostFile.objects.filter(pk__in=[c.id for c in choices], uploaded_by=user)}
+    return [(files[c.id], c) for c in choices if c.id in files]
+
+
+@require_POST
+@login_required
+def post_new_view(request: HttpRequest, class_id: int) -> HttpResponse:
+    blog = Blog(request, class_id)
+    if not blog.rights.write:
+        raise PermissionDenied
+    kept = _kept_choices(request)
+    for dropped in request.POST.getlist("drop"):
+        kept = [c for c in kept if str(c.id) != dropped]
+        file = PostFile.objects.filter(pk=dropped if dropped.isdigit() else 0, post__isnull=True).first()
+        if file is not None and file.uploaded_by_id == blog.user.pk:
+            actions.remove_unattached_file(blog.user, file)
+    added, upload_errors = _upload_new_files(request, blog)
+    files = kept + added
+    error, guarded = " ".join(upload_errors), False
+    post = None
+    if not error:
+        try:
+            client_id = uuid.UUID(request.POST.get("client_id", ""))
+        except ValueError:
+            client_id = uuid.uuid4()
+        try:
+            post = actions.write_post(
+                blog.user,
+                blog.school_class,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                client_id=client_id,
+                files=files,
+                publish_at=_publish_at(request) if blog.rights.moderate else None,
+                pinned=blog.rights.moderate and request.POST.get("pinned") == "1",
+                send_anyway=request.POST.get("send_anyway") == "1",
+            )
+        except SensitiveText:
+            error, guarded = (
+                _(
+                    "The text may contain information that must not be written on the class blog, which the "
+                    "whole class reads. Change it, or publish anyway: the principal is then told."
+                ),
+                True,
+            )
+        except Refused as refusal:
+            error = refusal.message
+    if post is None:
+        context = _blog_context(
+            blog,
+            posted=request.POST,
+            kept=_kept_files(blog.user, files),
+            error=error,
+            guarded=guarded,
+            client_id=request.POST.get("client_id") or uuid.uuid4(),
+        )
+        return render(request, "frontend/class_blog.html", context, status=400)
+    messages.success(request, _post_saved_message(post))
+    return redirect(blog.url(post))
+
+
+def _post_saved_message(post: Post) -> str:
+    if post.status == Post.Status.PENDING:
+        return _("Your post was sent to the teachers. The class sees it once a teacher has approved it.")
+    if post.is_scheduled and post.publish_at is not None:
+        when = date_format(timezone.localtime(post.publish_at), "j F Y H:i")
+        return _("The post is scheduled: the class sees it from %(when)s.") % {"when": when}
+    return _("The post is published.")
+
+
+# --- One post ------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def post_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
+    """One post with its comments: a page of its own, or with ``?fragment=1`` just the post
+    (what an open blog fetches when it is told that the post changed)."""
+    blog = Blog(request, class_id)
+    post = blog.post(post_id)
+    context = _blog_context(blog) | {"post": post}
+    if request.GET.get("fragment") == "1":
+        context.pop("page")
+        return render(request, "frontend/includes/blog_post.html", context)
+    return render(request, "frontend/blog_post.html", context)
+
+
+def _moderated(request: HttpRequest, class_id: int, post_id: int, act: Any, **kwargs: Any) -> HttpResponse:
+    blog = Blog(request, class_id)
+    post = blog.post(post_id)
+    if not blog.rights.moderate:
+        raise PermissionDenied
+    try:
+        act(blog.user, post, **kwargs)
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+    return redirect(request.POST.get("next") or blog.url(post))
+
+
+@require_POST
+@login_required
+def post_approve_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
+    response = _moderated(request, class_id, post_id, actions.approve_post)
+    if response.status_code == 302:
+        messages.success(request, _("Approved: the class sees the post now."))
+    return response
+
+
+@require_POST
+@login_required
+def post_decline_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
+    return _moderated(request, class_id, post_id, actions.decline_post, reason=request.POST.get("reason", ""))
+
+
+@require_POST
+@login_required
+def post_pin_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
+    return _moderated(request, class_id, post_id, actions.pin_post, pinned=request.POST.get("pinned") == "1")
+
+
+# --- Comments ------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def comment_new_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
+    blog = Blog(request, class_id)
+    post = blog.post(post_id)
+    if not blog.rights.comment:
+        raise PermissionDenied
+    try:
+        # One form id per page render; each post's comment form derives its own from it.
+        client_id = uuid.uuid5(uuid.UUID(request.POST.get("client_id", "")), str(post.pk))
+    except ValueError:
+        client_id = uuid.uuid4()
+    try:
+        actions.write_comment(
+            blog.user,
+            post,
+            body=request.POST.get("body", ""),
+            client_id=client_id,
+            send_anyway=request.POST.get("send_anyway") == "1",
+        )
+    except (Refused, SensitiveText) as error:
+        guarded = isinstance(error, SensitiveText)
+        message = (
+            _(
+                "The comment may contain information that must not be written on the class blog. "
+                "Change it, or send anyway: the principal is then told."
+            )
+            if guarded
+            else error.message  # type: ignore[union-attr]
+        )
+        context = _blog_context(blog) | {
+            "post": post,
+            "comment_error": message,
+            "comment_guarded": guarded,
+            "comment_posted": request.POST.get("body", ""),
+            "client_id": request.POST.get("client_id") or uuid.uuid4(),
+        }
+        return render(request, "frontend/blog_post.html", context, status=400)
+    return redirect(blog.url(post))
+
+
+@require_POST
+@login_required
+def comment_hide_view(request: HttpRequest, class_id: int, post_id: int, comment_id: int) -> HttpResponse:
+    blog = Blog(request, class_id)
+    post = blog.post(post_id)
+    comment = Comment.objects.filter(pk=comment_id, post=post).first()
+    if comment is None:
+        raise Http404
+    if not blog.rights.moderate:
+        raise PermissionDenied
+    try:
+        actions.hide_comment(blog.user, comment, reason=request.POST.get("reason", ""))
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("The comment is hidden. It is kept on record."))
+    return redirect(blog.url(post))
+
+
+# --- Settings and files ----------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def settings_view(request: HttpRequest, class_id: int) -> HttpResponse:
+    blog = Blog(request, class_id)
+    if not blog.rights.moderate:
+        raise PermissionDenied
+    try:
+        actions.change_settings(
+            blog.user,
+            blog.school_class,
+            student_posts=request.POST.get("student_posts") == "1",
+            comments=request.POST.get("comments", ""),
+        )
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("The blog's settings are saved."))
+    return redirect(blog.url())
+
+
+@require_GET
+@login_required
+def file_view(request: HttpRequest, class_id: int, file_id: int) -> FileResponse:
+    """A post's image or PDF, after the access check: the file of a post the person sees,
+    or an unattached file to its uploader only."""
+    blog = Blog(request, class_id)
+    file = PostFile.objects.filter(pk=file_id, blog__school_class=blog.school_class).first()
+    if file is None:
+        raise Http404
+    if file.post_id is None:
+        if file.uploaded_by_id != blog.user.pk:
+            raise Http404
+    else:
+        blog.post(file.post_id)
+    response = FileResponse(
+        file.file.open("rb"),
+        content_type=file.content_type,
+        as_attachment=file.kind != PostFile.Kind.IMAGE,
+        filename=file.display_name,
+    )
+    # The file is data, never a page: nothing in it may run, even if a browser sniffs.
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
