@@ -30,6 +30,7 @@ run: $(VENV)/.run-installed translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_dialogue
+	$(BIN)/python manage.py seed_demo_blog
 	@echo "Serving Elevdialog on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
