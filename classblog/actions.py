@@ -155,18 +155,7 @@ def upload_file(actor: User, school_class: SchoolClass, *, name: str, data: byte
             % {"name": name, "limit": MAX_IMAGE_BYTES // (1024 * 1024)},
             file=name,
         )
-    file = PostFile(
-        blog=blog,
-        uploaded_by=actor,
-        kind=checked.kind,
-        content_type=checked.content_type,
-        extension=checked.extension,
-        display_name=checked.display_name,
-        size=checked.size,
-        sha256=checked.sha256,
-        width=checked.width,
-        height=checked.height,
-    )
+    file = PostFile(blog=blog, uploaded_by=actor, **checked.model_fields())
     file.file.save("upload", ContentFile(checked.data), save=False)
     file.save()
     return file

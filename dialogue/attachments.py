@@ -89,6 +89,19 @@ class CheckedFile:
     height: int | None
     display_name: str
 
+    def model_fields(self) -> dict[str, Any]:
+        """What a model storing the file records about it (the bytes go to its file field)."""
+        return {
+            "kind": self.kind,
+            "content_type": self.content_type,
+            "extension": self.extension,
+            "display_name": self.display_name,
+            "size": self.size,
+            "sha256": self.sha256,
+            "width": self.width,
+            "height": self.height,
+        }
+
 
 def check_upload(
     name: str,

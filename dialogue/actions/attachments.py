@@ -30,18 +30,7 @@ def upload_attachment(actor: User, page: StudentPage, *, name: str, data: bytes)
     except UploadRejected as rejection:
         raise Refused(rejection.code or "rejected", " ".join(rejection.messages)) from None
     with transaction.atomic():
-        attachment = Attachment(
-            page=page,
-            uploaded_by=actor,
-            kind=checked.kind,
-            content_type=checked.content_type,
-            extension=checked.extension,
-            display_name=checked.display_name,
-            size=checked.size,
-            sha256=checked.sha256,
-            width=checked.width,
-            height=checked.height,
-        )
+        attachment = Attachment(page=page, uploaded_by=actor, **checked.model_fields())
         attachment.file.save("upload", ContentFile(checked.data), save=False)
         attachment.save()
     return attachment

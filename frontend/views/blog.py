@@ -44,6 +44,7 @@ from classblog.models import (
 )
 from dialogue.actions.errors import Refused, SensitiveText
 from dialogue.attachments import DEFAULT_MAX_BYTES
+from frontend.views.files import private_file_response
 
 IMAGE_SLOTS = range(1, 4)  # image fields of the form without scripts
 
@@ -436,14 +437,9 @@ def file_view(request: HttpRequest, class_id: int, file_id: int) -> FileResponse
             raise Http404
     else:
         blog.post(file.post_id)
-    response = FileResponse(
-        file.file.open("rb"),
+    return private_file_response(
+        file.file,
         content_type=file.content_type,
         as_attachment=file.kind != PostFile.Kind.IMAGE,
         filename=file.display_name,
     )
-    # The file is data, never a page: nothing in it may run, even if a browser sniffs.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response

@@ -25,6 +25,7 @@ from dialogue.attachments import DEFAULT_MAX_BYTES
 from dialogue.models import MAX_MESSAGE_LENGTH, Attachment, StudentPage
 from dialogue.payloads import attachment_payload, message_payload
 from frontend.strings import dialogue_strings
+from frontend.views.files import private_file_response
 
 # One small script per kind of card; each registers its drawing function.
 CARD_SCRIPTS = [
@@ -191,14 +192,9 @@ def attachment_view(request: HttpRequest, page_id: int, attachment_id: int) -> F
             raise Http404
     elif attachment.message.retracted_at is not None:
         raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
+    return private_file_response(
+        attachment.file,
         content_type=attachment.content_type,
         as_attachment=attachment.kind != Attachment.Kind.IMAGE,
         filename=attachment.display_name,
     )
-    # The file is data, never a page: nothing in it may run, even if a browser sniffs.
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
