@@ -200,3 +200,12 @@ def test_each_posts_comment_form_makes_its_own_comment_from_one_page(cast: Cast)
             {"client_id": form_id, "body": "Hej!"},
         )
     assert Comment.objects.filter(author=cast.student, body="Hej!").count() == 2
+
+
+def test_an_image_missing_from_storage_is_not_found_rather_than_a_crash(cast: Cast) -> None:
+    post = a_post(cast, 1)
+    image = post.files.get()
+    image.file.delete(save=False)  # as after a restore that lost the file
+    response = verified_client(cast.guardian_1).get(reverse("blog-file", args=[cast.class_4a.pk, image.pk]))
+    assert response.status_code == 404
+    assert verified_client(cast.guardian_1).get(blog_url(cast)).status_code == 200
