@@ -407,6 +407,27 @@ def pin_post(actor: User, post: Post, *, pinned: bool) -> Post:
     return post
 
 
+@transaction.atomic
+def remove_post(actor: User, post: Post, *, reason: str) -> Post:
+    """Take a post off the blog (a teacher of the class or the principal, or its author while
+    they may write): nobody sees it or its files any more; it stays on record with who
+    removed it and why."""
+    post = _locked_post(post.pk)
+    rights = rights_in(actor, post.blog)
+    require(rights.moderate or (rights.write and post.author_id == actor.pk))
+    if post.status == Post.Status.REMOVED:
+        raise Refused("already_removed", _("The post has already been removed."))
+    post.removed_reason = document_text(reason, _("Reason"), MAX_REASON_LENGTH, required=True).strip()
+    was_public = _is_public(post)
+    post.status = Post.Status.REMOVED
+    post.removed_at = timezone.now()
+    post.removed_by = actor
+    post.change_seq = _next_seq(post.blog)
+    post.save(update_fields=["status", "removed_reason", "removed_at", "removed_by", "change_seq"])
+    _tell(post, public=was_public)
+    return post
+
+
 def announce_due_posts(now: datetime.datetime | None = None) -> int:
     """Tell the open blogs about scheduled posts whose time has come (readers see them from
     ``publish_at`` whether or not this has run; this makes them appear without a reload and

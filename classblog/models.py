@@ -74,6 +74,7 @@ class Post(models.Model):
         PENDING = "pending", _("Waiting for approval")
         PUBLISHED = "published", _("Published")
         DECLINED = "declined", _("Declined")
+        REMOVED = "removed", _("Removed")
 
     blog = models.ForeignKey(ClassBlog, on_delete=models.PROTECT, related_name="posts")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -98,6 +99,13 @@ class Post(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decline_reason = models.CharField(max_length=MAX_REASON_LENGTH, blank=True)
+    # Taken off the blog (a photo whose consent was withdrawn, a mistake): seen by nobody
+    # any more, kept on record with who removed it and why.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_reason = models.CharField(max_length=MAX_REASON_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     change_seq = models.BigIntegerField()
 

@@ -3,7 +3,8 @@
 Who sees which post (the same rule for the page, the single post and the catch-up):
 everyone who reads the blog sees published posts whose time has come; the author sees
 their own posts in every state (waiting, declined, scheduled); the moderators (teachers of
-the class and the principal) also see every waiting and every scheduled post.
+the class and the principal) also see every waiting and every scheduled post. A removed
+post is seen by nobody.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def _visible(user: User, rights: policy.BlogRights, now: datetime.datetime) -> Q
     seen = Q(status=Post.Status.PUBLISHED, publish_at__lte=now) | Q(author_id=user.pk)
     if rights.moderate:
         seen |= Q(status__in=[Post.Status.PUBLISHED, Post.Status.PENDING])
-    return seen
+    return seen & ~Q(status=Post.Status.REMOVED)
 
 
 def _with_contents(posts: QuerySet[Post]) -> QuerySet[Post]:
@@ -81,12 +82,14 @@ def visible_post(blog: ClassBlog, user: User, rights: policy.BlogRights, post_id
 
 
 def changed_since(blog: ClassBlog, user: User, rights: policy.BlogRights, after: int) -> list[int]:
-    """Ids of the posts the user sees that changed after event number ``after``; for the
-    moderators also the posts declined since (to take them out of an open queue: the fetch
-    of a post one may not see answers 404, and the page removes it)."""
-    seen = _visible(user, rights, timezone.now())
+    """Ids of the posts the user sees that changed after event number ``after``, and of the
+    posts taken away since: removed ones that had been published, and for the moderators
+    also declined and removed ones from the queue. (Ids only: the page fetches each, the
+    fetch of a post one may not see answers 404, and the page takes it away.)"""
+    now = timezone.now()
+    seen = _visible(user, rights, now) | Q(status=Post.Status.REMOVED, publish_at__lte=now)
     if rights.moderate:
-        seen |= Q(status=Post.Status.DECLINED)
+        seen |= Q(status__in=[Post.Status.DECLINED, Post.Status.REMOVED])
     posts = blog.posts.filter(seen, change_seq__gt=after)
     return list(posts.order_by("change_seq").values_list("pk", flat=True)[:200])
 

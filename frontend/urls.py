@@ -180,6 +180,11 @@ urlpatterns = [
     ),
     path("classes/<int:class_id>/blog/posts/<int:post_id>/pin/", blog.post_pin_view, name="blog-post-pin"),
     path(
+        "classes/<int:class_id>/blog/posts/<int:post_id>/remove/",
+        blog.post_remove_view,
+        name="blog-post-remove",
+    ),
+    path(
         "classes/<int:class_id>/blog/posts/<int:post_id>/comments/",
         blog.comment_new_view,
         name="blog-comment-new",

@@ -498,6 +498,16 @@ ROWS: dict[str, Row] = {
         },
         method="post",
     ),
+    # Sent without a reason: refused, back at the post with the reason why.
+    "blog-post-remove": Row(
+        named("blog-post-remove", _class_4a, lambda cast, extra: extra["blog_post"].pk),
+        only(PAGE_MEMBERS, FORBIDDEN)
+        | {
+            role: (lambda cast, extra: _at_post(cast, extra["blog_post"]))
+            for role in ("teacher", "principal")
+        },
+        method="post",
+    ),
     "blog-comment-new": Row(
         named("blog-comment-new", _class_4a, lambda cast, extra: extra["blog_post"].pk),
         only(PAGE_MEMBERS, FORBIDDEN) | {role: BAD_REQUEST for role in ("student", "teacher", "principal")},

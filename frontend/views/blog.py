@@ -337,6 +337,23 @@ def post_pin_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResp
     return _moderated(request, class_id, post_id, actions.pin_post, pinned=request.POST.get("pinned") == "1")
 
 
+@require_POST
+@login_required
+def post_remove_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
+    """Take a post off the blog: its class's teachers and the principal, or its author."""
+    blog = Blog(request, class_id)
+    post = blog.post(post_id)
+    if not (blog.rights.moderate or (blog.rights.write and post.author_id == blog.user.pk)):
+        raise PermissionDenied
+    try:
+        actions.remove_post(blog.user, post, reason=request.POST.get("reason", ""))
+    except Refused as refusal:
+        messages.error(request, refusal.message)
+        return redirect(blog.url(post))
+    messages.success(request, _("The post is removed from the blog. It is kept on record."))
+    return redirect(blog.url())
+
+
 # --- Comments ------------------------------------------------------------------------------
 
 
