@@ -11,6 +11,7 @@ a reader whose role does not allow an action gets 403.
 from __future__ import annotations
 
 import datetime
+import functools
 import uuid
 from typing import Any
 
@@ -101,14 +102,19 @@ def _limits() -> dict[str, int]:
     }
 
 
-def _blog_context(blog: Blog, page_number: int = 1, **form: Any) -> dict[str, Any]:
-    page = queries.blog_page(blog.blog, blog.user, blog.rights, page=page_number) if blog.blog.pk else None
+def _blog_context(blog: Blog, page_number: int | None = 1, **form: Any) -> dict[str, Any]:
+    """What the blog's templates need; without ``page_number`` (one post's page or fragment)
+    the posts of the blog are not read."""
+    page = None
+    if blog.blog.pk and page_number is not None:
+        page = queries.blog_page(blog.blog, blog.user, blog.rights, page=page_number)
     context: dict[str, Any] = {
         "school_class": blog.school_class,
         "blog": blog.blog,
         "rights": blog.rights,
         "archived": blog.archived,
-        "children": _children_in(blog),
+        # (called by the template where it labels the blog, once; a fragment never asks)
+        "children": functools.cache(lambda: _children_in(blog)),
         "page": page or queries.BlogPage(posts=[]),
         "page_number": page_number,
         "limits": _limits(),
@@ -297,9 +303,8 @@ def post_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse
     (what an open blog fetches when it is told that the post changed)."""
     blog = Blog(request, class_id)
     post = blog.post(post_id)
-    context = _blog_context(blog) | {"post": post}
+    context = _blog_context(blog, page_number=None) | {"post": post}
     if request.GET.get("fragment") == "1":
-        context.pop("page")
         return render(request, "frontend/includes/blog_post.html", context)
     return render(request, "frontend/blog_post.html", context)
 
@@ -387,7 +392,7 @@ def comment_new_view(request: HttpRequest, class_id: int, post_id: int) -> HttpR
             if guarded
             else error.message  # type: ignore[union-attr]
         )
-        context = _blog_context(blog) | {
+        context = _blog_context(blog, page_number=None) | {
             "post": post,
             "comment_error": message,
             "comment_guarded": guarded,

@@ -209,3 +209,21 @@ def test_an_image_missing_from_storage_is_not_found_rather_than_a_crash(cast: Ca
     response = verified_client(cast.guardian_1).get(reverse("blog-file", args=[cast.class_4a.pk, image.pk]))
     assert response.status_code == 404
     assert verified_client(cast.guardian_1).get(blog_url(cast)).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["teacher", "guardian_1"])
+def test_an_open_blog_fetches_a_changed_post_in_a_fixed_number_of_queries(cast: Cast, role: str) -> None:
+    """What every open blog asks when told that a post changed: the post alone."""
+    actions.change_settings(cast.teacher, cast.class_4a, student_posts=False, comments="everyone")
+    post = a_post(cast, 1)
+    url = reverse("blog-post", args=[cast.class_4a.pk, post.pk]) + "?fragment=1"
+    client = verified_client(getattr(cast, role))
+    client.get(url)
+    count, response = _count(client, url)
+    # session, user, device; the class, the reader's relation, the blog's settings; the post,
+    # its files, its comments
+    assert count == 3 + 3 + 3
+    assert response.content.decode().lstrip().startswith("<article")
+    for number in range(2, 8):
+        actions.write_comment(cast.student, post, body=f"Kommentar {number}", client_id=uuid.uuid4())
+    assert _count(client, url)[0] == 3 + 3 + 3
