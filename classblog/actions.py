@@ -40,6 +40,7 @@ from classblog.models import (
     Comment,
     Post,
     PostFile,
+    PostRevision,
 )
 from dialogue import guard
 from dialogue.actions.cards import document_text, guard_texts
@@ -341,6 +342,30 @@ def write_post(
         if existing is None:
             raise
         return existing
+    return post
+
+
+@transaction.atomic
+def edit_post(actor: User, post: Post, *, title: str, body: str, send_anyway: bool = False) -> Post:
+    """The author corrects the title or text of their post (published, scheduled or still
+    waiting) while they may write on the blog; the earlier wording is kept as a revision.
+    Refusals save nothing."""
+    post = _locked_post(post.pk)
+    require(post.author_id == actor.pk and rights_in(actor, post.blog).write)
+    if post.status not in (Post.Status.PUBLISHED, Post.Status.PENDING):
+        raise Refused("not_editable", _("This post can no longer be changed."))
+    title = document_text(title, _("Title"), MAX_TITLE_LENGTH, required=True).strip()
+    body = document_text(body, _("Text"), MAX_POST_LENGTH, required=True)
+    if (title, body) == (post.title, post.body):
+        return post
+    found = guard_texts({"title": title, "body": body}, send_anyway=send_anyway)
+    PostRevision.objects.create(post=post, title=post.title, body=post.body, replaced_by=actor)
+    post.title, post.body = title, body
+    post.edited_at = timezone.now()
+    post.change_seq = _next_seq(post.blog)
+    post.save(update_fields=["title", "body", "edited_at", "change_seq"])
+    _flag(actor, post.blog, FlaggedText.Source.BLOG_POST, post.pk, f"{title}\n\n{body}", found)
+    _tell(post, public=_is_public(post))
     return post
 
 

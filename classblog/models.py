@@ -107,6 +107,7 @@ class Post(models.Model):
     )
     removed_reason = models.CharField(max_length=MAX_REASON_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
     change_seq = models.BigIntegerField()
 
     class Meta:
@@ -141,6 +142,22 @@ class Post(models.Model):
             and self.publish_at is not None
             and self.publish_at > timezone.now()
         )
+
+
+class PostRevision(models.Model):
+    """The title and text a post had before its author changed them."""
+
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="revisions")
+    title = models.CharField(max_length=MAX_TITLE_LENGTH)
+    body = models.TextField()
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    replaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["replaced_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} before {self.replaced_at:%Y-%m-%d %H:%M}"
 
 
 def blog_file_storage() -> Storage:

@@ -184,6 +184,7 @@ urlpatterns = [
         blog.post_remove_view,
         name="blog-post-remove",
     ),
+    path("classes/<int:class_id>/blog/posts/<int:post_id>/edit/", blog.post_edit_view, name="blog-post-edit"),
     path(
         "classes/<int:class_id>/blog/posts/<int:post_id>/comments/",
         blog.comment_new_view,

@@ -498,6 +498,11 @@ ROWS: dict[str, Row] = {
         },
         method="post",
     ),
+    # Only the author changes a post (the teacher wrote extra's published one).
+    "blog-post-edit": Row(
+        named("blog-post-edit", _class_4a, lambda cast, extra: extra["blog_post"].pk),
+        only(PAGE_MEMBERS, FORBIDDEN) | {"teacher": OK},
+    ),
     # Sent without a reason: refused, back at the post with the reason why.
     "blog-post-remove": Row(
         named("blog-post-remove", _class_4a, lambda cast, extra: extra["blog_post"].pk),

@@ -342,6 +342,46 @@ def post_pin_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResp
     return _moderated(request, class_id, post_id, actions.pin_post, pinned=request.POST.get("pinned") == "1")
 
 
+@login_required
+def post_edit_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
+    """The author corrects the title or text of their post (the files stay as they are)."""
+    blog = Blog(request, class_id)
+    post = blog.post(post_id)
+    if not (blog.rights.write and post.author_id == blog.user.pk):
+        raise PermissionDenied
+    context = _blog_context(blog, page_number=None) | {
+        "post": post,
+        "posted": {},
+        "error": "",
+        "guarded": False,
+    }
+    if request.method != "POST":
+        return render(request, "frontend/blog_post_edit.html", context)
+    try:
+        actions.edit_post(
+            blog.user,
+            post,
+            title=request.POST.get("title", ""),
+            body=request.POST.get("body", ""),
+            send_anyway=request.POST.get("send_anyway") == "1",
+        )
+    except SensitiveText:
+        context.update(
+            posted=request.POST,
+            guarded=True,
+            error=_(
+                "The text may contain information that must not be written on the class blog, which the "
+                "whole class reads. Change it, or publish anyway: the principal is then told."
+            ),
+        )
+        return render(request, "frontend/blog_post_edit.html", context, status=400)
+    except Refused as refusal:
+        context.update(posted=request.POST, error=refusal.message)
+        return render(request, "frontend/blog_post_edit.html", context, status=400)
+    messages.success(request, _("The post is changed. Its earlier wording is kept."))
+    return redirect(blog.url(post))
+
+
 @require_POST
 @login_required
 def post_remove_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
