@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -45,7 +45,7 @@ from classblog.models import (
 from dialogue import guard
 from dialogue.actions.cards import document_text, guard_texts
 from dialogue.actions.errors import Refused
-from dialogue.actions.messages import flag_school_text
+from dialogue.actions.messages import flag_school_text, next_seq
 from dialogue.attachments import DEFAULT_MAX_BYTES, UploadRejected, check_upload
 from dialogue.models import FlaggedText
 
@@ -75,19 +75,6 @@ def rights_in(actor: User, blog: ClassBlog) -> policy.BlogRights:
         blog,
         archived=policy.class_blog_is_archived(school_class),
     )
-
-
-def _next_seq(blog: ClassBlog) -> int:
-    """The blog's next event number; the row lock orders concurrent writes to one blog."""
-    with connection.cursor() as cursor:
-        table = ClassBlog._meta.db_table  # a model's table name; the id is a parameter
-        cursor.execute(
-            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",  # noqa: S608
-            [blog.pk],
-        )
-        (seq,) = cursor.fetchone()
-    blog.last_seq = int(seq)
-    return blog.last_seq
 
 
 def _tell(post: Post, *, public: bool) -> None:
@@ -319,7 +306,7 @@ def write_post(
                 announced_at=now if status == Post.Status.PUBLISHED and when == now else None,
                 pinned_at=now if pinned else None,
                 pinned_by=actor if pinned else None,
-                change_seq=_next_seq(blog),
+                change_seq=next_seq(blog),
             )
             post.save()
             _attach(actor, blog, post, files)
@@ -362,7 +349,7 @@ def edit_post(actor: User, post: Post, *, title: str, body: str, send_anyway: bo
     PostRevision.objects.create(post=post, title=post.title, body=post.body, replaced_by=actor)
     post.title, post.body = title, body
     post.edited_at = timezone.now()
-    post.change_seq = _next_seq(post.blog)
+    post.change_seq = next_seq(post.blog)
     post.save(update_fields=["title", "body", "edited_at", "change_seq"])
     _flag(actor, post.blog, FlaggedText.Source.BLOG_POST, post.pk, f"{title}\n\n{body}", found)
     _tell(post, public=_is_public(post))
@@ -386,7 +373,7 @@ def approve_post(actor: User, post: Post) -> Post:
     post.announced_at = now
     post.reviewed_at = now
     post.reviewed_by = actor
-    post.change_seq = _next_seq(post.blog)
+    post.change_seq = next_seq(post.blog)
     post.save(
         update_fields=["status", "publish_at", "announced_at", "reviewed_at", "reviewed_by", "change_seq"]
     )
@@ -408,7 +395,7 @@ def decline_post(actor: User, post: Post, *, reason: str) -> Post:
     post.decline_reason = reason
     post.reviewed_at = timezone.now()
     post.reviewed_by = actor
-    post.change_seq = _next_seq(post.blog)
+    post.change_seq = next_seq(post.blog)
     post.save(update_fields=["status", "decline_reason", "reviewed_at", "reviewed_by", "change_seq"])
     _tell(post, public=False)
     events.announce("blog.post_declined", post_id=post.pk, class_id=post.blog.school_class_id)
@@ -426,7 +413,7 @@ def pin_post(actor: User, post: Post, *, pinned: bool) -> Post:
         return post
     post.pinned_at = timezone.now() if pinned else None
     post.pinned_by = actor if pinned else None
-    post.change_seq = _next_seq(post.blog)
+    post.change_seq = next_seq(post.blog)
     post.save(update_fields=["pinned_at", "pinned_by", "change_seq"])
     _tell(post, public=_is_public(post))
     return post
@@ -447,7 +434,7 @@ def remove_post(actor: User, post: Post, *, reason: str) -> Post:
     post.status = Post.Status.REMOVED
     post.removed_at = timezone.now()
     post.removed_by = actor
-    post.change_seq = _next_seq(post.blog)
+    post.change_seq = next_seq(post.blog)
     post.save(update_fields=["status", "removed_reason", "removed_at", "removed_by", "change_seq"])
     _tell(post, public=was_public)
     return post
@@ -466,7 +453,7 @@ def announce_due_posts(now: datetime.datetime | None = None) -> int:
             if post.announced_at is not None:
                 continue
             post.announced_at = now
-            post.change_seq = _next_seq(post.blog)
+            post.change_seq = next_seq(post.blog)
             post.save(update_fields=["announced_at", "change_seq"])
             _tell(post, public=True)
             events.announce("blog.post_published", post_id=post.pk, class_id=post.blog.school_class_id)
@@ -512,7 +499,7 @@ def write_comment(
 
 def _bump(post: Post) -> None:
     """A comment changed: the post gets a new event number, and readers fetch it again."""
-    post.change_seq = _next_seq(post.blog)
+    post.change_seq = next_seq(post.blog)
     Post.objects.filter(pk=post.pk).update(change_seq=post.change_seq)
     _tell(post, public=True)
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SchoolClass
+from dialogue.models.messages import attachment_storage
 from dialogue.rendering import markdown_html
 
 MAX_TITLE_LENGTH = 150
@@ -160,10 +160,6 @@ class PostRevision(models.Model):
         return f"{self.post_id} before {self.replaced_at:%Y-%m-%d %H:%M}"
 
 
-def blog_file_storage() -> Storage:
-    return storages["attachments"]
-
-
 def blog_file_path(instance: PostFile, filename: str) -> str:
     # Beside the dialogue's files, outside every public URL, named by a random id only.
     return f"blog/{instance.blog_id}/{uuid.uuid4().hex}{instance.extension}"
@@ -194,7 +190,7 @@ class PostFile(models.Model):
     sha256 = models.CharField(max_length=64)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
-    file = models.FileField(upload_to=blog_file_path, storage=blog_file_storage, max_length=200)
+    file = models.FileField(upload_to=blog_file_path, storage=attachment_storage, max_length=200)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -88,18 +88,18 @@ def _guard(body: str, send_anyway: bool) -> list[guard.Finding]:
     return findings
 
 
-def next_seq(page: StudentPage) -> int:
-    """Take the page's next event number. The UPDATE locks the page row until the
-    transaction ends, so numbers commit in order and without gaps (one statement: every
-    send pays for it)."""
+def next_seq(counter: models.Model) -> int:
+    """Take the next event number of a row that counts its events in ``last_seq`` (a
+    student's page, a class blog). The UPDATE locks the row until the transaction ends, so
+    numbers commit in order and without gaps (one statement: every send pays for it)."""
     with connection.cursor() as cursor:
-        table = StudentPage._meta.db_table  # a model's table name; the id is a parameter
+        table = type(counter)._meta.db_table  # a model's table name; the id is a parameter
         cursor.execute(
             f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",  # noqa: S608
-            [page.pk],
+            [counter.pk],
         )
         (seq,) = cursor.fetchone()
-    page.last_seq = seq
+    counter.last_seq = int(seq)  # type: ignore[attr-defined]
     return int(seq)
 
 
