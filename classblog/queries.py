@@ -114,6 +114,37 @@ class BlogEntry:
     waiting: int = 0  # posts waiting for approval, for the class's moderators
 
 
+def blog_or_defaults(school_class: SchoolClass) -> ClassBlog:
+    """The class's blog, or an unsaved one with the default settings while nothing has been
+    written (reading never creates it; ``actions.blog_of`` does on the first write)."""
+    blog = ClassBlog.objects.filter(school_class=school_class).first() or ClassBlog(school_class=school_class)
+    blog.school_class = school_class
+    return blog
+
+
+def children_in(user: User, classes: list[SchoolClass]) -> dict[int, list[str]]:
+    """The names of the user's children (guardianship in force today) in each class, as of
+    the class's day (today, or the last day of an ended school year). One query.
+    Precondition: each class's ``school_year`` is loaded."""
+    today = timezone.localdate()
+    days = {c.pk: min(today, c.school_year.ends_on) for c in classes}
+    wards = Guardianship.objects.active(today).filter(guardian=user).values("student")
+    children: dict[int, list[str]] = defaultdict(list)
+    enrolments = (
+        Enrolment.objects.filter(school_class__in=classes, student__in=wards)
+        .select_related("student")
+        .order_by("student__first_name", "student__last_name")
+    )
+    for enrolment in enrolments:
+        name = enrolment.student.display_name
+        if (
+            enrolment.is_active(days[enrolment.school_class_id])
+            and name not in children[enrolment.school_class_id]
+        ):
+            children[enrolment.school_class_id].append(name)
+    return children
+
+
 def blogs_of(user: User) -> list[BlogEntry]:
     """Every class blog the user reads, this year's first, labelled with the user's children
     in each class (a guardian with children in several classes). Four queries (three for
@@ -124,19 +155,7 @@ def blogs_of(user: User) -> list[BlogEntry]:
         .select_related("school", "school_year")
         .order_by("-school_year__starts_on", "school__name", "grade", "name")
     )
-    wards = Guardianship.objects.active(today).filter(guardian=user).values("student")
-    children: dict[int, list[str]] = defaultdict(list)
-    for enrolment in (
-        Enrolment.objects.filter(school_class__in=classes, student__in=wards)
-        .select_related("student", "school_class__school_year")
-        .order_by("student__first_name")
-    ):
-        on = min(today, enrolment.school_class.school_year.ends_on)
-        if (
-            enrolment.is_active(on)
-            and enrolment.student.display_name not in children[enrolment.school_class_id]
-        ):
-            children[enrolment.school_class_id].append(enrolment.student.display_name)
+    children = children_in(user, classes)
     rosters = set(policy.visible_class_rosters(user).values_list("pk", flat=True))
     waiting = dict(
         Post.objects.filter(status=Post.Status.PENDING, blog__school_class_id__in=rosters)

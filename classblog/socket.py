@@ -25,7 +25,6 @@ from accounts import policy
 from accounts.models import SchoolClass, User
 from classblog import queries
 from classblog.actions import moderators_group, readers_group, rights_in
-from classblog.models import ClassBlog
 from dialogue.socket import FrameError, _int
 
 MAX_BLOGS = 5
@@ -50,18 +49,12 @@ def _groups(class_id: int, rights: policy.BlogRights) -> list[str]:
     return groups
 
 
-def _blog(school_class: SchoolClass) -> ClassBlog:
-    blog = ClassBlog.objects.filter(school_class=school_class).first() or ClassBlog(school_class=school_class)
-    blog.school_class = school_class
-    return blog
-
-
 def subscribe(user: User, frame: dict[str, Any]) -> BlogSubscription:
     class_id = _int(frame, "blog", minimum=1)
     school_class = SchoolClass.objects.select_related("school_year").filter(pk=class_id).first()
     if school_class is None:
         raise _not_found()
-    blog = _blog(school_class)
+    blog = queries.blog_or_defaults(school_class)
     rights = rights_in(user, blog)
     if not rights.read:
         raise _not_found()
@@ -76,7 +69,7 @@ def allowed_groups(user: User, class_ids: list[int]) -> dict[int, list[str]]:
     moderate, can end while the socket is open)."""
     result: dict[int, list[str]] = {}
     for school_class in SchoolClass.objects.select_related("school_year").filter(pk__in=class_ids):
-        rights = rights_in(user, _blog(school_class))
+        rights = rights_in(user, queries.blog_or_defaults(school_class))
         if rights.read:
             result[school_class.pk] = _groups(school_class.pk, rights)
     return result

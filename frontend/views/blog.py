@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
-from accounts.models import Enrolment, Guardianship, User
+from accounts.models import User
 from classblog import actions, queries
 from classblog.models import (
     MAX_ALT_TEXT_LENGTH,
@@ -61,9 +61,7 @@ class Blog:
     def __init__(self, request: HttpRequest, class_id: int) -> None:
         self.user = _user(request)
         self.school_class, self.relation = policy.access_class_blog(self.user, class_id)
-        found = ClassBlog.objects.filter(school_class=self.school_class).first()
-        self.blog = found or ClassBlog(school_class=self.school_class)
-        self.blog.school_class = self.school_class
+        self.blog = queries.blog_or_defaults(self.school_class)
         self.archived = policy.class_blog_is_archived(self.school_class)
         self.rights = policy.class_blog_rights(self.relation, self.blog, archived=self.archived)
 
@@ -79,13 +77,18 @@ class Blog:
         return f"{url}#post-{post.pk}" if post else url
 
 
-def _children_in(blog: Blog) -> list[str]:
+def _children(blog: Blog) -> list[str]:
     """A guardian's children in the class, to label whose class this is."""
     if not blog.relation.is_guardian:
         return []
-    wards = Guardianship.objects.active().filter(guardian=blog.user).values("student")
-    enrolments = Enrolment.objects.filter(school_class=blog.school_class, student__in=wards)
-    return sorted({e.student.display_name for e in enrolments.select_related("student")})
+    return queries.children_in(blog.user, [blog.school_class]).get(blog.school_class.pk, [])
+
+
+def _post_guard_message() -> str:
+    return _(
+        "The text may contain information that must not be written on the class blog, which the "
+        "whole class reads. Change it, or publish anyway: the principal is then told."
+    )
 
 
 def _limits() -> dict[str, int]:
@@ -114,7 +117,7 @@ def _blog_context(blog: Blog, page_number: int | None = 1, **form: Any) -> dict[
         "rights": blog.rights,
         "archived": blog.archived,
         # (called by the template where it labels the blog, once; a fragment never asks)
-        "children": functools.cache(lambda: _children_in(blog)),
+        "children": functools.cache(lambda: _children(blog)),
         "page": page or queries.BlogPage(posts=[]),
         "page_number": page_number,
         "limits": _limits(),
@@ -261,13 +264,7 @@ def post_new_view(request: HttpRequest, class_id: int) -> HttpResponse:
                 send_anyway=request.POST.get("send_anyway") == "1",
             )
         except SensitiveText:
-            error, guarded = (
-                _(
-                    "The text may contain information that must not be written on the class blog, which the "
-                    "whole class reads. Change it, or publish anyway: the principal is then told."
-                ),
-                True,
-            )
+            error, guarded = _post_guard_message(), True
         except Refused as refusal:
             error = refusal.message
     if post is None:
@@ -369,10 +366,7 @@ def post_edit_view(request: HttpRequest, class_id: int, post_id: int) -> HttpRes
         context.update(
             posted=request.POST,
             guarded=True,
-            error=_(
-                "The text may contain information that must not be written on the class blog, which the "
-                "whole class reads. Change it, or publish anyway: the principal is then told."
-            ),
+            error=_post_guard_message(),
         )
         return render(request, "frontend/blog_post_edit.html", context, status=400)
     except Refused as refusal:
