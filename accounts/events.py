@@ -63,14 +63,20 @@ def recheck_sessions(user_id: int) -> None:
     publish([user_group(user_id)], {"type": "session.recheck"})
 
 
-# Something happened that other parts may act on (the notifications app tells people about
-# a published assessment). Receivers get ``kind`` and the event's data as keywords.
+# Something happened that other parts may act on. Receivers get ``kind`` and the event's
+# data (JSON-serialisable) as keywords.
+# ``announcing`` is sent at once, inside the announcing transaction, to receivers that must
+# store the event together with what it tells (the notifications outbox: an event is stored
+# exactly when the change commits, and never lost between the commit and a crash); such a
+# receiver's failure fails the action. ``announced`` is sent after the commit.
+announcing = Signal()
 announced = Signal()
 
 
 def announce(kind: str, **data: Any) -> None:
-    """Announce after the current transaction commits; a failing receiver is logged and
-    never undoes or hides what was saved."""
+    """Announce: ``announcing`` now, ``announced`` after the current transaction commits
+    (a failing ``announced`` receiver is logged and never undoes or hides what was saved)."""
+    announcing.send(sender=None, kind=kind, **data)
 
     def send() -> None:
         for receiver, result in announced.send_robust(sender=None, kind=kind, **data):

@@ -320,6 +320,32 @@ def readers_of_student_page(student: User, on: datetime.date | None = None) -> Q
     )
 
 
+# A reader's part in a student's page or a class, for telling people about it.
+STUDENT, GUARDIAN, TEACHER, PRINCIPAL = "student", "guardian", "teacher", "principal"
+
+
+def roles_on_student_page(student: User, on: datetime.date | None = None) -> dict[int, str]:
+    """Every reader of the student's page (``readers_of_student_page``) with their part:
+    STUDENT, GUARDIAN, TEACHER (teaches the student or is the mentor) or PRINCIPAL. One
+    query. Someone with two parts gets the nearer one (a teacher who is also a guardian is
+    a guardian here)."""
+    on = on or today()
+    classes = Enrolment.objects.active(on).filter(student=student).values("school_class")
+    rows = readers_of_student_page(student, on).annotate(
+        guardian=Exists(Guardianship.objects.active(on).filter(guardian=OuterRef("pk"), student=student)),
+        teacher=Exists(
+            TeachingAssignment.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes)
+        )
+        | Exists(Mentorship.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes)),
+    )
+    roles = {}
+    for pk, guardian, teacher in rows.values_list("pk", "guardian", "teacher"):
+        roles[pk] = (
+            STUDENT if pk == student.pk else GUARDIAN if guardian else TEACHER if teacher else PRINCIPAL
+        )
+    return roles
+
+
 def access_student(user: AnyUser, student_id: int) -> User:
     """The student whose page the user may read, or 404 (missing and forbidden alike)."""
     student = visible_students(user).filter(pk=student_id).first()
@@ -551,6 +577,32 @@ def readers_of_class_blog(school_class: SchoolClass, on: datetime.date | None = 
             )
         )
     )
+
+
+def roles_in_class_blog(school_class: SchoolClass, on: datetime.date | None = None) -> dict[int, str]:
+    """Every reader of the class's blog (``readers_of_class_blog``) with their part:
+    STUDENT, GUARDIAN, TEACHER or PRINCIPAL. One query."""
+    on = on or today()
+    class_on = _class_day(school_class, on)
+    enrolled = Enrolment.objects.active(class_on).filter(school_class=school_class).values("student")
+    rows = readers_of_class_blog(school_class, on).annotate(
+        student=Exists(enrolled.filter(student=OuterRef("pk"))),
+        guardian=Exists(
+            Guardianship.objects.active(on).filter(guardian=OuterRef("pk"), student__in=enrolled)
+        ),
+        teacher=Exists(
+            TeachingAssignment.objects.active(class_on).filter(
+                teacher=OuterRef("pk"), school_class=school_class
+            )
+        )
+        | Exists(
+            Mentorship.objects.active(class_on).filter(teacher=OuterRef("pk"), school_class=school_class)
+        ),
+    )
+    roles = {}
+    for pk, student, guardian, teacher in rows.values_list("pk", "student", "guardian", "teacher"):
+        roles[pk] = STUDENT if student else GUARDIAN if guardian else TEACHER if teacher else PRINCIPAL
+    return roles
 
 
 def can_read_class_blog(user: AnyUser, school_class: SchoolClass) -> bool:

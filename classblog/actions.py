@@ -320,9 +320,13 @@ def write_post(
             )
             _tell(post, public=_is_public(post, now))
             if _is_public(post, now):
-                events.announce("blog.post_published", post_id=post.pk, class_id=school_class.pk)
+                events.announce(
+                    "blog.post_published", actor_id=actor.pk, post_id=post.pk, class_id=school_class.pk
+                )
             elif status == Post.Status.PENDING:
-                events.announce("blog.post_submitted", post_id=post.pk, class_id=school_class.pk)
+                events.announce(
+                    "blog.post_submitted", actor_id=actor.pk, post_id=post.pk, class_id=school_class.pk
+                )
     except IntegrityError:
         # The same form sent twice at once: the unique form id refused the copy.
         existing = Post.objects.filter(author=actor, client_id=client_id).first()
@@ -378,7 +382,9 @@ def approve_post(actor: User, post: Post) -> Post:
         update_fields=["status", "publish_at", "announced_at", "reviewed_at", "reviewed_by", "change_seq"]
     )
     _tell(post, public=True)
-    events.announce("blog.post_approved", post_id=post.pk, class_id=post.blog.school_class_id)
+    events.announce(
+        "blog.post_approved", actor_id=actor.pk, post_id=post.pk, class_id=post.blog.school_class_id
+    )
     return post
 
 
@@ -398,7 +404,9 @@ def decline_post(actor: User, post: Post, *, reason: str) -> Post:
     post.change_seq = next_seq(post.blog)
     post.save(update_fields=["status", "decline_reason", "reviewed_at", "reviewed_by", "change_seq"])
     _tell(post, public=False)
-    events.announce("blog.post_declined", post_id=post.pk, class_id=post.blog.school_class_id)
+    events.announce(
+        "blog.post_declined", actor_id=actor.pk, post_id=post.pk, class_id=post.blog.school_class_id
+    )
     return post
 
 
@@ -456,7 +464,12 @@ def announce_due_posts(now: datetime.datetime | None = None) -> int:
             post.change_seq = next_seq(post.blog)
             post.save(update_fields=["announced_at", "change_seq"])
             _tell(post, public=True)
-            events.announce("blog.post_published", post_id=post.pk, class_id=post.blog.school_class_id)
+            events.announce(
+                "blog.post_published",
+                actor_id=post.author_id,
+                post_id=post.pk,
+                class_id=post.blog.school_class_id,
+            )
             count += 1
     return count
 
@@ -486,7 +499,11 @@ def write_comment(
             _bump(post)
             _flag(actor, blog, FlaggedText.Source.BLOG_COMMENT, comment.pk, body, found)
             events.announce(
-                "blog.comment_written", comment_id=comment.pk, post_id=post.pk, class_id=blog.school_class_id
+                "blog.comment_written",
+                comment_id=comment.pk,
+                post_id=post.pk,
+                class_id=blog.school_class_id,
+                actor_id=actor.pk,
             )
     except IntegrityError:
         # The same form sent twice at once: the unique form id refused the copy.

@@ -172,3 +172,17 @@ def blogs_of(user: User) -> list[BlogEntry]:
         )
         for school_class in classes
     ]
+
+
+def may_see_post(user: User, post_id: int) -> bool:
+    """Whether the user may see the post today (the check behind a notification about it)."""
+    post = Post.objects.select_related("blog__school_class__school_year").filter(pk=post_id).first()
+    if post is None:
+        return False
+    school_class = post.blog.school_class
+    rights = policy.class_blog_rights(
+        policy.relation_to_class(user, school_class),
+        post.blog,
+        archived=policy.class_blog_is_archived(school_class),
+    )
+    return rights.read and Post.objects.filter(_visible(user, rights, timezone.now()), pk=post_id).exists()

@@ -14,11 +14,13 @@ through ``config.env.Env``. Three modes, chosen by ``ELEVDIALOG_ENV``:
 
 from __future__ import annotations
 
+import base64
 import secrets
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from config.env import ConfigurationError, Env
 
@@ -270,8 +272,57 @@ STORAGES = {
 }
 
 # --- E-mail ------------------------------------------------------------------------------------
-EMAIL_BACKEND = env.string("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# SMTP when EMAIL_HOST is set; otherwise the console (the embedded default prints e-mails).
+EMAIL_HOST = env.string("EMAIL_HOST", "localhost")
+EMAIL_BACKEND = env.string(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env.optional_string("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env.integer("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.string("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env.boolean("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env.integer("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "Elevdialog <noreply@elevdialog.localhost>")
+
+# --- Notifications -------------------------------------------------------------------------------
+# Links in e-mails and pushes point here (no request to take the host from in the worker).
+SITE_URL = env.string("SITE_URL") if PRODUCTION else env.string("SITE_URL", "http://127.0.0.1:8000")
+
+
+def _development_vapid_key() -> str:
+    """A per-checkout VAPID key (raw P-256 private value, base64url) so push works locally;
+    production brings its own (``manage.py create_vapid_keys``)."""
+    key_file = VAR_DIR / "vapid_private_key"
+    if not key_file.exists():
+        private = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+        raw = base64.urlsafe_b64encode(private.to_bytes(32, "big")).rstrip(b"=").decode()
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(raw)
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+# Web Push (VAPID). Without a private key push is off and the settings page says so.
+VAPID_PRIVATE_KEY = env.optional_string("VAPID_PRIVATE_KEY") or (
+    None if PRODUCTION else _development_vapid_key()
+)
+VAPID_SUBJECT = env.string("VAPID_SUBJECT", "mailto:noreply@elevdialog.localhost")
+WEB_PUSH_TTL = env.integer("WEB_PUSH_TTL", 24 * 3600)
+if WEB_PUSH_TTL <= 0:
+    raise ConfigurationError("WEB_PUSH_TTL must be above zero (a push service drops TTL 0 pushes).")
+# Push endpoints over plain http (the test suite's local push service); never in production.
+WEB_PUSH_ALLOW_HTTP = False if PRODUCTION else env.boolean("WEB_PUSH_ALLOW_HTTP", True)
+# The embedded default (make run) delivers from a thread of the web process; with a
+# separate worker (the Procfile's ``worker:`` line) set this to false.
+NOTIFICATIONS_IN_PROCESS_WORKER = env.boolean("NOTIFICATIONS_IN_PROCESS_WORKER", MODE == "development")
+NOTIFICATIONS_PUSH_CONCURRENCY = env.integer("NOTIFICATIONS_PUSH_CONCURRENCY", 8)
+# How long a worker holds what it took before another worker may take it again (a worker
+# that died mid-batch); longer than the slowest send.
+NOTIFICATIONS_LEASE_SECONDS = env.integer("NOTIFICATIONS_LEASE_SECONDS", 300)
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {

@@ -38,6 +38,8 @@ def _end_stray_test_database_sessions(django_db_setup: None, django_db_blocker: 
     their connections would keep the test database open when pytest-django drops it. End
     them first (this runs just before the database is dropped)."""
     yield
+    if not str(connection.settings_dict["NAME"]).startswith("test_"):
+        return  # no test in this run used the database, so none was created
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"

@@ -213,6 +213,7 @@ def draft_programme(
         flag_document(actor, page, FlaggedText.Source.ACTION_PROGRAMME, programme.pk, texts, findings)
         events.announce(
             "action_programme.drafted",
+            actor_id=actor.pk,
             student_id=student.pk,
             page_id=page.pk,
             programme_id=programme.pk,
@@ -262,6 +263,7 @@ def save_draft(
         if started:
             events.announce(
                 "action_programme.drafted",
+                actor_id=actor.pk,
                 student_id=programme.student_id,
                 page_id=programme.page_id,
                 programme_id=programme.pk,
@@ -357,6 +359,7 @@ def decide_programme(
         )
         events.announce(
             "action_programme.decided",
+            actor_id=actor.pk,
             student_id=programme.student_id,
             page_id=programme.page_id,
             programme_id=programme.pk,
@@ -414,6 +417,7 @@ def record_follow_up(
         )
         events.announce(
             "action_programme.followed_up",
+            actor_id=actor.pk,
             student_id=programme.student_id,
             page_id=programme.page_id,
             programme_id=programme.pk,
@@ -455,6 +459,7 @@ def close_programme(
         )
         events.announce(
             "action_programme.closed",
+            actor_id=actor.pk,
             student_id=programme.student_id,
             page_id=programme.page_id,
             programme_id=programme.pk,

@@ -211,6 +211,7 @@ def publish_assessment(actor: User, assessment_id: int, *, send_anyway: bool = F
         flag_document(actor, page, FlaggedText.Source.ASSESSMENT, draft.pk, texts, findings)
         events.announce(
             "assessment.published",
+            actor_id=actor.pk,
             student_id=draft.student_id,
             page_id=page.pk,
             assessment_id=draft.pk,

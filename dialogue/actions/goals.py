@@ -143,6 +143,7 @@ def _new_goal(
         flag_document(actor, page, FlaggedText.Source.GOAL, goal.pk, {"text": text}, findings)
         events.announce(
             "goal.proposed" if goal.proposed else "goal.set",
+            actor_id=actor.pk,
             student_id=student.pk,
             page_id=page.pk,
             goal_id=goal.pk,
@@ -247,6 +248,7 @@ def _decide(actor: User, goal: Goal, status: str, reason: str = "") -> Goal:
     update_card(_card(goal), card=goal_card(goal))
     events.announce(
         "goal.accepted" if status == Goal.Status.ACTIVE else "goal.declined",
+        actor_id=actor.pk,
         student_id=goal.student_id,
         page_id=_card(goal).page_id,
         goal_id=goal.pk,
@@ -293,7 +295,13 @@ def change_goal_status(actor: User, goal_id: int, *, status: str) -> Goal:
         goal.status = status
         goal.save(update_fields=["status", "updated_by", "updated_at"])
         update_card(_card(goal), card=goal_card(goal))
-        events.announce("goal.status_changed", student_id=goal.student_id, goal_id=goal.pk, status=status)
+        events.announce(
+            "goal.status_changed",
+            actor_id=actor.pk,
+            student_id=goal.student_id,
+            goal_id=goal.pk,
+            status=status,
+        )
     return goal
 
 
@@ -347,6 +355,10 @@ def reflect_on_goal(actor: User, goal_id: int, *, text: str, send_anyway: bool =
             findings,
         )
         events.announce(
-            "goal.reflected", student_id=goal.student_id, goal_id=goal.pk, reflection_id=reflection.pk
+            "goal.reflected",
+            student_id=goal.student_id,
+            goal_id=goal.pk,
+            reflection_id=reflection.pk,
+            actor_id=actor.pk,
         )
     return reflection

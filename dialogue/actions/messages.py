@@ -196,6 +196,14 @@ def post_message(
             if findings:
                 flag_text(page, actor, FlaggedText.Source.MESSAGE, message.pk, body, findings)
             payload = publish_message(message, attachments)
+            events.announce(
+                "message.posted",
+                actor_id=actor.pk,
+                student_id=page.student_id,
+                page_id=page.pk,
+                thread_id=thread.pk,
+                message_id=message.pk,
+            )
     except IntegrityError:
         # A retry of a send that was stored (its acknowledgement was lost): the unique
         # client id refuses the copy, the rollback returns the page number taken for it,

@@ -68,6 +68,7 @@ def write_self_assessment(
         )
         events.announce(
             "self_assessment.written",
+            actor_id=actor.pk,
             student_id=student.pk,
             page_id=page.pk,
             self_assessment_id=assessment.pk,

@@ -175,6 +175,7 @@ def cancel_talk_slot(actor: User, slot: TalkSlot, *, now: datetime.datetime | No
             _cancel(talk, actor, now)
             events.announce(
                 "talk.cancelled",
+                actor_id=actor.pk,
                 talk_id=talk.pk,
                 student_id=talk.student_id,
                 page_id=talk.thread.page_id,
@@ -271,6 +272,7 @@ def _create_talk(actor: User, page: StudentPage, student: User, slot: TalkSlot) 
     talk.save(update_fields=["message"])
     events.announce(
         "talk.booked",
+        actor_id=actor.pk,
         talk_id=talk.pk,
         student_id=student.pk,
         page_id=page.pk,
@@ -321,7 +323,13 @@ def join_talk(actor: User, talk: DevelopmentTalk, *, now: datetime.datetime | No
             attendee.reminded_at = None
             attendee.save(update_fields=["left_at", "reminded_at"])
         _refresh_card(locked)
-        events.announce("talk.joined", talk_id=locked.pk, student_id=locked.student_id, guardian_id=actor.pk)
+        events.announce(
+            "talk.joined",
+            actor_id=actor.pk,
+            talk_id=locked.pk,
+            student_id=locked.student_id,
+            guardian_id=actor.pk,
+        )
     return locked
 
 
@@ -348,12 +356,17 @@ def cancel_booking(
         if _coming(locked):
             _refresh_card(locked)
             events.announce(
-                "talk.left", talk_id=locked.pk, student_id=locked.student_id, guardian_id=actor.pk
+                "talk.left",
+                talk_id=locked.pk,
+                student_id=locked.student_id,
+                guardian_id=actor.pk,
+                actor_id=actor.pk,
             )
         else:
             _cancel(locked, actor, now)
             events.announce(
                 "talk.cancelled",
+                actor_id=actor.pk,
                 talk_id=locked.pk,
                 student_id=locked.student_id,
                 page_id=locked.thread.page_id,
@@ -390,6 +403,7 @@ def move_booking(
         _refresh_card(locked, summary=_("Development talk moved"))
         events.announce(
             "talk.moved",
+            actor_id=actor.pk,
             talk_id=locked.pk,
             student_id=locked.student_id,
             page_id=page.pk,
@@ -501,6 +515,7 @@ def record_talk(
         flag_document(actor, locked.thread.page, FlaggedText.Source.TALK, locked.pk, texts, findings)
         events.announce(
             "talk.recorded",
+            actor_id=actor.pk,
             talk_id=locked.pk,
             student_id=locked.student_id,
             page_id=locked.thread.page_id,

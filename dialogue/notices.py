@@ -1,0 +1,207 @@
+"""What the student page's events tell people (registered with the notifications app).
+
+Recipients always come from the access policy (``roles_on_student_page``): only readers of
+the page, narrowed to the people each event concerns. Texts name what happened and whose
+page, never what was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts import policy
+from accounts.models import Subject, User
+from dialogue.actions.talks import send_talk_reminders
+from dialogue.models import Goal
+from notifications.kinds import FAMILY, STAFF, Notice, register, register_periodic, target
+
+FAMILY_ROLES = (policy.STUDENT, policy.GUARDIAN)
+STAFF_ROLES = (policy.TEACHER, policy.PRINCIPAL)
+
+
+def _audience(roles: Mapping[int, str], wanted: tuple[str, ...]) -> dict[int, str]:
+    return {pk: FAMILY if role in FAMILY_ROLES else STAFF for pk, role in roles.items() if role in wanted}
+
+
+def _student(data: Mapping[str, Any]) -> User | None:
+    return User.objects.filter(pk=data["student_id"]).first()
+
+
+def _subject(subject_id: int | None) -> dict[str, str]:
+    subject = Subject.objects.filter(pk=subject_id).first() if subject_id else None
+    if subject is None:
+        return {"sv": "", "en": ""}
+    return {"sv": subject.name_sv, "en": subject.name_en}
+
+
+def _notice(
+    data: Mapping[str, Any],
+    *,
+    wanted: tuple[str, ...],
+    url: str,
+    only: set[int] | None = None,
+    **params: Any,
+) -> Notice | None:
+    student = _student(data)
+    if student is None:
+        return None
+    audience = _audience(policy.roles_on_student_page(student), wanted)
+    if only is not None:
+        audience = {pk: who for pk, who in audience.items() if pk in only}
+    return Notice(
+        target=target("student_page", student.pk),
+        url=url,
+        recipients=audience,
+        params={"student": student.first_name, **params},
+        actor_id=data.get("actor_id"),
+    )
+
+
+def assessment_published(data: Mapping[str, Any]) -> Notice | None:
+    return _notice(
+        data,
+        wanted=FAMILY_ROLES,
+        url=reverse("assessment-history", args=[data["student_id"], data["assessment_id"]]),
+        subject=_subject(data.get("subject_id")),
+    )
+
+
+def message_posted(data: Mapping[str, Any]) -> Notice | None:
+    # The principal reads every page of the school; told of every message, they would
+    # learn to ignore the inbox. They hear of what they take part in by reading.
+    author = User.objects.filter(pk=data.get("actor_id") or 0).first()
+    return _notice(
+        data,
+        wanted=(policy.STUDENT, policy.GUARDIAN, policy.TEACHER),
+        url=reverse("student", args=[data["student_id"]]) + f"#message-{data['message_id']}",
+        author=author.display_name if author else "",
+    )
+
+
+def goal_changed(data: Mapping[str, Any]) -> Notice | None:
+    goal = Goal.objects.filter(pk=data["goal_id"]).only("created_by_id").first()
+    url = reverse("goals", args=[data["student_id"]])
+    if data.get("status") is None and goal is not None and data.get("decided_by"):
+        # Accepted or declined: the one who proposed it.
+        return _notice(data, wanted=FAMILY_ROLES + STAFF_ROLES, url=url, only={goal.created_by_id})
+    return _notice(data, wanted=(*FAMILY_ROLES, policy.TEACHER), url=url)
+
+
+def self_assessment_written(data: Mapping[str, Any]) -> Notice | None:
+    return _notice(data, wanted=(policy.TEACHER,), url=reverse("self-assessments", args=[data["student_id"]]))
+
+
+def _talk_url(data: Mapping[str, Any]) -> str:
+    return reverse("talk", args=[data["student_id"], data["talk_id"]])
+
+
+def talk_booked(data: Mapping[str, Any]) -> Notice | None:
+    """The student's family (a guardian may join the talk) and the teacher of the time."""
+    notice = _notice(data, wanted=(*FAMILY_ROLES, policy.TEACHER), url=_talk_url(data))
+    if notice is None:
+        return None
+    teacher = data.get("teacher_id")
+    recipients = {pk: who for pk, who in notice.recipients.items() if who == FAMILY or pk == teacher}
+    return Notice(notice.target, notice.url, recipients, notice.params, notice.actor_id)
+
+
+def talk_for_guardians(data: Mapping[str, Any]) -> Notice | None:
+    guardians = set(data.get("guardian_ids", [])) | (
+        {data["guardian_id"]} if "guardian_id" in data else set()
+    )
+    return _notice(data, wanted=(policy.GUARDIAN,), url=_talk_url(data), only=guardians)
+
+
+def talk_recorded(data: Mapping[str, Any]) -> Notice | None:
+    return _notice(data, wanted=FAMILY_ROLES, url=_talk_url(data))
+
+
+def programme_changed(data: Mapping[str, Any]) -> Notice | None:
+    if data.get("version", 1) != 1 and "adopted" not in data:
+        return None  # a later draft: the family was told of the first one
+    url = reverse("action-programme", args=[data["student_id"], data["programme_id"]])
+    return _notice(data, wanted=FAMILY_ROLES + STAFF_ROLES, url=url)
+
+
+def register_all() -> None:
+    register(
+        "assessment.published",
+        group="assessments",
+        describe=assessment_published,
+        title=_("New written assessment in %(subject)s"),
+        body=_("For %(student)s. Open it to read it."),
+    )
+    register(
+        "message.posted",
+        group="messages",
+        describe=message_posted,
+        title=_("New message from %(author)s"),
+        body=_("On %(student)s's page."),
+    )
+    for kind, title in (
+        ("goal.set", _("New goal for %(student)s")),
+        ("goal.proposed", _("A goal is proposed for %(student)s")),
+        ("goal.accepted", _("The proposed goal for %(student)s was accepted")),
+        ("goal.declined", _("The proposed goal for %(student)s was declined")),
+    ):
+        register(kind, group="goals", describe=goal_changed, title=title, body=_("Open the goals to see it."))
+    register(
+        "self_assessment.written",
+        group="goals",
+        describe=self_assessment_written,
+        title=_("%(student)s wrote a self-assessment"),
+        body=_("Open the self-assessments to read it."),
+    )
+    register(
+        "talk.booked",
+        group="talks",
+        describe=talk_booked,
+        title=_("A development talk about %(student)s was booked"),
+        body=_("Open the talk to see the time."),
+    )
+    register(
+        "talk.moved",
+        group="talks",
+        describe=talk_booked,
+        title=_("The development talk about %(student)s was moved"),
+        body=_("Open the talk to see the new time."),
+    )
+    register(
+        "talk.cancelled",
+        group="talks",
+        describe=talk_for_guardians,
+        title=_("The development talk about %(student)s was cancelled"),
+        body=_("Book a new time on the talks page."),
+    )
+    register(
+        "talk.reminder",
+        group="talks",
+        describe=talk_for_guardians,
+        title=_("Reminder: development talk about %(student)s"),
+        body=_("The talk is within a day. Open it to prepare."),
+    )
+    register(
+        "talk.recorded",
+        group="talks",
+        describe=talk_recorded,
+        title=_("The development talk about %(student)s is recorded"),
+        body=_("The agreements for the year are on the page."),
+    )
+    for kind, title in (
+        ("action_programme.drafted", _("A draft action programme for %(student)s")),
+        ("action_programme.decided", _("A decision on the action programme for %(student)s")),
+        ("action_programme.followed_up", _("The action programme for %(student)s was followed up")),
+        ("action_programme.closed", _("The action programme for %(student)s was closed")),
+    ):
+        register(
+            kind,
+            group="action_programmes",
+            describe=programme_changed,
+            title=title,
+            body=_("Open the programme to read it."),
+        )
+    register_periodic("talk reminders", send_talk_reminders, every_seconds=300)

@@ -1,0 +1,67 @@
+"""From an announced event to notifications and queued deliveries (the worker's first
+step), with the real actions, the real policy and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from dialogue.actions.messages import post_message
+from dialogue.actions.pages import ensure_page
+from dialogue.models import Thread
+from notifications import actions
+from notifications.fanout import fan_out_waiting
+from notifications.models import Channel, Delivery, Event, Notification, NotificationSettings
+from tests.support.cast import Cast
+from tests.support.dialogue import assessment_objects
+
+pytestmark = pytest.mark.django_db
+
+SUBSCRIPTION = {
+    "p256dh": "BOLjz0pCP6QxaOk3nUXnKZQ8ReHRV-3OdHkdKdaHQFDfyrmPSkMFe2zl_bsGM6Jp_PqCeHavq4NnNsaSRTzFaU8",
+    "auth": "Q2BoAjC09xH3ywDLNJr-dA",
+}
+
+
+def subscribe(user, n: int = 1) -> None:
+    actions.subscribe_push(user, endpoint=f"https://push.example.org/{user.pk}/{n}", **SUBSCRIPTION)
+
+
+def test_a_published_assessment_tells_the_student_and_each_guardian_and_nobody_else(cast: Cast) -> None:
+    subscribe(cast.guardian_1, 1)
+    subscribe(cast.guardian_1, 2)
+    subscribe(cast.student)
+    assessment_objects(cast)
+    assert Event.objects.filter(kind="assessment.published").count() == 1
+    fan_out_waiting()
+    told = Notification.objects.filter(kind="assessment.published")
+    assert sorted(told.values_list("recipient", flat=True)) == sorted(
+        [cast.student.pk, cast.guardian_1.pk, cast.guardian_2.pk]
+    )
+    first = told.get(recipient=cast.guardian_1)
+    assert first.params["subject"] == {"sv": "Matematik", "en": "Mathematics"}
+    assert first.url.startswith(f"/students/{cast.student.pk}/assessments/")
+    pushes = Delivery.objects.filter(channel=Channel.PUSH)
+    assert sorted(pushes.values_list("notification__recipient", flat=True)) == sorted(
+        [cast.guardian_1.pk, cast.guardian_1.pk, cast.student.pk]
+    )
+    emails = Delivery.objects.filter(channel=Channel.EMAIL).values_list("notification__recipient", flat=True)
+    expected = [u.pk for u in (cast.student, cast.guardian_1, cast.guardian_2) if u.email]
+    assert sorted(emails) == sorted(expected)
+    # A second run (a worker that died after writing) tells nobody twice.
+    Event.objects.update(done_at=None, claimed_until=None)
+    fan_out_waiting()
+    assert Notification.objects.filter(kind="assessment.published").count() == 3
+
+
+def test_nobody_is_told_of_their_own_message(cast: Cast) -> None:
+    page = ensure_page(cast.guardian_1, cast.student)
+    thread = page.threads.get(kind=Thread.Kind.GENERAL)
+    post_message(cast.guardian_1, page, thread_id=thread.pk, body="Hej!", client_id=uuid.uuid4())
+    fan_out_waiting()
+    told = set(Notification.objects.filter(kind="message.posted").values_list("recipient", flat=True))
+    assert cast.guardian_1.pk not in told
+    assert {cast.student.pk, cast.guardian_2.pk, cast.teacher.pk} <= told
+    assert cast.principal.pk not in told  # the principal reads every page; not told of each message
+    assert not told & {cast.other_guardian.pk, cast.other_teacher.pk, cast.withdrawn_guardian.pk}
