@@ -11,13 +11,18 @@ from django.urls import Resolver404, resolve
 
 from accounts.actions.otp import is_verified, otp_requirement
 
-# Pages a logged-in user may reach before passing the one-time-password step.
-OTP_EXEMPT_URL_NAMES = frozenset({"otp-verify", "otp-setup", "logout", "set-language"})
+# Pages a logged-in user may reach before passing the one-time-password step. The service
+# worker and the web app manifest hold nothing about anyone; the browser fetches them for
+# every page, the code page included.
+OTP_EXEMPT_URL_NAMES = frozenset(
+    {"otp-verify", "otp-setup", "logout", "set-language", "service-worker", "web-manifest"}
+)
 
 
 class RequireOTPMiddleware:
     """Default deny: a logged-in user who must use one-time passwords and has not verified
-    this session reaches nothing but the OTP pages, logout and the language switch.
+    this session reaches nothing but the OTP pages, logout, the language switch, and the
+    service worker and manifest (OTP_EXEMPT_URL_NAMES).
 
     Staff without an authenticator are sent to enrolment; anyone with one, to verification.
     Must come after ``django_otp.middleware.OTPMiddleware``.

@@ -28,6 +28,7 @@ from accounts.models import User
 from classblog import socket as blog_socket
 from dialogue import socket as dialogue_socket
 from dialogue.socket import FrameError
+from notifications.queries import unread_count
 
 log = logging.getLogger("elevdialog.socket")
 
@@ -261,7 +262,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         heads = (
             await database_sync_to_async(dialogue_socket.heads)(list(self.followed)) if self.followed else {}
         )
-        pong: dict[str, Any] = {"type": "pong", "heads": heads}
+        pong: dict[str, Any] = {
+            "type": "pong",
+            "heads": heads,
+            "unread": await database_sync_to_async(unread_count)(self.user),
+        }
         if self.blogs:
             pong["blogs"] = await database_sync_to_async(blog_socket.heads)(list(self.blogs))
         await self._send(pong)
@@ -331,6 +336,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def dialogue_unread(self, event: dict[str, Any]) -> None:
         await self._send({"type": "unread", "page": event["page"], "unread": event["unread"]})
+
+    async def inbox_changed(self, event: dict[str, Any]) -> None:
+        """The person's unread count changed (a new notification, read on another tab)."""
+        await self._send({"type": "inbox", "unread": event["unread"]})
 
     async def blog_change(self, event: dict[str, Any]) -> None:
         """Ids only; the browser fetches the post through a view that asks the policy."""

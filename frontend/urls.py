@@ -10,9 +10,11 @@ from frontend.views import (
     flags,
     goals,
     language,
+    notifications,
     overview,
     pages,
     plan,
+    pwa,
     talks,
 )
 
@@ -197,4 +199,15 @@ urlpatterns = [
     ),
     path("classes/<int:class_id>/blog/settings/", blog.settings_view, name="blog-settings"),
     path("classes/<int:class_id>/blog/files/<int:file_id>/", blog.file_view, name="blog-file"),
+    # --- Notifications ---
+    path("notifications/", notifications.inbox_view, name="notifications"),
+    path("notifications/read/", notifications.read_all_view, name="notifications-read-all"),
+    path("notifications/unread/", notifications.unread_view, name="notifications-unread"),
+    path("notifications/settings/", notifications.settings_view, name="notification-settings"),
+    path("notifications/push/subscribe/", notifications.push_subscribe_view, name="push-subscribe"),
+    path("notifications/push/unsubscribe/", notifications.push_unsubscribe_view, name="push-unsubscribe"),
+    path("notifications/<int:notification_id>/", notifications.open_view, name="notification-open"),
+    path("notifications/<int:notification_id>/read/", notifications.read_view, name="notification-read"),
+    path("sw.js", pwa.service_worker_view, name="service-worker"),
+    path("manifest.webmanifest", pwa.manifest_view, name="web-manifest"),
 ]

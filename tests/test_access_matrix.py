@@ -26,6 +26,9 @@ from accounts.actions.structure import create_term
 from accounts.models import LoginAttempt, SchoolYear, Term, User
 from classblog.actions import FileChoice, change_settings, upload_file, write_comment, write_post
 from classblog.models import ClassBlog
+from notifications.actions import subscribe_push
+from notifications.fanout import fan_out_waiting
+from notifications.models import Notification
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
 from tests.support.dialogue import (
@@ -58,6 +61,8 @@ class Redirect:
 
 
 LOGIN = Redirect("login")
+# A browser's push subscription key (an uncompressed P-256 point).
+P256DH = "BOLjz0pCP6QxaOk3nUXnKZQ8ReHRV-3OdHkdKdaHQFDfyrmPSkMFe2zl_bsGM6Jp_PqCeHavq4NnNsaSRTzFaU8"
 Outcome = int | Redirect
 
 
@@ -180,6 +185,47 @@ ROWS: dict[str, Row] = {
         everyone(Redirect("start"), anonymous=Redirect("start")),
         method="post",
         data={"language": "en", "next": "/"},
+    ),
+    # --- Installing the app (nothing about anyone in them) -------------------------------
+    "service-worker": Row(fixed("/sw.js"), everyone(OK, anonymous=OK)),
+    "web-manifest": Row(fixed("/manifest.webmanifest"), everyone(OK, anonymous=OK)),
+    # --- Notifications: everyone has their own; someone else's looks missing -------------
+    "notifications": Row(named("notifications"), everyone(OK)),
+    "notifications-unread": Row(named("notifications-unread"), everyone(OK)),
+    "notifications-read-all": Row(
+        named("notifications-read-all"), everyone(Redirect("/notifications/")), method="post"
+    ),
+    "notification-settings": Row(named("notification-settings"), everyone(OK)),
+    "push-subscribe": Row(
+        named("push-subscribe"),
+        everyone(201),
+        method="post",
+        data={
+            "endpoint": "https://push.example.org/send/matrix",
+            "p256dh": P256DH,
+            "auth": "Q2BoAjC09xH3ywDLNJr-dA",
+        },
+    ),
+    "push-unsubscribe": Row(
+        named("push-unsubscribe"),
+        everyone(Redirect("/notifications/settings/")),
+        method="post",
+        data=lambda cast, extra: {"device": str(extra["device"].pk)},
+    ),
+    # guardian_1's notification of the published assessment.
+    "notification-open": Row(
+        named("notification-open", lambda cast, extra: extra["notification"].pk),
+        only(
+            {"guardian_1"},
+            lambda cast, extra: Redirect(
+                reverse("assessment-history", args=[cast.student.pk, extra["assessment"].pk])
+            ),
+        ),
+    ),
+    "notification-read": Row(
+        named("notification-read", lambda cast, extra: extra["notification"].pk),
+        only({"guardian_1"}, Redirect("/notifications/")),
+        method="post",
     ),
     # --- The account ---------------------------------------------------------------------
     "account": Row(fixed("/account/"), everyone(OK)),
@@ -687,7 +733,21 @@ def extra(cast: Cast) -> dict[str, Any]:
         **action_programme_objects(cast),
         **goal_objects(cast),
         **_blog_objects(cast),
+        **_notification_objects(cast),
     }
+
+
+def _notification_objects(cast: Cast) -> dict[str, Any]:
+    """guardian_1's notification of the published assessment, and guardian_1's device."""
+    fan_out_waiting()
+    device = subscribe_push(
+        cast.guardian_1,
+        endpoint="https://push.example.org/send/guardian",
+        p256dh=P256DH,
+        auth="Q2BoAjC09xH3ywDLNJr-dA",
+    )
+    notification = Notification.objects.get(recipient=cast.guardian_1, kind="assessment.published")
+    return {"notification": notification, "device": device}
 
 
 def _outcome(response: Any, url: str) -> Outcome:

@@ -148,6 +148,7 @@ def test_production_settings_put_argon2_first(tmp_path: Path) -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "SECRET_KEY": "p" * 30 + "-not-a-real-secret-key-but-long-enough",
         "ALLOWED_HOSTS": "elevdialog.example",
+        "SITE_URL": "https://elevdialog.example",
         "DATABASE_URL": "postgres://nobody@127.0.0.1:5432/unused",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "ELEVDIALOG_VAR_DIR": str(tmp_path),

@@ -57,6 +57,8 @@ def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
         **os.environ,
         "ELEVDIALOG_ENV": "test",
         "DATABASE_URL": database_url(settings.DATABASES["default"]),
+        # Notifications are delivered from a thread of the server, as with `make run`.
+        "NOTIFICATIONS_IN_PROCESS_WORKER": "true",
     }
     log = open(ROOT / "var" / "browser-daphne.log", "w")  # noqa: SIM115
     process = subprocess.Popen(

@@ -47,6 +47,8 @@ class RestartableServer:
             "DATABASE_URL": database_url(settings.DATABASES["default"]),
             "WEBSOCKET_HEARTBEAT_SECONDS": str(HEARTBEAT_SECONDS),
             "DIALOGUE_SEND_LIMIT_PER_MINUTE": str(SEND_LIMIT_PER_MINUTE),
+            # Notifications are delivered from a thread of the server, as with `make run`.
+            "NOTIFICATIONS_IN_PROCESS_WORKER": "true",
         }
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None

@@ -58,7 +58,14 @@ def test_pages_a_guardian_uses_have_no_accessibility_violations(page: Page) -> N
     problems += [f"goals page with a refused proposal: {v}" for v in axe_violations(page)]
     page.get_by_test_id("self-assessments-link").click()
     problems += [f"self-assessments page: {v}" for v in axe_violations(page)]
-    for path in ("/account/", "/account/password/", "/account/two-factor/", "/students/999999/"):
+    for path in (
+        "/account/",
+        "/account/password/",
+        "/account/two-factor/",
+        "/students/999999/",
+        "/notifications/",
+        "/notifications/settings/",
+    ):
         problems += check(page, path)
     page.set_viewport_size({"width": 360, "height": 740})
     problems += check(page, "/")
@@ -88,6 +95,7 @@ def test_pages_staff_use_have_no_accessibility_violations(page: Page) -> None:
     page.get_by_test_id("roster").get_by_role("link", name="Elsa Lindqvist").click()
     page.get_by_test_id("goals-link").click()
     problems += [f"goals page (principal): {v}" for v in axe_violations(page)]
+    problems += check(page, "/notifications/settings/")  # working hours instead of quiet hours
     assert problems == []
 
 

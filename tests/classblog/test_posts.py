@@ -188,7 +188,12 @@ def test_a_teachers_post_is_published_at_once_for_the_whole_class(
     assert post.announced_at == post.publish_at
     for user in policy.readers_of_class_blog(cast.class_4a):
         assert where_seen(user, post) == PUBLIC, user
-    assert announced == [("blog.post_published", {"post_id": post.pk, "class_id": cast.class_4a.pk})]
+    assert announced == [
+        (
+            "blog.post_published",
+            {"actor_id": cast.teacher.pk, "post_id": post.pk, "class_id": cast.class_4a.pk},
+        )
+    ]
 
 
 def test_a_students_post_is_announced_to_the_teachers_as_submitted_then_as_approved(
@@ -199,7 +204,10 @@ def test_a_students_post_is_announced_to_the_teachers_as_submitted_then_as_appro
     with django_capture_on_commit_callbacks(execute=True):
         approve_post(cast.teacher, post)
     ids = {"post_id": post.pk, "class_id": cast.class_4a.pk}
-    assert announced == [("blog.post_submitted", ids), ("blog.post_approved", ids)]
+    assert announced == [
+        ("blog.post_submitted", {"actor_id": post.author_id, **ids}),
+        ("blog.post_approved", {"actor_id": cast.teacher.pk, **ids}),
+    ]
 
 
 # --- Who writes -------------------------------------------------------------------------------
@@ -356,7 +364,12 @@ def test_a_scheduled_post_is_unseen_by_the_class_until_its_time_and_announced_on
     assert post.announced_at == later
     assert post.change_seq == seq + 1
     assert queries.changed_since(blog, cast.student, rights_in(cast.student, blog), seq) == [post.pk]
-    assert announced == [("blog.post_published", {"post_id": post.pk, "class_id": cast.class_4a.pk})]
+    assert announced == [
+        (
+            "blog.post_published",
+            {"actor_id": cast.teacher.pk, "post_id": post.pk, "class_id": cast.class_4a.pk},
+        )
+    ]
 
 
 def test_a_time_already_passed_publishes_the_post_at_once(cast: Cast) -> None:

@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "ELEVDIALOG_ENV": "production",
     "SECRET_KEY": "p" * 20 + "ZtQ8v3Xr5mN1kL9wB7cH2jF6dS4aG0eY-_",
     "ALLOWED_HOSTS": "elevdialog.umea.se",
+    "SITE_URL": "https://elevdialog.umea.se",
     "DATABASE_URL": "postgres://elevdialog@db.internal:5432/elevdialog",
     "REDIS_URL": "redis://redis.internal:6379/0",
 }
@@ -62,7 +63,7 @@ def test_production_settings_are_https_only_with_hsts() -> None:
     assert hasher == "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "SITE_URL"])
 def test_production_refuses_to_start_without_required_variables(missing: str) -> None:
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
     result = manage("check", env=env)

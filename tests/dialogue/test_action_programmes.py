@@ -139,6 +139,7 @@ def test_a_teacher_or_the_principal_drafts_and_the_card_appears_in_its_own_threa
     assert heard == [
         {
             "kind": "action_programme.drafted",
+            "actor_id": cast.person(role).pk,
             "student_id": cast.student.pk,
             "page_id": programme.page_id,
             "programme_id": programme.pk,
@@ -251,6 +252,7 @@ def test_adopting_records_date_and_who_and_the_appeal_date_is_three_weeks_later(
     assert card["next_follow_up"] == {"on": days(14).isoformat(), "what": "Hur går bråken?", "overdue": False}
     assert heard[-1] == {
         "kind": "action_programme.decided",
+        "actor_id": cast.principal.pk,
         "student_id": cast.student.pk,
         "page_id": programme.page_id,
         "programme_id": programme.pk,

@@ -120,6 +120,7 @@ def test_publishing_puts_a_card_in_the_subject_thread_and_announces_it(
     assert heard == [
         {
             "kind": "assessment.published",
+            "actor_id": cast.teacher.pk,
             "student_id": cast.student.pk,
             "page_id": card.page_id,
             "assessment_id": published.pk,

@@ -43,8 +43,9 @@ def test_sending_a_message_takes_an_exact_number_of_queries(cast: Cast, extra: d
     with CaptureQueriesContext(connection) as captured:
         send(cast.teacher, extra, "Vi har prov i matte på fredag.")
     # policy, thread, sends in the last minute, savepoint, next page number (locks the
-    # page), insert, release savepoint (a retry is caught by the unique client id)
-    assert len(captured) == 7, [q["sql"][:80] for q in captured]
+    # page), insert, the event for the notifications outbox, release savepoint (a retry is
+    # caught by the unique client id)
+    assert len(captured) == 8, [q["sql"][:80] for q in captured]
 
 
 def test_the_page_is_created_with_a_thread_per_taught_subject_and_keeps_old_ones(cast: Cast) -> None:

@@ -341,6 +341,7 @@ def test_the_teacher_cancels_a_slot_and_the_booked_guardians_are_told(
     assert cancelled == [
         {
             "kind": "talk.cancelled",
+            "actor_id": cast.teacher.pk,
             "talk_id": talk.pk,
             "student_id": cast.student.pk,
             "page_id": talk.thread.page_id,

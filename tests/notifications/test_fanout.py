@@ -12,7 +12,7 @@ from dialogue.actions.pages import ensure_page
 from dialogue.models import Thread
 from notifications import actions
 from notifications.fanout import fan_out_waiting
-from notifications.models import Channel, Delivery, Event, Notification, NotificationSettings
+from notifications.models import Channel, Delivery, Event, Notification
 from tests.support.cast import Cast
 from tests.support.dialogue import assessment_objects
 

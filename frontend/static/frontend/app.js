@@ -41,4 +41,13 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.addEventListener("click", () => window.print());
   });
+
+  // The service worker (/sw.js) only shows web pushes; it caches nothing. Registered for
+  // logged-in people only (the navigation exists only for them). Without it the site works
+  // the same, minus pushes, so a failure is not an error.
+  if (nav && "serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((error) => {
+      console.debug("service worker not registered:", error);
+    });
+  }
 });

@@ -256,7 +256,10 @@
     });
     socket.addEventListener("message", (event) => {
       try {
-        handle(JSON.parse(event.data));
+        const frame = JSON.parse(event.data);
+        // The bell (inbox.js) listens on this tab's one socket.
+        document.dispatchEvent(new CustomEvent("elevdialog:frame", { detail: frame }));
+        handle(frame);
       } catch (error) {
         // A frame this page does not understand is ignored.
       }

@@ -323,6 +323,8 @@
       } catch (error) {
         return;
       }
+      // The bell (inbox.js) listens on this tab's one socket.
+      document.dispatchEvent(new CustomEvent("elevdialog:frame", { detail: frame }));
       handleFrame(frame);
     });
     socket.addEventListener("close", (event) => {
