@@ -1,0 +1,136 @@
+"""Sending queued deliveries in this process against the local push service: what is
+checked again at send time, quiet hours, dead devices, and the payload's limits."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from notifications import actions, push, sending
+from notifications.fanout import fan_out_waiting
+from notifications.models import Channel, Delivery, Notification, NotificationSettings, PushSubscription
+from tests.support.cast import Cast
+from tests.support.dialogue import assessment_objects
+from tests.support.push_service import PushService
+from tests.support.push_service import push_service as push_service
+
+pytestmark = pytest.mark.django_db
+
+
+def _device(service: PushService, user: Any) -> PushSubscription:
+    sub = service.new_subscription()
+    return actions.subscribe_push(
+        user, endpoint=sub["endpoint"], p256dh=sub["keys"]["p256dh"], auth=sub["keys"]["auth"]
+    )
+
+
+def _never_quiet(user: Any) -> None:
+    NotificationSettings.objects.update_or_create(
+        user=user, defaults={"quiet_from": datetime.time(0, 0), "quiet_until": datetime.time(0, 0)}
+    )
+
+
+def _queue(cast: Cast) -> None:
+    assessment_objects(cast)
+    fan_out_waiting()
+
+
+def _delivery(user: Any) -> Delivery:
+    return Delivery.objects.get(notification__recipient=user, channel=Channel.PUSH)
+
+
+def test_a_push_is_sent_once_and_its_payload_names_only_the_subject(
+    cast: Cast, push_service: PushService
+) -> None:
+    _device(push_service, cast.guardian_1)
+    _never_quiet(cast.guardian_1)
+    _queue(cast)
+    assert sending.send_due() >= 1
+    [received] = push_service.wait_for(1)
+    assert received.json["title"] == "Nytt skriftligt omdöme i Matematik"
+    assert received.json["url"] == f"/notifications/{_delivery(cast.guardian_1).notification_id}/"
+    assert received.payload is not None
+    assert "räknar" not in received.payload.decode()
+    assert received.ttl is not None
+    assert received.ttl > 0
+    assert received.vapid_ok
+    assert received.topic == f"n{_delivery(cast.guardian_1).notification_id}"
+    assert _delivery(cast.guardian_1).status == Delivery.Status.SENT
+    sending.send_due()  # nothing is due any more: nothing goes out twice
+    assert len(push_service.received) == 1
+
+
+def test_access_ended_or_already_read_means_no_push(cast: Cast, push_service: PushService) -> None:
+    _device(push_service, cast.guardian_1)
+    _device(push_service, cast.guardian_2)
+    for guardian in (cast.guardian_1, cast.guardian_2):
+        _never_quiet(guardian)
+    _queue(cast)
+    # guardian_1 read it in the app first; guardian_2's account was closed since.
+    Notification.objects.filter(recipient=cast.guardian_1).update(read_at=timezone.now())
+    type(cast.guardian_2).objects.filter(pk=cast.guardian_2.pk).update(is_active=False)
+    sending.send_due()
+    assert push_service.received == []
+    assert _delivery(cast.guardian_1).last_error == "already read"
+    assert _delivery(cast.guardian_2).status == Delivery.Status.SKIPPED
+
+
+def test_a_push_falling_in_quiet_hours_waits_without_spending_an_attempt(
+    cast: Cast, push_service: PushService
+) -> None:
+    _device(push_service, cast.guardian_1)
+    _never_quiet(cast.guardian_1)
+    _queue(cast)
+    now = timezone.localtime()
+    NotificationSettings.objects.filter(user=cast.guardian_1).update(
+        quiet_from=(now - datetime.timedelta(minutes=5)).time(),
+        quiet_until=(now + datetime.timedelta(hours=1)).time(),
+    )
+    sending.send_due()
+    delivery = _delivery(cast.guardian_1)
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.PENDING, 0)
+    assert delivery.next_attempt_at > timezone.now() + datetime.timedelta(minutes=50)
+    assert push_service.received == []
+
+
+def test_a_gone_device_is_forgotten_and_a_failing_one_retried_later(
+    cast: Cast, push_service: PushService
+) -> None:
+    gone = _device(push_service, cast.guardian_1)
+    flaky = _device(push_service, cast.guardian_2)
+    for guardian in (cast.guardian_1, cast.guardian_2):
+        _never_quiet(guardian)
+    push_service.expire(gone.endpoint)
+    push_service.respond(flaky.endpoint, 503, retry_after=120)
+    _queue(cast)
+    sending.send_due()
+    assert not PushSubscription.objects.filter(pk=gone.pk).exists()
+    assert _delivery(cast.guardian_1).status == Delivery.Status.GONE
+    retry = _delivery(cast.guardian_2)
+    assert (retry.status, retry.attempts) == (Delivery.Status.PENDING, 1)
+    assert retry.next_attempt_at >= timezone.now() + datetime.timedelta(seconds=115)  # Retry-After
+    Delivery.objects.filter(pk=retry.pk).update(next_attempt_at=timezone.now())
+    sending.send_due()
+    assert _delivery(cast.guardian_2).status == Delivery.Status.SENT
+    assert len(push_service.delivered()) == 1
+
+
+def test_retries_back_off_exponentially_up_to_six_hours() -> None:
+    delays = [sending.retry_delay(attempt).total_seconds() for attempt in range(1, 12)]
+    assert 24 <= delays[0] <= 36
+    assert 48 <= delays[1] <= 72
+    assert all(delay <= 6 * 3600 * 1.2 for delay in delays)
+    assert delays[-1] >= 6 * 3600 * 0.8
+
+
+def test_the_payload_stays_under_3_kb_whatever_the_names(cast: Cast) -> None:
+    _queue(cast)
+    notification = Notification.objects.filter(recipient=cast.guardian_1).get()
+    notification.params = {"subject": "Å" * 5000, "student": "Ö" * 5000}
+    data = push.payload(notification, "sv")
+    assert len(data) <= 3000
+    assert json.loads(data)["url"] == f"/notifications/{notification.pk}/"
