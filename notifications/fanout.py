@@ -46,7 +46,10 @@ def fan_out(event: Event) -> FannedOut:
     notice = kind.describe(event.data) if kind is not None else None
     if kind is None or notice is None:
         return FannedOut(0, 0, {})
-    audience = {pk: who for pk, who in notice.recipients.items() if pk != notice.actor_id}
+    # Never the actor; and nobody this event already reached (a second worker that took
+    # the event over when the first one's claim ran out).
+    told = set(Notification.objects.filter(event=event).values_list("recipient", flat=True))
+    audience = {pk: who for pk, who in notice.recipients.items() if pk != notice.actor_id and pk not in told}
     if not audience:
         return FannedOut(0, 0, {})
     people = list(

@@ -3,9 +3,11 @@ written back. A delivery is sent at most once: a sent one is never claimed again
 unique constraints keep one e-mail per notification and one push per device.
 
 A worker that dies mid-batch leaves its claimed deliveries in ``sending``; when the lease
-ends another worker takes them again (none is lost). Only a delivery whose send completed
-in the instant before the crash, before "sent" was written, can go out twice; the e-mail
-keeps its Message-ID and the push its Topic, so the mail client and push service show it once.
+ends another worker takes them again (none is lost). Only sends in flight at the crash can
+go out twice: at most ``NOTIFICATIONS_PUSH_CONCURRENCY`` pushes (a new push starts only when
+a result has been written) or one e-mail. A repeated e-mail keeps its Message-ID and a push
+its Topic, so the mail client and the push service show it once. A worker never sends on a
+claim that is about to run out, so two workers never hold the same delivery.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import datetime
 import logging
 import random
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -112,6 +114,9 @@ def send_due(limit: int = 200) -> int:
     if not batch:
         return 0
     now = timezone.now()
+    # Nothing is sent on a claim about to run out (a slow mail server): what is left then
+    # goes back to the queue rather than risk another worker taking it over mid-send.
+    deadline = now + datetime.timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS * 2 / 3)
     access: dict[tuple[int, str], bool] = {}
     pushes: list[Delivery] = []
     instant: list[Delivery] = []
@@ -130,12 +135,12 @@ def send_due(limit: int = 200) -> int:
             digests[delivery.notification.recipient_id].append(delivery)
         else:
             instant.append(delivery)
-    _send_pushes(pushes)
-    _send_emails(instant, list(digests.values()))
+    _send_pushes(pushes, deadline)
+    _send_emails(instant, list(digests.values()), deadline)
     return len(batch)
 
 
-def _send_pushes(deliveries: list[Delivery]) -> None:
+def _send_pushes(deliveries: list[Delivery], deadline: datetime.datetime) -> None:
     """Several at once on threads (network only); results written by this thread."""
     if not deliveries:
         return
@@ -144,25 +149,47 @@ def _send_pushes(deliveries: list[Delivery]) -> None:
         for delivery in deliveries:
             _record(delivery, Outcome(Delivery.Status.SKIPPED, "push is not configured"))
         return
-    with ThreadPoolExecutor(max_workers=max(1, settings.NOTIFICATIONS_PUSH_CONCURRENCY)) as pool:
-        running = {}
-        for delivery in deliveries:
-            assert delivery.subscription is not None
-            data = push.payload(delivery.notification, delivery.notification.recipient.language or "sv")
-            running[pool.submit(push.send, delivery.subscription, delivery.notification, data, key)] = (
-                delivery
-            )
-        for future in as_completed(running):
-            delivery = running[future]
-            result = future.result()
-            if result.ok:
-                _record(delivery, Outcome(Delivery.Status.SENT))
-            elif result.gone:
-                _record(delivery, Outcome(Delivery.Status.GONE, result.error))
-            elif result.permanent:
-                _record(delivery, Outcome(Delivery.Status.FAILED, result.error))
-            else:
-                _record(delivery, _retry(delivery, result.error, result.retry_after))
+    concurrency = max(1, settings.NOTIFICATIONS_PUSH_CONCURRENCY)
+    waiting = iter(deliveries)
+    running: dict[Future[push.PushResult], Delivery] = {}
+
+    def start_next(pool: ThreadPoolExecutor) -> None:
+        delivery = next(waiting, None)
+        if delivery is None:
+            return
+        if timezone.now() > deadline:
+            _release(delivery)
+            start_next(pool)
+            return
+        assert delivery.subscription is not None
+        data = push.payload(delivery.notification, delivery.notification.recipient.language or "sv")
+        running[pool.submit(push.send, delivery.subscription, delivery.notification, data, key)] = delivery
+
+    # A new send starts only when a result has been written: at any moment at most
+    # ``concurrency`` pushes are sent but not yet recorded, which bounds what a crash repeats.
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        for _ in range(concurrency):
+            start_next(pool)
+        while running:
+            done, _pending = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                delivery = running.pop(future)
+                result = future.result()
+                if result.ok:
+                    _record(delivery, Outcome(Delivery.Status.SENT))
+                elif result.gone:
+                    _record(delivery, Outcome(Delivery.Status.GONE, result.error))
+                elif result.permanent:
+                    _record(delivery, Outcome(Delivery.Status.FAILED, result.error))
+                else:
+                    _record(delivery, _retry(delivery, result.error, result.retry_after))
+                start_next(pool)
+
+
+def _release(delivery: Delivery) -> None:
+    """Give a claimed delivery back unsent (the claim is running out): due again at once,
+    for whichever worker comes next, before anyone could take it over mid-send."""
+    _record(delivery, Outcome(Delivery.Status.PENDING, "", None, count_attempt=False))
 
 
 def _retry(delivery: Delivery, error: str, retry_after: int | None = None) -> Outcome:
@@ -172,7 +199,7 @@ def _retry(delivery: Delivery, error: str, retry_after: int | None = None) -> Ou
     return Outcome(Delivery.Status.PENDING, error, timezone.now() + retry_delay(attempts, retry_after))
 
 
-def _send_emails(instant: list[Delivery], digests: list[list[Delivery]]) -> None:
+def _send_emails(instant: list[Delivery], digests: list[list[Delivery]], deadline: datetime.datetime) -> None:
     if not instant and not digests:
         return
     messages = [([delivery], mails.instant(delivery)) for delivery in instant]
@@ -188,6 +215,10 @@ def _send_emails(instant: list[Delivery], digests: list[list[Delivery]]) -> None
         return
     try:
         for group, message in messages:
+            if timezone.now() > deadline:
+                for delivery in group:
+                    _release(delivery)
+                continue
             try:
                 connection.send_messages([message])
             except Exception as error:  # one refused message must not hold back the others

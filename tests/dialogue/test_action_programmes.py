@@ -139,7 +139,7 @@ def test_a_teacher_or_the_principal_drafts_and_the_card_appears_in_its_own_threa
     assert heard == [
         {
             "kind": "action_programme.drafted",
-            "actor_id": cast.person(role).pk,
+            "actor_id": getattr(cast, role).pk,
             "student_id": cast.student.pk,
             "page_id": programme.page_id,
             "programme_id": programme.pk,

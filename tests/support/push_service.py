@@ -95,6 +95,12 @@ class _Subscriber:
     gone: bool = False
 
 
+class _Server(ThreadingHTTPServer):
+    # A worker opens several connections at once; the default backlog of 5 made the kernel
+    # drop one, and the client retried a second later.
+    request_queue_size = 128
+
+
 class PushService:
     """A Web Push service on 127.0.0.1 (a free port), serving in a daemon thread.
 
@@ -115,7 +121,7 @@ class PushService:
     def start(self) -> PushService:
         assert self._server is None, "the push service is already running"
         # Port 0: the kernel picks a free port, with no race against other tests.
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits for the loop's next poll (0.5 s by default).
         self._thread = threading.Thread(
