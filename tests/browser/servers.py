@@ -127,6 +127,7 @@ class Problems:
         self.messages: list[str] = []
         self.offline = False  # set by a test that takes its context offline
         self.expected_statuses: list[tuple[int, str]] = []  # (status, URL part)
+        self.expected_console: list[str] = []  # parts of console errors the browser itself writes
 
     def watch(self, page: Page) -> None:
         page.on("console", self.on_console)
@@ -137,6 +138,8 @@ class Problems:
         if message.type != "error" or message.text.startswith("Failed to load resource"):
             return
         if (self.server.socket_failures_expected or self.offline) and _SOCKET_FAILURE.search(message.text):
+            return
+        if any(part in message.text for part in self.expected_console):
             return
         self.messages.append(f"console error: {message.text}")
 

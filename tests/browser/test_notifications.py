@@ -18,6 +18,11 @@ from tests.browser.servers import (  # noqa: F401 - fixtures used by name
 from tests.browser.test_dialogue import open_elsa, token
 
 OpenAs = Callable[..., Person]
+PHONE = "https://push.example.org/send/sofias-phone"
+PHONE_KEYS = {
+    "p256dh": "BOLjz0pCP6QxaOk3nUXnKZQ8ReHRV-3OdHkdKdaHQFDfyrmPSkMFe2zl_bsGM6Jp_PqCeHavq4NnNsaSRTzFaU8",
+    "auth": "Q2BoAjC09xH3ywDLNJr-dA",
+}
 
 
 def test_the_bell_counts_live_and_the_notification_leads_to_the_page(open_as: OpenAs) -> None:
@@ -73,3 +78,37 @@ def test_choices_are_saved_and_push_is_offered_for_this_device(open_as: OpenAs) 
     page.get_by_label("Tyst från").fill("21:00")
     page.get_by_role("button", name="Spara inställningar").click()
     expect(page.locator("#c-messages-push")).to_be_checked()
+
+
+def test_push_on_this_device_says_what_happened_and_devices_can_be_removed(open_as: OpenAs) -> None:
+    sofia = open_as("sofia.lindqvist")
+    sofia.context.grant_permissions(["notifications"])
+    # Chromium's own words when a test context (like incognito) asks for a push subscription.
+    sofia.problems.expected_console.append("does not support the Push API in incognito mode")
+    page = sofia.page
+    page.goto("/notifications/settings/")
+    page.get_by_role("button", name="Slå på push på den här enheten").click()
+    # This machine's Chromium reaches no push service, so the browser refuses to subscribe:
+    # the page says so in words instead of failing silently.
+    status = page.locator("[data-push-status]")
+    expect(status).to_contain_text("Push kunde inte slås på.")
+
+    # A phone subscribed earlier (as its browser would send it), then removed from here.
+    answer = page.evaluate(
+        """([endpoint, keys]) => fetch("/notifications/push/subscribe/", {
+            method: "POST",
+            headers: {"Content-Type": "application/json",
+                      "X-CSRFToken": document.querySelector("input[name=csrfmiddlewaretoken]").value},
+            body: JSON.stringify({endpoint, keys}),
+        }).then((response) => response.status)""",
+        [PHONE, PHONE_KEYS],
+    )
+    assert answer == 201
+    page.reload()
+    phone = page.get_by_test_id("devices").locator(
+        "[data-endpoint='https://push.example.org/send/sofias-phone']"
+    )
+    expect(phone).to_have_count(1)
+    phone.get_by_role("button", name="Ta bort").click()
+    expect(page.get_by_role("status").first).to_contain_text("Enheten får inga fler pushaviseringar.")
+    expect(phone).to_have_count(0)
