@@ -133,8 +133,10 @@ def unread_counts(user_ids: list[int]) -> dict[int, int]:
 
 def publish_unread(counts: dict[int, int]) -> None:
     """Tell each person's open sockets their new unread count (after the commit)."""
-    for user_id, unread in counts.items():
-        events.publish([events.user_group(user_id)], {"type": "inbox.changed", "unread": unread})
+    events.publish_many(
+        (events.user_group(user_id), {"type": "inbox.changed", "unread": unread})
+        for user_id, unread in counts.items()
+    )
 
 
 def waiting_events() -> Q:
