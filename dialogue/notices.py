@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import policy
 from accounts.models import Subject, User
 from dialogue.actions.talks import send_talk_reminders
-from dialogue.models import Goal
+from dialogue.models import DevelopmentTalk, Goal
 from notifications.kinds import FAMILY, STAFF, Notice, register, register_periodic, target
 
 FAMILY_ROLES = (policy.STUDENT, policy.GUARDIAN)
@@ -116,6 +116,20 @@ def talk_for_guardians(data: Mapping[str, Any]) -> Notice | None:
     return _notice(data, wanted=(policy.GUARDIAN,), url=_talk_url(data), only=guardians)
 
 
+def talk_cancelled(data: Mapping[str, Any]) -> Notice | None:
+    """The guardians it concerns, and the teacher of the time when a guardian cancelled."""
+    notice = talk_for_guardians(data)
+    if notice is None or data.get("by_school"):
+        return notice
+    talk = DevelopmentTalk.objects.filter(pk=data["talk_id"])
+    teacher = talk.values_list("slot__teacher", flat=True).first()
+    roles = policy.roles_on_student_page(User(pk=data["student_id"]))
+    recipients = dict(notice.recipients)
+    if teacher is not None and roles.get(teacher) == policy.TEACHER:
+        recipients[teacher] = STAFF
+    return Notice(notice.target, notice.url, recipients, notice.params, notice.actor_id)
+
+
 def talk_recorded(data: Mapping[str, Any]) -> Notice | None:
     return _notice(data, wanted=FAMILY_ROLES, url=_talk_url(data))
 
@@ -173,7 +187,7 @@ def register_all() -> None:
     register(
         "talk.cancelled",
         group="talks",
-        describe=talk_for_guardians,
+        describe=talk_cancelled,
         title=_("The development talk about %(student)s was cancelled"),
         body=_("Book a new time on the talks page."),
     )

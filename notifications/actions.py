@@ -160,6 +160,35 @@ def _endpoint(value: str) -> str:
     return value
 
 
+_BROWSERS = (
+    ("Edg", "Edge"),
+    ("OPR", "Opera"),
+    ("SamsungBrowser", "Samsung Internet"),
+    ("FxiOS", "Firefox"),
+    ("Firefox", "Firefox"),
+    ("CriOS", "Chrome"),
+    ("Chrome", "Chrome"),
+    ("Safari", "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("CrOS", "ChromeOS"),
+    ("Mac OS X", "Mac"),
+    ("Linux", "Linux"),
+)
+
+
+def device_name(user_agent: str) -> str:
+    """ "Chrome, Android" from a browser's User-Agent, so people recognise their devices in
+    the list; empty when it says nothing known."""
+    browser = next((name for token, name in _BROWSERS if token in user_agent), "")
+    system = next((name for token, name in _SYSTEMS if token in user_agent), "")
+    return ", ".join(part for part in (browser, system) if part)
+
+
 @transaction.atomic
 def subscribe_push(
     actor: User, *, endpoint: str, p256dh: str, auth: str, device: str = ""

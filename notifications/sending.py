@@ -50,12 +50,13 @@ def _due() -> Q:
     )
 
 
-def claim(limit: int) -> list[Delivery]:
+def claim(limit: int, only: Q | None = None) -> list[Delivery]:
+    """Take up to ``limit`` due deliveries (those matching ``only``) for this worker."""
     now = timezone.now()
     with transaction.atomic():
         ids = list(
             Delivery.objects.select_for_update(skip_locked=True)
-            .filter(_due())
+            .filter(_due() & (only or Q()))
             .order_by("next_attempt_at", "pk")
             .values_list("pk", flat=True)[:limit]
         )
@@ -135,6 +136,15 @@ def send_due(limit: int = 200) -> int:
             digests[delivery.notification.recipient_id].append(delivery)
         else:
             instant.append(delivery)
+    if digests:
+        # A digest is one e-mail: a person's other due digest lines that the limit left out
+        # of this batch come along (else they would make a second e-mail).
+        rest = Q(channel=Channel.EMAIL, digest=True, notification__recipient__in=list(digests))
+        for delivery in claim(limit * 10, rest):
+            if why_not := _still_wanted(delivery, access):
+                _record(delivery, Outcome(Delivery.Status.SKIPPED, why_not))
+            else:
+                digests[delivery.notification.recipient_id].append(delivery)
     _send_pushes(pushes, deadline)
     _send_emails(instant, list(digests.values()), deadline)
     return len(batch)

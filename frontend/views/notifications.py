@@ -187,7 +187,7 @@ def push_subscribe_view(request: HttpRequest) -> HttpResponse:
             endpoint=str(body.get("endpoint", "")),
             p256dh=str(keys.get("p256dh", "")),
             auth=str(keys.get("auth", "")),
-            device=request.headers.get("User-Agent", "")[:120],
+            device=actions.device_name(request.headers.get("User-Agent", "")),
         )
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)

@@ -121,3 +121,32 @@ def test_a_digest_email_waits_and_a_push_in_quiet_hours_waits(cast: Cast) -> Non
     assert email.next_attempt_at > timezone.now() + datetime.timedelta(hours=2)
     pushed = Delivery.objects.get(notification__recipient=cast.guardian_1, channel=Channel.PUSH)
     assert timezone.localtime(pushed.next_attempt_at).time().replace(second=0) == end
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "name"),
+    [
+        (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Mobile Safari/537.36",
+            "Chrome, Android",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/18.1 Mobile/15E148 Safari/604.1",
+            "Safari, iPhone",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            "Firefox, Windows",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+            "Edge, Windows",
+        ),
+        ("curl/8.5", ""),
+    ],
+)
+def test_a_device_is_named_by_its_browser_and_system(user_agent: str, name: str) -> None:
+    assert actions.device_name(user_agent) == name

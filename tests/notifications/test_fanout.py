@@ -7,6 +7,9 @@ import uuid
 
 import pytest
 
+from accounts import policy
+from classblog import actions as blog_actions
+from dialogue.actions import talks
 from dialogue.actions.messages import post_message
 from dialogue.actions.pages import ensure_page
 from dialogue.models import Thread
@@ -15,6 +18,7 @@ from notifications.fanout import fan_out_waiting
 from notifications.models import Channel, Delivery, Event, Notification
 from tests.support.cast import Cast
 from tests.support.dialogue import assessment_objects
+from tests.support.talks import open_slots
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +69,34 @@ def test_nobody_is_told_of_their_own_message(cast: Cast) -> None:
     assert {cast.student.pk, cast.guardian_2.pk, cast.teacher.pk} <= told
     assert cast.principal.pk not in told  # the principal reads every page; not told of each message
     assert not told & {cast.other_guardian.pk, cast.other_teacher.pk, cast.withdrawn_guardian.pk}
+
+
+def _told(kind: str) -> set[int]:
+    fan_out_waiting()
+    return set(Notification.objects.filter(kind=kind).values_list("recipient", flat=True))
+
+
+def test_a_booked_talk_tells_the_family_and_the_teacher_of_the_time_and_a_cancellation_the_teacher(
+    cast: Cast,
+) -> None:
+    slots = open_slots(cast)
+    talk = talks.book_talk(cast.guardian_1, cast.student, slots[0].pk)
+    assert _told("talk.booked") == {cast.student.pk, cast.guardian_2.pk, cast.teacher.pk}
+    talks.cancel_booking(cast.guardian_1, talk)
+    assert _told("talk.cancelled") == {cast.teacher.pk}
+
+
+def test_a_blog_post_tells_the_class_and_a_pending_one_only_its_moderators(cast: Cast) -> None:
+    blog_actions.change_settings(cast.teacher, cast.class_4a, student_posts=True, comments="everyone")
+    blog_actions.write_post(
+        cast.teacher, cast.class_4a, title="Utflykt", body="I morgon!", client_id=uuid.uuid4()
+    )
+    readers = set(policy.readers_of_class_blog(cast.class_4a).values_list("pk", flat=True))
+    assert _told("blog.post_published") == readers - {cast.teacher.pk}
+    assert cast.other_guardian.pk not in readers
+    post = blog_actions.write_post(
+        cast.student, cast.class_4a, title="Mitt", body="Hej", client_id=uuid.uuid4()
+    )
+    assert _told("blog.post_submitted") == {cast.teacher.pk, cast.principal.pk}  # the moderators
+    blog_actions.approve_post(cast.principal, post)
+    assert _told("blog.post_approved") == {cast.student.pk}

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import datetime
 import json
+import uuid
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
+from dialogue.actions.messages import post_message
+from dialogue.actions.pages import ensure_page
+from dialogue.models import Thread
 from notifications import actions, push, sending
 from notifications.fanout import fan_out_waiting
 from notifications.models import Channel, Delivery, Notification, NotificationSettings, PushSubscription
@@ -17,6 +21,8 @@ from tests.support.cast import Cast
 from tests.support.dialogue import assessment_objects
 from tests.support.push_service import PushService
 from tests.support.push_service import push_service as push_service
+from tests.support.smtp import SmtpServer, smtp_settings
+from tests.support.smtp import smtp_server as smtp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +140,38 @@ def test_the_payload_stays_under_3_kb_whatever_the_names(cast: Cast) -> None:
     data = push.payload(notification, "sv")
     assert len(data) <= 3000
     assert json.loads(data)["url"] == f"/notifications/{notification.pk}/"
+
+
+def test_a_daily_digest_is_one_email_in_the_readers_language_even_across_batches(
+    cast: Cast, smtp_server: SmtpServer, settings: Any
+) -> None:
+    settings.DIALOGUE_SEND_LIMIT_PER_MINUTE = 100
+    for key, value in smtp_settings(smtp_server).items():
+        setattr(settings, key, value)
+    cast.guardian_1.email = "anna@example.org"
+    cast.guardian_1.language = "en"
+    cast.guardian_1.save(update_fields=["email", "language"])
+    actions.save_settings(
+        cast.guardian_1,
+        email_mode="digest",
+        digest_hour=17,
+        quiet_from="21:00",
+        quiet_until="07:00",
+        quiet_weekends=False,
+        choices={("messages", "email"): True},
+    )
+    page = ensure_page(cast.teacher, cast.student)
+    thread = page.threads.get(kind=Thread.Kind.GENERAL)
+    for number in range(3):
+        post_message(cast.teacher, page, thread_id=thread.pk, body=f"Hej {number}", client_id=uuid.uuid4())
+    assessment_objects(cast)
+    fan_out_waiting()
+    mine = Delivery.objects.filter(notification__recipient=cast.guardian_1, channel=Channel.EMAIL)
+    assert mine.count() == 4  # 3 messages (e-mail turned on for them) and the assessment
+    mine.update(next_attempt_at=timezone.now())  # 17:00 has come
+    sending.send_due(limit=2)  # a batch smaller than the digest
+    [mail] = smtp_server.wait_for(1)
+    assert mail.subject == "Elevdialog: 4 new things today"
+    assert "New written assessment in Mathematics" in mail.text
+    assert mail.text.count("/notifications/") == 5  # four links and the settings link
+    assert set(mine.values_list("status", flat=True)) == {Delivery.Status.SENT}

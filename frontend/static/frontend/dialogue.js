@@ -908,9 +908,10 @@
     if (!first) {
       return;
     }
+    // A list item of its own (not role=separator: an <ol> may only hold list items, and a
+    // screen reader reads "New messages" in its place in the list).
     const marker = el("li", "unread-marker", S.newMessages);
     marker.id = "first-unread";
-    marker.setAttribute("role", "separator");
     timeline.insertBefore(marker, first);
     jumpUnread.hidden = false;
     jumpUnread.addEventListener("click", () => {

@@ -13,6 +13,9 @@
   }
   const count = bell.querySelector("[data-bell-count]");
   const number = bell.querySelector("[data-bell-number]");
+  // On the inbox itself, say when something new has come since the page was shown.
+  const fresh = document.querySelector("[data-inbox-fresh]");
+  let shownUnread = null;
 
   function show(unread) {
     if (typeof unread !== "number" || !count || !number) {
@@ -21,6 +24,11 @@
     count.hidden = unread === 0;
     number.textContent = unread > 99 ? "99+" : String(unread);
     bell.classList.toggle("bell--unread", unread > 0);
+    if (shownUnread === null) {
+      shownUnread = unread;
+    } else if (fresh && unread > shownUnread) {
+      fresh.hidden = false;
+    }
   }
 
   function onFrame(frame) {
