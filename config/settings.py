@@ -323,6 +323,8 @@ NOTIFICATIONS_PUSH_CONCURRENCY = env.integer("NOTIFICATIONS_PUSH_CONCURRENCY", 8
 # How long a worker holds what it took before another worker may take it again (a worker
 # that died mid-batch); longer than the slowest send.
 NOTIFICATIONS_LEASE_SECONDS = env.integer("NOTIFICATIONS_LEASE_SECONDS", 300)
+# Notifications (not the documents they point to) are removed after this many days.
+NOTIFICATIONS_KEEP_DAYS = env.integer("NOTIFICATIONS_KEEP_DAYS", 365)
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {

@@ -6,7 +6,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import events
-        from notifications import receivers, targets
+        from notifications import kinds, receivers, retention, targets
 
         events.announcing.connect(receivers.store_event, dispatch_uid="notifications.store_event")
         targets.register()
+        kinds.register_periodic(
+            "prune old notifications", retention.prune_old_notifications, every_seconds=24 * 3600
+        )

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from notifications import kinds, mails, push, quiet
@@ -62,15 +62,22 @@ def claim(limit: int, only: Q | None = None) -> list[Delivery]:
         )
         if not ids:
             return []
+        # The attempt counts from the claim: a delivery whose worker dies while sending it
+        # (every time, say a payload that crashes it) runs out of attempts like any other.
         Delivery.objects.filter(pk__in=ids).update(
             status=Delivery.Status.SENDING,
             claimed_until=now + datetime.timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS),
+            attempts=F("attempts") + 1,
         )
-    return list(
+    batch = list(
         Delivery.objects.filter(pk__in=ids).select_related(
             "notification__recipient__notification_settings", "subscription"
         )
     )
+    worn_out = [delivery for delivery in batch if delivery.attempts > MAX_ATTEMPTS]
+    for delivery in worn_out:
+        _record(delivery, Outcome(Delivery.Status.FAILED, "the worker stopped while sending, every attempt"))
+    return [delivery for delivery in batch if delivery.attempts <= MAX_ATTEMPTS]
 
 
 @dataclass
@@ -203,7 +210,7 @@ def _release(delivery: Delivery) -> None:
 
 
 def _retry(delivery: Delivery, error: str, retry_after: int | None = None) -> Outcome:
-    attempts = delivery.attempts + 1
+    attempts = delivery.attempts  # this one included (counted at the claim)
     if attempts >= MAX_ATTEMPTS:
         return Outcome(Delivery.Status.FAILED, error)
     return Outcome(Delivery.Status.PENDING, error, timezone.now() + retry_delay(attempts, retry_after))
@@ -250,8 +257,8 @@ def _record(delivery: Delivery, outcome: Outcome) -> None:
     delivery.status = outcome.status
     delivery.last_error = outcome.error[:500]
     delivery.claimed_until = None
-    if outcome.count_attempt:
-        delivery.attempts += 1
+    if not outcome.count_attempt:  # given back unsent: the claim did not use an attempt
+        delivery.attempts -= 1
     if outcome.next_attempt_at is not None:
         delivery.next_attempt_at = outcome.next_attempt_at
     if outcome.status == Delivery.Status.SENT:

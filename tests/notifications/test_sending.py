@@ -14,7 +14,7 @@ from django.utils import timezone
 from dialogue.actions.messages import post_message
 from dialogue.actions.pages import ensure_page
 from dialogue.models import Thread
-from notifications import actions, push, sending
+from notifications import actions, push, retention, sending
 from notifications.fanout import fan_out_waiting
 from notifications.models import Channel, Delivery, Notification, NotificationSettings, PushSubscription
 from tests.support.cast import Cast
@@ -175,3 +175,26 @@ def test_a_daily_digest_is_one_email_in_the_readers_language_even_across_batches
     assert "New written assessment in Mathematics" in mail.text
     assert mail.text.count("/notifications/") == 5  # four links and the settings link
     assert set(mine.values_list("status", flat=True)) == {Delivery.Status.SENT}
+
+
+def test_a_delivery_whose_worker_died_every_time_is_given_up(cast: Cast, push_service: PushService) -> None:
+    _device(push_service, cast.guardian_1)
+    _never_quiet(cast.guardian_1)
+    _queue(cast)
+    Delivery.objects.filter(channel=Channel.PUSH).update(
+        status=Delivery.Status.SENDING,
+        claimed_until=timezone.now() - datetime.timedelta(seconds=1),
+        attempts=sending.MAX_ATTEMPTS,
+    )
+    sending.send_due()
+    assert _delivery(cast.guardian_1).status == Delivery.Status.FAILED
+    assert push_service.received == []
+
+
+def test_old_notifications_are_removed_and_recent_ones_kept(cast: Cast) -> None:
+    _queue(cast)
+    assert Notification.objects.count() == 3
+    assert retention.prune_old_notifications(timezone.now() + datetime.timedelta(days=364)) == 0
+    assert retention.prune_old_notifications(timezone.now() + datetime.timedelta(days=366)) == 1
+    assert not Notification.objects.exists()
+    assert not Delivery.objects.exists()
