@@ -87,8 +87,7 @@ def save_settings(
     choices: Mapping[tuple[str, str], bool],
 ) -> NotificationSettings:
     """Store the person's settings; ``choices`` maps (group, channel) to on/off for every
-    cell of the settings grid. Only choices that differ from the default are kept, so a
-    better default later reaches everyone who never chose. Raises ValidationError."""
+    cell of the settings grid. Raises ValidationError."""
     if email_mode not in NotificationSettings.EmailMode.values:
         raise ValidationError({"email_mode": _("Choose when e-mails are sent.")})
     if not 0 <= digest_hour <= 23:
@@ -107,12 +106,16 @@ def save_settings(
             "quiet_weekends": quiet_weekends,
         },
     )
-    audience = preferences.audience_of(actor)
+    # A choice the same as the default for family and staff alike is not kept, so a better
+    # default later reaches everyone who never chose. (Both: a teacher is told some things
+    # as a parent of their own child, and the page showed them the staff defaults.)
     Preference.objects.filter(user=actor).delete()
     Preference.objects.bulk_create(
         Preference(user=actor, group=group, channel=channel, enabled=enabled)
         for (group, channel), enabled in choices.items()
-        if enabled != (channel in kinds.DEFAULTS[group][audience])
+        if not enabled
+        == (channel in kinds.DEFAULTS[group][kinds.FAMILY])
+        == (channel in kinds.DEFAULTS[group][kinds.STAFF])
     )
     return row
 

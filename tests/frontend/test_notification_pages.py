@@ -150,7 +150,7 @@ def test_settings_are_saved_and_only_differences_from_the_defaults_are_kept(cast
     )
     kept = set(Preference.objects.filter(user=cast.guardian_1).values_list("group", "channel", "enabled"))
     assert ("messages", "push", False) in kept
-    assert ("assessments", "email", True) not in kept  # same as the default
+    assert ("messages", "in_app", True) not in kept  # the default for family and staff alike
     page = client.get(reverse("notification-settings")).content.decode()
     assert 'name="messages:push" id="c-messages-push">' in page  # shown off now
 
