@@ -9,6 +9,7 @@ import ipaddress
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -140,8 +141,13 @@ def _key(value: str, length: int, field: str) -> str:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (binascii.Error, ValueError):
         raise ValidationError({field: _("The browser sent a key that is not valid.")}) from None
-    if len(raw) != length or (field == "p256dh" and raw[0] != 4):
+    if len(raw) != length:
         raise ValidationError({field: _("The browser sent a key that is not valid.")})
+    if field == "p256dh":
+        try:  # a point on the P-256 curve, or no push could ever be encrypted for it
+            ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
+        except ValueError:
+            raise ValidationError({field: _("The browser sent a key that is not valid.")}) from None
     return value
 
 

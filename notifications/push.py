@@ -104,4 +104,8 @@ def send(device: PushSubscription, notification: Notification, data: bytes, key:
         return PushResult(ok=False, retry_after=retry_after, error=f"{status} {str(error)[:200]}")
     except (requests.RequestException, OSError) as error:
         return PushResult(ok=False, error=repr(error)[:300])
+    except ValueError as error:  # keys the payload cannot be encrypted for: never will be
+        return PushResult(ok=False, permanent=True, error=repr(error)[:300])
+    except Exception as error:  # anything else fails this push, never the worker's batch
+        return PushResult(ok=False, error=repr(error)[:300])
     return PushResult(ok=True)

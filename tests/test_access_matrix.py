@@ -62,7 +62,7 @@ class Redirect:
 
 LOGIN = Redirect("login")
 # A browser's push subscription key (an uncompressed P-256 point).
-P256DH = "BOLjz0pCP6QxaOk3nUXnKZQ8ReHRV-3OdHkdKdaHQFDfyrmPSkMFe2zl_bsGM6Jp_PqCeHavq4NnNsaSRTzFaU8"
+P256DH = "BHXy8Ek3TjVyr8ipI8vaZjX2hiMg0_u6hd02w36VDJoR95URM1I5Z8QIAiKBBdiVZSI1weeY6EsW12-8bECwjIk"
 Outcome = int | Redirect
 
 

@@ -20,7 +20,7 @@ from tests.browser.test_dialogue import open_elsa, token
 OpenAs = Callable[..., Person]
 PHONE = "https://push.example.org/send/sofias-phone"
 PHONE_KEYS = {
-    "p256dh": "BOLjz0pCP6QxaOk3nUXnKZQ8ReHRV-3OdHkdKdaHQFDfyrmPSkMFe2zl_bsGM6Jp_PqCeHavq4NnNsaSRTzFaU8",
+    "p256dh": "BHXy8Ek3TjVyr8ipI8vaZjX2hiMg0_u6hd02w36VDJoR95URM1I5Z8QIAiKBBdiVZSI1weeY6EsW12-8bECwjIk",
     "auth": "Q2BoAjC09xH3ywDLNJr-dA",
 }
 

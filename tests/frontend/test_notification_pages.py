@@ -27,7 +27,7 @@ from tests.support.dialogue import assessment_objects
 
 pytestmark = pytest.mark.django_db
 
-P256DH = "BOLjz0pCP6QxaOk3nUXnKZQ8ReHRV-3OdHkdKdaHQFDfyrmPSkMFe2zl_bsGM6Jp_PqCeHavq4NnNsaSRTzFaU8"
+P256DH = "BHXy8Ek3TjVyr8ipI8vaZjX2hiMg0_u6hd02w36VDJoR95URM1I5Z8QIAiKBBdiVZSI1weeY6EsW12-8bECwjIk"
 AUTH = "Q2BoAjC09xH3ywDLNJr-dA"
 
 
@@ -229,3 +229,11 @@ def test_push_endpoints_inside_the_network_are_refused_in_production(cast: Cast,
         body = {"endpoint": endpoint, "keys": {"p256dh": P256DH, "auth": AUTH}}
         response = client.post(reverse("push-subscribe"), json.dumps(body), content_type="application/json")
         assert response.status_code == 400, endpoint
+
+
+def test_a_key_that_is_not_a_curve_point_is_refused(cast: Cast) -> None:
+    client = verified_client(cast.guardian_1)
+    not_a_point = "BA" + "A" * 85  # 65 bytes, starts with 0x04, but no point of P-256
+    body = {"endpoint": "https://push.example.org/x", "keys": {"p256dh": not_a_point, "auth": AUTH}}
+    response = client.post(reverse("push-subscribe"), json.dumps(body), content_type="application/json")
+    assert response.status_code == 400

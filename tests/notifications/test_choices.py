@@ -17,7 +17,7 @@ from tests.support.cast import Cast
 from tests.support.dialogue import assessment_objects
 
 STOCKHOLM = zoneinfo.ZoneInfo("Europe/Stockholm")
-P256DH = "BOLjz0pCP6QxaOk3nUXnKZQ8ReHRV-3OdHkdKdaHQFDfyrmPSkMFe2zl_bsGM6Jp_PqCeHavq4NnNsaSRTzFaU8"
+P256DH = "BHXy8Ek3TjVyr8ipI8vaZjX2hiMg0_u6hd02w36VDJoR95URM1I5Z8QIAiKBBdiVZSI1weeY6EsW12-8bECwjIk"
 AUTH = "Q2BoAjC09xH3ywDLNJr-dA"
 
 

@@ -23,7 +23,7 @@ from tests.support.talks import open_slots
 pytestmark = pytest.mark.django_db
 
 SUBSCRIPTION = {
-    "p256dh": "BOLjz0pCP6QxaOk3nUXnKZQ8ReHRV-3OdHkdKdaHQFDfyrmPSkMFe2zl_bsGM6Jp_PqCeHavq4NnNsaSRTzFaU8",
+    "p256dh": "BHXy8Ek3TjVyr8ipI8vaZjX2hiMg0_u6hd02w36VDJoR95URM1I5Z8QIAiKBBdiVZSI1weeY6EsW12-8bECwjIk",
     "auth": "Q2BoAjC09xH3ywDLNJr-dA",
 }
 
