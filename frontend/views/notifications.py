@@ -36,15 +36,7 @@ def _user(request: HttpRequest) -> User:
 def inbox_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     page, entries = queries.inbox(user, request.GET.get("page"))
-    return render(
-        request,
-        "frontend/notifications.html",
-        {
-            "page": page,
-            "entries": entries,
-            "unread": sum(1 for e in entries if e.notification.read_at is None),
-        },
-    )
+    return render(request, "frontend/notifications.html", {"page": page, "entries": entries})
 
 
 @require_GET

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from dialogue.actions.pages import ensure_page
 from dialogue.models import Thread
 from notifications.fanout import fan_out_waiting
 from notifications.models import Notification, NotificationSettings, Preference, PushSubscription
-from tests.support.cast import Cast
+from tests.support.cast import PASSWORD, Cast
 from tests.support.clients import verified_client
 from tests.support.dialogue import assessment_objects
 
@@ -237,3 +238,20 @@ def test_a_key_that_is_not_a_curve_point_is_refused(cast: Cast) -> None:
     body = {"endpoint": "https://push.example.org/x", "keys": {"p256dh": not_a_point, "auth": AUTH}}
     response = client.post(reverse("push-subscribe"), json.dumps(body), content_type="application/json")
     assert response.status_code == 400
+
+
+def test_an_email_link_opened_while_logged_out_leads_through_login_to_the_thing(cast: Cast) -> None:
+    objects = assessment_objects(cast)
+    fan_out_waiting()
+    notification = Notification.objects.get(recipient=cast.guardian_1)
+    client = Client()
+    response = client.get(reverse("notification-open", args=[notification.pk]))
+    assert response.status_code == 302
+    login = response["Location"]
+    assert login.startswith(reverse("login"))
+    response = client.post(login, {"username": cast.guardian_1.username, "password": PASSWORD})
+    assert response["Location"] == reverse("notification-open", args=[notification.pk])
+    response = client.get(response["Location"])
+    assert response["Location"] == reverse(
+        "assessment-history", args=[cast.student.pk, objects["assessment"].pk]
+    )
