@@ -24,8 +24,8 @@
     count.hidden = unread === 0;
     number.textContent = unread > 99 ? "99+" : String(unread);
     bell.classList.toggle("bell--unread", unread > 0);
-    if (shownUnread === null) {
-      shownUnread = unread;
+    if (shownUnread === null || unread < shownUnread) {
+      shownUnread = unread; // read elsewhere meanwhile: count new ones from here
     } else if (fresh && unread > shownUnread) {
       fresh.hidden = false;
     }
