@@ -13,10 +13,13 @@ Frames are JSON objects with a ``type``. Client -> server:
     {"type": "typing", "page": 12, "thread": 3}
     {"type": "check", "body": "...", "ref": "x"}           the guard's findings, nothing saved
     {"type": "unread", "page": 12}                          -> the reader's unread counts now
-    {"type": "ping"}                                        -> {"type": "pong", "heads": {...}}
+    {"type": "ping"}                                        -> {"type": "pong", "heads": {...},
+                                                                "unread": 3}  (the bell's count)
 
 Server -> client: "subscribed", "message" (a created/edited/retracted message), "ack",
-"guard", "typing", "unread", "pong", "revoked" (access to a page ended), "error".
+"guard", "typing", "unread", "pong", "revoked" (access to a page ended), "error", and on
+every socket of a person "inbox" ({"type": "inbox", "unread": 3}: their unread
+notifications changed).
 """
 
 from __future__ import annotations

@@ -250,6 +250,26 @@ def test_readers_of_the_page_are_exactly_student_guardians_teacher_and_principal
     assert readers == {cast.student, cast.guardian_1, cast.guardian_2, cast.teacher, cast.principal}
 
 
+def test_each_reader_of_the_page_has_the_part_their_relation_says(cast: Cast) -> None:
+    assert policy.roles_on_student_page(cast.student) == {
+        cast.student.pk: policy.STUDENT,
+        cast.guardian_1.pk: policy.GUARDIAN,
+        cast.guardian_2.pk: policy.GUARDIAN,
+        cast.teacher.pk: policy.TEACHER,
+        cast.principal.pk: policy.PRINCIPAL,
+    }
+
+
+def test_each_reader_of_the_class_blog_has_their_part(cast: Cast) -> None:
+    roles = policy.roles_in_class_blog(cast.class_4a)
+    assert set(roles) == set(policy.readers_of_class_blog(cast.class_4a).values_list("pk", flat=True))
+    assert roles[cast.student.pk] == policy.STUDENT
+    assert roles[cast.guardian_1.pk] == roles[cast.guardian_2.pk] == policy.GUARDIAN
+    assert roles[cast.teacher.pk] == policy.TEACHER
+    assert roles[cast.principal.pk] == policy.PRINCIPAL
+    assert cast.other_guardian.pk not in roles
+
+
 def test_missing_and_forbidden_students_give_the_same_404(cast: Cast) -> None:
     with pytest.raises(Http404) as forbidden:
         policy.access_student(cast.guardian_1, cast.other_student.pk)
