@@ -7,11 +7,12 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
-from notifications.models import Delivery, Notification
+from notifications.models import Delivery
 from notifications.texts import title_and_body
 
 
@@ -27,13 +28,8 @@ def _message_id(delivery: Delivery) -> str:
 
 def _footer() -> str:
     return gettext("You get this e-mail because of your choices in Elevdialog. Change them here: %(url)s") % {
-        "url": _link("/notifications/settings/")
+        "url": _link(reverse("notification-settings"))
     }
-
-
-def _line(notification: Notification, language: str) -> tuple[str, str]:
-    title, body = title_and_body(notification, language)
-    return title, body
 
 
 def instant(delivery: Delivery) -> EmailMessage:
@@ -41,14 +37,14 @@ def instant(delivery: Delivery) -> EmailMessage:
     person: User = notification.recipient
     language = person.language or "sv"
     with translation.override(language):
-        title, body = _line(notification, language)
+        title, body = title_and_body(notification, language)
         text = "\n\n".join(
             part
             for part in (
                 title,
                 body,
                 gettext("Open it in Elevdialog: %(url)s")
-                % {"url": _link(f"/notifications/{notification.pk}/")},
+                % {"url": _link(reverse("notification-open", args=[notification.pk]))},
                 "-- \n" + _footer(),
             )
             if part
@@ -71,11 +67,11 @@ def digest(person: User, deliveries: list[Delivery]) -> EmailMessage:
         ) % {"count": count}
         lines = []
         for delivery in deliveries:
-            title, body = _line(delivery.notification, language)
+            title, body = title_and_body(delivery.notification, language)
             lines.append(
                 f"• {title}"
                 + (f" ({body})" if body else "")
-                + f"\n  {_link(f'/notifications/{delivery.notification_id}/')}"
+                + f"\n  {_link(reverse('notification-open', args=[delivery.notification_id]))}"
             )
         text = "\n\n".join([subject.removeprefix("Elevdialog: "), "\n".join(lines), "-- \n" + _footer()])
         return EmailMessage(

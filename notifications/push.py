@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import requests
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
+from django.urls import reverse
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
@@ -55,7 +56,7 @@ def payload(notification: Notification, language: str) -> bytes:
         "title": title[:200],
         "body": body,
         # Opening marks it read and asks the policy again before going on.
-        "url": f"/notifications/{notification.pk}/",
+        "url": reverse("notification-open", args=[notification.pk]),
         "tag": f"n{notification.pk}",
         "lang": language,
     }
