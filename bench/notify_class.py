@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from aiosmtpd.smtp import SMTP, Envelope, Session  # noqa: E402
 
-from tests.support.processes import cpu_seconds  # noqa: E402
+from tests.support.processes import cpu_seconds, recreate_database  # noqa: E402
 from tests.support.push_service import PushService  # noqa: E402
 from tests.support.smtp import SmtpServer  # noqa: E402
 from tests.support.worker import WorkerProcess, new_vapid_private_key, worker_environment  # noqa: E402
@@ -97,18 +97,6 @@ def bench_database(url: str) -> str:
         return ""
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_notify_bench"))
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    maintenance = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(maintenance, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def setup_django(database_url: str) -> None:
