@@ -77,7 +77,9 @@ def message_posted(data: Mapping[str, Any]) -> Notice | None:
     return _notice(
         data,
         wanted=(policy.STUDENT, policy.GUARDIAN, policy.TEACHER),
-        url=reverse("student", args=[data["student_id"]]) + f"#message-{data['message_id']}",
+        # The message's own thread, scrolled to it (dialogue.js gives each message id m-<id>).
+        url=reverse("student", args=[data["student_id"]])
+        + f"?thread={data['thread_id']}#m-{data['message_id']}",
         author=author.display_name if author else "",
     )
 

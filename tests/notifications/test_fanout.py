@@ -68,6 +68,9 @@ def test_nobody_is_told_of_their_own_message(cast: Cast) -> None:
     assert cast.guardian_1.pk not in told
     assert {cast.student.pk, cast.guardian_2.pk, cast.teacher.pk} <= told
     assert cast.principal.pk not in told  # the principal reads every page; not told of each message
+    url = Notification.objects.filter(kind="message.posted").values_list("url", flat=True).first()
+    message = page.messages.get(author=cast.guardian_1)
+    assert url == f"/students/{cast.student.pk}/?thread={thread.pk}#m-{message.pk}"
     assert not told & {cast.other_guardian.pk, cast.other_teacher.pk, cast.withdrawn_guardian.pk}
 
 
