@@ -10,8 +10,8 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils import timezone, translation
+from django.utils.formats import date_format, time_format
 
 from accounts.models import LoginAttempt
 from tests.accounts.flows import (
@@ -50,7 +50,12 @@ def blocked_message(response: Response, username: str) -> str:
     failures = LoginAttempt.objects.filter(username=username, succeeded=False).order_by("-at")
     oldest_counted = list(failures.values_list("at", flat=True)[: settings.LOGIN_FAILURE_LIMIT])[-1]
     until = timezone.localtime(oldest_counted + window)
-    return localised(response, BLOCKED) % {"time": time_format(until, "H:i")}
+    # Near midnight the block ends tomorrow, and the message names the day as well.
+    same_day = until.date() == timezone.localdate()
+    language = getattr(response.wsgi_request, "LANGUAGE_CODE", None) or translation.get_language()
+    with translation.override(language):
+        when = time_format(until, "H:i") if same_day else date_format(until, "j F H:i")
+    return localised(response, BLOCKED) % {"time": when}
 
 
 def fail_until_blocked(username: str, **extra: str) -> Response:
