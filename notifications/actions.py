@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts import events
 from accounts.models import User
-from notifications import kinds, preferences, quiet
+from notifications import kinds, quiet
 from notifications.fanout import unread_counts
 from notifications.models import Channel, Notification, NotificationSettings, Preference, PushSubscription
 
@@ -121,13 +121,13 @@ def save_settings(
     return row
 
 
-def settings_of(user: User) -> NotificationSettings:
+def settings_of(user: User, audience: str) -> NotificationSettings:
     """The person's settings, or the defaults (unsaved) for who they are: staff get working
     hours 07-17 on weekdays, everyone else quiet nights 21-07."""
     row = NotificationSettings.objects.filter(user=user).first()
     if row is not None:
         return row
-    default = quiet.default_for(preferences.audience_of(user))
+    default = quiet.default_for(audience)
     return NotificationSettings(
         user=user,
         quiet_from=default.quiet_from,

@@ -38,9 +38,9 @@ def overrides_of(user_ids: Iterable[int], group: str | None = None) -> dict[int,
     return found
 
 
-def table_for(user: User) -> list[tuple[str, dict[str, bool]]]:
-    """The settings page's grid: per group, per channel, on or off (two queries)."""
-    audience = audience_of(user)
+def table_for(user: User, audience: str) -> list[tuple[str, dict[str, bool]]]:
+    """The settings page's grid for someone who is ``audience`` (``audience_of``): per
+    group, per channel, on or off (one query)."""
     overrides = overrides_of([user.pk]).get(user.pk, {})
     return [
         (

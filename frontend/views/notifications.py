@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from notifications import actions, preferences, push, queries
-from notifications.kinds import GROUPS
+from notifications.kinds import GROUPS, STAFF
 from notifications.models import Channel, NotificationSettings
 
 
@@ -80,15 +80,17 @@ def read_all_view(request: HttpRequest) -> HttpResponse:
 
 
 def _settings_context(user: User, **extra: Any) -> dict[str, Any]:
-    table = dict(preferences.table_for(user))
-    choice = actions.settings_of(user)
+    # Family or staff decides the defaults shown (asked once for the whole page).
+    audience = preferences.audience_of(user)
+    table = dict(preferences.table_for(user, audience))
+    choice = actions.settings_of(user, audience)
     return {
         "rows": [(group, table[group.key]) for group in GROUPS],
         "channels": list(Channel),
         "choice": choice,
         "quiet_from": choice.quiet_from.strftime("%H:%M"),
         "quiet_until": choice.quiet_until.strftime("%H:%M"),
-        "is_staff": preferences.audience_of(user) == "staff",
+        "is_staff": audience == STAFF,
         "email_modes": NotificationSettings.EmailMode.choices,
         "hours": range(24),
         "devices": queries.devices_of(user),
