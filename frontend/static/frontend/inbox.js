@@ -39,36 +39,6 @@
 
   document.addEventListener("elevdialog:frame", (event) => onFrame(event.detail));
 
-  // Logging out on a device also ends its pushes: on a shared computer the next person must
-  // not see the notifications of the one before. (At most 1.5 s, then out regardless.)
-  const logout = document.querySelector("form[data-logout]");
-  if (logout && "serviceWorker" in navigator) {
-    logout.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const csrf = logout.querySelector("input[name=csrfmiddlewaretoken]").value;
-      const stop = navigator.serviceWorker
-        .getRegistration("/")
-        .then((registration) => registration && registration.pushManager.getSubscription())
-        .then((subscription) => {
-          if (!subscription) {
-            return null;
-          }
-          const endpoint = subscription.endpoint;
-          return subscription.unsubscribe().then(() =>
-            fetch(logout.dataset.unsubscribe, {
-              method: "POST",
-              credentials: "same-origin",
-              headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-              body: JSON.stringify({ endpoint }),
-            }),
-          );
-        });
-      Promise.race([stop, new Promise((resolve) => setTimeout(resolve, 1500))])
-        .catch(() => {})
-        .finally(() => logout.submit());
-    });
-  }
-
   fetch(bell.dataset.unreadUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then((response) => (response.ok ? response.json() : null))
     .then((body) => body && show(body.unread))
