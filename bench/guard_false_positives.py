@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python bench/guard_false_positives.py`` (development settings are enough;
 no database or Redis is touched). Prints figures and ratios only, never pass or fail:
 
-* per language, the false-positive rate on ``tests/dialogue/data/guard_ordinary_<lang>.txt``
+* per language, the false-positive rate on ``tests/writing/data/guard_ordinary_<lang>.txt``
   (messages with any finding / messages) and the words that fired;
 * the recall on ``guard_sensitive_<lang>.txt`` (lines flagged with their expected category /
   lines) and the lines missed;
@@ -61,7 +61,7 @@ def long_texts(messages: list[str], count: int) -> list[str]:
 
 
 def report_language(language: str) -> None:
-    from dialogue.guard import check_text, load_word_lists
+    from writing.guard import check_text, load_word_lists
 
     ordinary = read_lines(DATA / f"guard_ordinary_{language}.txt")
     flagged = {text: check_text(text) for text in ordinary}
@@ -115,8 +115,8 @@ def main() -> None:
     import django
 
     django.setup()
-    from dialogue.guard import CATEGORIES, load_word_lists, reset_cache
-    from dialogue.guard.loading import default_matcher
+    from writing.guard import CATEGORIES, load_word_lists, reset_cache
+    from writing.guard.loading import default_matcher
 
     reset_cache()
     started = time.perf_counter()

@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import events, policy
-from accounts.actions.actor import require
+from accounts.errors import Refused, require
 from accounts.events import user_group
 from accounts.models import SchoolClass, User
+from classblog.flags import FlagSource
 from classblog.models import (
     MAX_ALT_TEXT_LENGTH,
     MAX_COMMENT_LENGTH,
@@ -42,12 +43,11 @@ from classblog.models import (
     PostFile,
     PostRevision,
 )
-from dialogue import guard
-from dialogue.actions.cards import document_text, guard_texts
-from dialogue.actions.errors import Refused
-from dialogue.actions.messages import flag_school_text, next_seq
-from dialogue.attachments import DEFAULT_MAX_BYTES, UploadRejected, check_upload
-from dialogue.models import FlaggedText
+from writing import guard
+from writing.actions import flag_text
+from writing.counters import next_seq
+from writing.texts import checked_text, guard_texts
+from writing.uploads import DEFAULT_MAX_BYTES, UploadRejected, check_upload
 
 MAX_UNATTACHED_FILES = 12
 MAX_SCHEDULE_DAYS = 366
@@ -97,7 +97,15 @@ def _flag(
     actor: User, blog: ClassBlog, source: str, source_id: int, text: str, found: list[guard.Finding]
 ) -> None:
     if found:
-        flag_school_text(blog.school_class.school_id, None, actor, source, source_id, text, found)
+        flag_text(
+            school_id=blog.school_class.school_id,
+            student_id=None,
+            author=actor,
+            source=source,
+            source_id=source_id,
+            text=text,
+            findings=found,
+        )
 
 
 # --- Settings ------------------------------------------------------------------------------
@@ -280,8 +288,8 @@ def write_post(
     blog = blog_of(school_class)
     rights = rights_in(actor, blog)
     require(rights.write)
-    title = document_text(title, _("Title"), MAX_TITLE_LENGTH, required=True).strip()
-    body = document_text(body, _("Text"), MAX_POST_LENGTH, required=True)
+    title = checked_text(title, _("Title"), MAX_TITLE_LENGTH, required=True).strip()
+    body = checked_text(body, _("Text"), MAX_POST_LENGTH, required=True)
     files = files or []
     _check_files(actor, blog, files)
     alt_texts = " ".join(f.alt_text for f in files)
@@ -313,7 +321,7 @@ def write_post(
             _flag(
                 actor,
                 blog,
-                FlaggedText.Source.BLOG_POST,
+                FlagSource.BLOG_POST,
                 post.pk,
                 f"{title}\n\n{body}\n\n{alt_texts}".strip(),
                 found,
@@ -345,8 +353,8 @@ def edit_post(actor: User, post: Post, *, title: str, body: str, send_anyway: bo
     require(post.author_id == actor.pk and rights_in(actor, post.blog).write)
     if post.status not in (Post.Status.PUBLISHED, Post.Status.PENDING):
         raise Refused("not_editable", _("This post can no longer be changed."))
-    title = document_text(title, _("Title"), MAX_TITLE_LENGTH, required=True).strip()
-    body = document_text(body, _("Text"), MAX_POST_LENGTH, required=True)
+    title = checked_text(title, _("Title"), MAX_TITLE_LENGTH, required=True).strip()
+    body = checked_text(body, _("Text"), MAX_POST_LENGTH, required=True)
     if (title, body) == (post.title, post.body):
         return post
     found = guard_texts({"title": title, "body": body}, send_anyway=send_anyway)
@@ -355,7 +363,7 @@ def edit_post(actor: User, post: Post, *, title: str, body: str, send_anyway: bo
     post.edited_at = timezone.now()
     post.change_seq = next_seq(post.blog)
     post.save(update_fields=["title", "body", "edited_at", "change_seq"])
-    _flag(actor, post.blog, FlaggedText.Source.BLOG_POST, post.pk, f"{title}\n\n{body}", found)
+    _flag(actor, post.blog, FlagSource.BLOG_POST, post.pk, f"{title}\n\n{body}", found)
     _tell(post, public=_is_public(post))
     return post
 
@@ -396,7 +404,7 @@ def decline_post(actor: User, post: Post, *, reason: str) -> Post:
     require(rights_in(actor, post.blog).moderate)
     if post.status != Post.Status.PENDING:
         raise Refused("not_pending", _("The post is no longer waiting for approval."))
-    reason = document_text(reason, _("Reason"), MAX_REASON_LENGTH, required=True).strip()
+    reason = checked_text(reason, _("Reason"), MAX_REASON_LENGTH, required=True).strip()
     post.status = Post.Status.DECLINED
     post.decline_reason = reason
     post.reviewed_at = timezone.now()
@@ -437,7 +445,7 @@ def remove_post(actor: User, post: Post, *, reason: str) -> Post:
     require(rights.moderate or (rights.write and post.author_id == actor.pk))
     if post.status == Post.Status.REMOVED:
         raise Refused("already_removed", _("The post has already been removed."))
-    post.removed_reason = document_text(reason, _("Reason"), MAX_REASON_LENGTH, required=True).strip()
+    post.removed_reason = checked_text(reason, _("Reason"), MAX_REASON_LENGTH, required=True).strip()
     was_public = _is_public(post)
     post.status = Post.Status.REMOVED
     post.removed_at = timezone.now()
@@ -491,13 +499,13 @@ def write_comment(
     require(rights_in(actor, blog).comment)
     if not _is_public(post):
         raise Refused("not_published", _("Comments can be written once the post is published."))
-    body = document_text(body, _("Comment"), MAX_COMMENT_LENGTH, required=True)
+    body = checked_text(body, _("Comment"), MAX_COMMENT_LENGTH, required=True)
     found = guard_texts({"body": body}, send_anyway=send_anyway)
     try:
         with transaction.atomic():
             comment = Comment.objects.create(post=post, author=actor, client_id=client_id, body=body)
             _bump(post)
-            _flag(actor, blog, FlaggedText.Source.BLOG_COMMENT, comment.pk, body, found)
+            _flag(actor, blog, FlagSource.BLOG_COMMENT, comment.pk, body, found)
             events.announce(
                 "blog.comment_written",
                 comment_id=comment.pk,
@@ -536,7 +544,7 @@ def hide_comment(actor: User, comment: Comment, *, reason: str) -> Comment:
             _("The comment was already hidden on %(date)s.")
             % {"date": date_format(timezone.localtime(comment.hidden_at), "j F Y")},
         )
-    comment.hidden_reason = document_text(reason, _("Reason"), MAX_REASON_LENGTH, required=True).strip()
+    comment.hidden_reason = checked_text(reason, _("Reason"), MAX_REASON_LENGTH, required=True).strip()
     comment.hidden_at = timezone.now()
     comment.hidden_by = actor
     comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])

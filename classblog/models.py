@@ -18,8 +18,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import SchoolClass
-from dialogue.models.messages import attachment_storage
-from dialogue.rendering import markdown_html
+from writing.models import StoredFile
+from writing.rendering import markdown_html
+from writing.uploads import private_storage
 
 MAX_TITLE_LENGTH = 150
 MAX_POST_LENGTH = 10_000
@@ -165,41 +166,24 @@ def blog_file_path(instance: PostFile, filename: str) -> str:
     return f"blog/{instance.blog_id}/{uuid.uuid4().hex}{instance.extension}"
 
 
-class PostFile(models.Model):
+class PostFile(StoredFile):
     """An image (with its alt text) or a PDF of a post. Uploaded with the writing form and
     kept unattached (``post`` null, seen only by the uploader) when the post itself could not
     be saved yet, so a refused post never loses its files. Served only through a view that
     asks the access policy."""
 
-    class Kind(models.TextChoices):
-        IMAGE = "image", _("Image")
-        PDF = "pdf", _("PDF")
-
     blog = models.ForeignKey(ClassBlog, on_delete=models.PROTECT, related_name="files")
     post = models.ForeignKey(Post, on_delete=models.PROTECT, null=True, blank=True, related_name="files")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
     alt_text = models.CharField(_("image description"), max_length=MAX_ALT_TEXT_LENGTH, blank=True)
     # The uploader said the photo shows students; consent rules apply (see the form).
     shows_students = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
-    content_type = models.CharField(max_length=50)
-    extension = models.CharField(max_length=10)
-    display_name = models.CharField(max_length=200)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    file = models.FileField(upload_to=blog_file_path, storage=attachment_storage, max_length=200)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(upload_to=blog_file_path, storage=private_storage, max_length=200)
 
     class Meta:
         verbose_name = _("blog file")
         verbose_name_plural = _("blog files")
         ordering = ["position", "pk"]
-
-    def __str__(self) -> str:
-        return self.display_name
 
 
 class Comment(models.Model):

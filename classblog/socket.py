@@ -22,10 +22,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accounts import policy
+from accounts.errors import NotFound
 from accounts.models import SchoolClass, User
 from classblog import queries
 from classblog.actions import moderators_group, readers_group, rights_in
-from dialogue.socket import FrameError, _int
+from writing.frames import int_field
 
 MAX_BLOGS = 5
 
@@ -38,8 +39,8 @@ class BlogSubscription:
     changed: list[int]
 
 
-def _not_found() -> FrameError:
-    return FrameError("not_found", _("That blog does not exist or you do not have access to it."))
+def _not_found() -> NotFound:
+    return NotFound("not_found", _("That blog does not exist or you do not have access to it."))
 
 
 def _groups(class_id: int, rights: policy.BlogRights) -> list[str]:
@@ -50,7 +51,7 @@ def _groups(class_id: int, rights: policy.BlogRights) -> list[str]:
 
 
 def subscribe(user: User, frame: dict[str, Any]) -> BlogSubscription:
-    class_id = _int(frame, "blog", minimum=1)
+    class_id = int_field(frame, "blog", minimum=1)
     school_class = SchoolClass.objects.select_related("school_year").filter(pk=class_id).first()
     if school_class is None:
         raise _not_found()
@@ -60,7 +61,7 @@ def subscribe(user: User, frame: dict[str, Any]) -> BlogSubscription:
         raise _not_found()
     changed: list[int] = []
     if frame.get("after") is not None and blog.pk is not None:
-        changed = queries.changed_since(blog, user, rights, _int(frame, "after"))
+        changed = queries.changed_since(blog, user, rights, int_field(frame, "after"))
     return BlogSubscription(class_id, _groups(class_id, rights), blog.last_seq, changed)
 
 

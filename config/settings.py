@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "accounts",
     "notifications",
+    "writing",
     "dialogue",
     "classblog",
     "frontend",

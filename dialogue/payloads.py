@@ -24,7 +24,7 @@ from dialogue.models import (
     ProgrammeVersion,
     SelfAssessment,
 )
-from dialogue.rendering import render_markdown
+from writing.rendering import render_markdown
 
 
 def attachment_payload(attachment: Attachment) -> dict[str, Any]:

@@ -34,7 +34,6 @@ from dialogue.models import (
     Assessment,
     Attachment,
     DevelopmentTalk,
-    FlaggedText,
     FollowUp,
     Goal,
     GoalReflection,
@@ -140,14 +139,6 @@ def unread_by_student(user: User, student_ids: Iterable[int]) -> dict[int, int]:
 def page_heads(page_ids: Iterable[int]) -> dict[int, int]:
     """The latest event number of each page."""
     return dict(StudentPage.objects.filter(pk__in=list(page_ids)).values_list("pk", "last_seq"))
-
-
-def flagged_texts(school_id: int, *, reviewed: bool = False) -> QuerySet[FlaggedText]:
-    return (
-        FlaggedText.objects.filter(school_id=school_id, reviewed_at__isnull=not reviewed)
-        .select_related("author", "page__student", "reviewed_by")
-        .order_by("-flagged_at")
-    )
 
 
 def assessment_flow_students(school_class: SchoolClass) -> QuerySet[User]:

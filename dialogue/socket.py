@@ -24,86 +24,29 @@ notifications changed).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts import policy
+from accounts.errors import Forbidden, NotFound, Refused
 from accounts.models import User
-from dialogue import guard, queries
+from dialogue import queries
 from dialogue.actions import messages as message_actions
-from dialogue.actions.errors import Refused, SensitiveText
-from dialogue.guard import CATEGORY_LABELS
 from dialogue.models import StudentPage
 from dialogue.payloads import message_payload
+from writing import guard
+from writing.frames import ids_field, int_field, text_field, uuid_field
+from writing.guard import findings_payload
 
 MAX_SUBSCRIPTIONS = 10
 CATCH_UP_LIMIT = 500
 
 
-class FrameError(Exception):
-    """A frame the server cannot act on; becomes an ``error`` frame, the socket stays."""
-
-    def __init__(self, code: str, message: str, ref: Any = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.ref = ref
-
-
-def _int(frame: dict[str, Any], name: str, *, minimum: int = 0) -> int:
-    value = frame.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum or value > 2**62:
-        raise FrameError("malformed", _("The request was not understood (%(field)s).") % {"field": name})
-    return value
-
-
-def _text(frame: dict[str, Any], name: str) -> str:
-    value = frame.get(name)
-    if not isinstance(value, str):
-        raise FrameError("malformed", _("The request was not understood (%(field)s).") % {"field": name})
-    return value
-
-
-def _ids(frame: dict[str, Any], name: str, *, limit: int = 10) -> list[int]:
-    value = frame.get(name, [])
-    if (
-        not isinstance(value, list)
-        or len(value) > limit
-        or not all(isinstance(item, int) and not isinstance(item, bool) and item > 0 for item in value)
-    ):
-        raise FrameError("malformed", _("The request was not understood (%(field)s).") % {"field": name})
-    return value
-
-
-def _uuid(frame: dict[str, Any], name: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(_text(frame, name))
-    except ValueError:
-        raise FrameError(
-            "malformed", _("The request was not understood (%(field)s).") % {"field": name}
-        ) from None
-
-
-def findings_payload(findings: list[guard.Finding]) -> list[dict[str, Any]]:
-    return [
-        {
-            "category": f.category,
-            "label": str(CATEGORY_LABELS[f.category]),
-            "matched": f.matched,
-            "start": f.start,
-            "end": f.end,
-        }
-        for f in findings
-    ]
-
-
-def _not_found() -> FrameError:
-    return FrameError("not_found", _("That page does not exist or you do not have access to it."))
+def _not_found() -> NotFound:
+    return NotFound("not_found", _("That page does not exist or you do not have access to it."))
 
 
 def _page(user: User, page_id: int) -> StudentPage:
@@ -133,12 +76,12 @@ class Subscription:
 
 
 def subscribe(user: User, frame: dict[str, Any]) -> Subscription:
-    page = _page(user, _int(frame, "page", minimum=1))
+    page = _page(user, int_field(frame, "page", minimum=1))
     after = frame.get("after")
     changes: list[dict[str, Any]] = []
     complete = True
     if after is not None:
-        after = _int(frame, "after")
+        after = int_field(frame, "after")
         missed = queries.changes_since(page, after, limit=CATCH_UP_LIMIT + 1)
         complete = len(missed) <= CATCH_UP_LIMIT
         changes = [message_payload(m, list(m.attachments.all())) for m in missed[:CATCH_UP_LIMIT]]
@@ -152,79 +95,57 @@ def still_allowed(user: User, page_ids: list[int]) -> set[int]:
 
 
 def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
-    """Returns the frame to answer with: ack, guard or error (refusals are answers, not
-    crashes). PermissionDenied turns into the not-found error."""
-    client_id = _uuid(frame, "client_id")
-    page = _page_row(_int(frame, "page", minimum=1))
-    try:
-        _message, payload = message_actions.post_message(
-            user,
-            page,
-            thread_id=_int(frame, "thread", minimum=1),
-            body=_text(frame, "body"),
-            client_id=client_id,
-            attachment_ids=_ids(frame, "attachments"),
-            send_anyway=frame.get("send_anyway") is True,
-        )
-    except SensitiveText as warning:
-        return {"type": "guard", "client_id": str(client_id), "findings": findings_payload(warning.findings)}
-    except Refused as refusal:
-        return {
-            "type": "error",
-            "client_id": str(client_id),
-            "code": refusal.code,
-            "message": refusal.message,
-            **refusal.details,
-        }
-    except (PermissionDenied, Http404):
-        raise FrameError(
-            "not_found", _("That page does not exist or you do not have access to it."), str(client_id)
-        ) from None
+    """Store the message and answer with its ``ack``. Refusals (``Refused``, the guard's
+    ``SensitiveText``, ``NotFound``) are raised; the consumer answers them as frames naming
+    the send's ``client_id``."""
+    client_id = uuid_field(frame, "client_id")
+    page = _page_row(int_field(frame, "page", minimum=1))
+    _message, payload = message_actions.post_message(
+        user,
+        page,
+        thread_id=int_field(frame, "thread", minimum=1),
+        body=text_field(frame, "body"),
+        client_id=client_id,
+        attachment_ids=ids_field(frame, "attachments"),
+        send_anyway=frame.get("send_anyway") is True,
+    )
     return {"type": "ack", "client_id": str(client_id), "message": payload}
 
 
 def change(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     """Edit or retract one's message (principals may retract any on their school's pages)."""
-    ref = frame.get("ref")
-    _page_row(_int(frame, "page", minimum=1))
-    message_id = _int(frame, "message", minimum=1)
+    _page_row(int_field(frame, "page", minimum=1))
+    message_id = int_field(frame, "message", minimum=1)
     try:
         if frame["type"] == "edit":
             _message, payload = message_actions.edit_message(
-                user, message_id, body=_text(frame, "body"), send_anyway=frame.get("send_anyway") is True
+                user, message_id, body=text_field(frame, "body"), send_anyway=frame.get("send_anyway") is True
             )
         else:
             _message, payload = message_actions.retract_message(user, message_id)
-    except SensitiveText as warning:
-        return {"type": "guard", "ref": ref, "findings": findings_payload(warning.findings)}
-    except Refused as refusal:
-        return {"type": "error", "ref": ref, "code": refusal.code, "message": refusal.message}
     except PermissionDenied:
-        raise FrameError("forbidden", _("You cannot change that message."), ref) from None
-    return {"type": "ack", "ref": ref, "message": payload}
+        raise Forbidden("forbidden", _("You cannot change that message.")) from None
+    return {"type": "ack", "ref": frame.get("ref"), "message": payload}
 
 
 def read(user: User, frame: dict[str, Any]) -> None:
-    page = _page(user, _int(frame, "page", minimum=1))
-    try:
-        message_actions.mark_read(
-            user, page, thread_id=_int(frame, "thread", minimum=1), seq=_int(frame, "seq")
-        )
-    except Refused as refusal:
-        raise FrameError(refusal.code, refusal.message) from None
+    page = _page(user, int_field(frame, "page", minimum=1))
+    message_actions.mark_read(
+        user, page, thread_id=int_field(frame, "thread", minimum=1), seq=int_field(frame, "seq")
+    )
 
 
 def unread(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     """The reader's unread counts per thread (after a retraction changed them)."""
-    page = _page(user, _int(frame, "page", minimum=1))
+    page = _page(user, int_field(frame, "page", minimum=1))
     counts = queries.unread_counts(user, page)
     return {"type": "unread", "page": page.pk, "unread": {str(k): v for k, v in counts.items()}}
 
 
 def check(user: User, frame: dict[str, Any]) -> dict[str, Any]:
-    body = _text(frame, "body")
+    body = text_field(frame, "body")
     if len(body) > 20_000:
-        raise FrameError("too_long", _("The text is too long to check."), frame.get("ref"))
+        raise Refused("too_long", _("The text is too long to check."))
     return {"type": "guard", "ref": frame.get("ref"), "findings": findings_payload(guard.check_text(body))}
 
 

@@ -23,12 +23,13 @@ from django.utils.translation import gettext as _
 
 from accounts.actions.otp import session_is_verified
 from accounts.actions.sessions import session_still_valid
+from accounts.errors import ActionError, Refused
 from accounts.events import student_group, user_group
 from accounts.models import User
 from classblog import socket as blog_socket
 from dialogue import socket as dialogue_socket
-from dialogue.socket import FrameError
 from notifications.queries import unread_count
+from writing.frames import answer_frame
 
 log = logging.getLogger("elevdialog.socket")
 
@@ -120,43 +121,41 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         with translation.override(self.user.language):
-            ref = None
+            frame: dict[str, Any] | None = None
             try:
                 frame = self._parse(text_data, bytes_data)
-                ref = frame.get("ref", frame.get("client_id"))
                 handler = self.handlers.get(frame["type"])
                 if handler is None:
-                    raise FrameError("unknown_type", _("Unknown request type."))
+                    raise Refused("unknown_type", _("Unknown request type."))
                 if timezone.localdate() != self.checked_on:
                     await self._recheck_access()
                 await handler(self, frame)
-            except FrameError as error:
-                await self._send(
-                    {"type": "error", "code": error.code, "message": error.message, "ref": error.ref or ref}
-                )
+            except ActionError as error:
+                await self._send(answer_frame(error, frame))
             except Exception:
                 log.exception("socket frame failed for user %s", self.user.pk)
                 await self._send(
-                    {
-                        "type": "error",
-                        "code": "server_error",
-                        "message": _("Something went wrong on our side. Nothing was lost; try again."),
-                        "ref": ref,
-                    }
+                    answer_frame(
+                        ActionError(
+                            "server_error",
+                            _("Something went wrong on our side. Nothing was lost; try again."),
+                        ),
+                        frame,
+                    )
                 )
 
     @staticmethod
     def _parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
         if text_data is None:
-            raise FrameError("malformed", _("Only text frames are accepted."))
+            raise Refused("malformed", _("Only text frames are accepted."))
         if len(text_data) > MAX_FRAME_CHARS:
-            raise FrameError("too_large", _("The request is too large."))
+            raise Refused("too_large", _("The request is too large."))
         try:
             frame = json.loads(text_data)
         except ValueError:
-            raise FrameError("malformed", _("The request was not understood.")) from None
+            raise Refused("malformed", _("The request was not understood.")) from None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            raise FrameError("malformed", _("The request was not understood."))
+            raise Refused("malformed", _("The request was not understood."))
         return frame
 
     async def _send(self, frame: dict[str, Any]) -> None:
@@ -166,14 +165,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
         page_id = frame.get("page")
         followed = self.followed.get(page_id) if isinstance(page_id, int) else None
         if followed is None:
-            raise FrameError(
-                "not_subscribed", _("Open the page first."), frame.get("ref", frame.get("client_id"))
-            )
+            raise Refused("not_subscribed", _("Open the page first."))
         return followed
 
     async def on_subscribe(self, frame: dict[str, Any]) -> None:
         if len(self.followed) >= dialogue_socket.MAX_SUBSCRIPTIONS and frame.get("page") not in self.followed:
-            raise FrameError("too_many_pages", _("Too many pages open in one tab."))
+            raise Refused("too_many_pages", _("Too many pages open in one tab."))
         result = await database_sync_to_async(dialogue_socket.subscribe)(self.user, frame)
         self.followed[result.page_id] = Followed(result.page_id, result.student_id)
         await self._join(f"page.{result.page_id}")
@@ -190,7 +187,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def on_blog_subscribe(self, frame: dict[str, Any]) -> None:
         if len(self.blogs) >= blog_socket.MAX_BLOGS and frame.get("blog") not in self.blogs:
-            raise FrameError("too_many_pages", _("Too many pages open in one tab."))
+            raise Refused("too_many_pages", _("Too many pages open in one tab."))
         result = await database_sync_to_async(blog_socket.subscribe)(self.user, frame)
         await self._follow_blog(result.class_id, result.groups)
         await self._send(
@@ -233,7 +230,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         followed = self._followed_page(frame)
         thread = frame.get("thread")
         if not isinstance(thread, int):
-            raise FrameError("malformed", _("The request was not understood."))
+            raise Refused("malformed", _("The request was not understood."))
         now = time.monotonic()
         if now - self.last_typing.get(thread, 0.0) < TYPING_INTERVAL_SECONDS:
             return

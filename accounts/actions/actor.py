@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final, Union
 
-from django.core.exceptions import PermissionDenied
-
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -23,12 +21,6 @@ class System:
 SYSTEM: Final = System()
 
 Actor = Union["User", "AnonymousUser", System]
-
-
-def require(allowed: bool) -> None:
-    """Raise PermissionDenied unless ``allowed``; views turn it into 403 or 404."""
-    if not allowed:
-        raise PermissionDenied
 
 
 def person_or_none(actor: Actor) -> User | None:

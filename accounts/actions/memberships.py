@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import events, policy
-from accounts.actions.actor import SYSTEM, Actor, person_or_none, require
+from accounts.actions.actor import SYSTEM, Actor, person_or_none
+from accounts.errors import require
 from accounts.models import (
     Enrolment,
     Guardianship,

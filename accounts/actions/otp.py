@@ -23,7 +23,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import policy
-from accounts.actions.actor import SYSTEM, Actor, require
+from accounts.actions.actor import SYSTEM, Actor
+from accounts.errors import require
 from accounts.models import User
 
 RECOVERY_CODE_COUNT = 10

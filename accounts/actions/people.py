@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import events, policy
-from accounts.actions.actor import SYSTEM, Actor, require
+from accounts.actions.actor import SYSTEM, Actor
+from accounts.errors import require
 from accounts.models import User
 
 

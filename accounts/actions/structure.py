@@ -7,7 +7,8 @@ import datetime
 from django.db import transaction
 
 from accounts import policy
-from accounts.actions.actor import SYSTEM, Actor, require
+from accounts.actions.actor import SYSTEM, Actor
+from accounts.errors import require
 from accounts.models import School, SchoolClass, SchoolYear, Term, User
 
 

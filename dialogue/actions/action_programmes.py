@@ -20,24 +20,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import events, policy
-from accounts.actions.actor import require
+from accounts.errors import Refused, require
 from accounts.models import Subject, User
 from dialogue.actions.cards import (
-    document_text,
-    flag_document,
-    guard_texts,
     new_thread,
     post_card,
     update_card,
 )
-from dialogue.actions.errors import Refused
 from dialogue.actions.pages import ensure_page
+from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import (
     MAX_FOLLOW_UP_TEXT,
     MAX_FOLLOW_UPS,
     MAX_PROGRAMME_TEXT,
     ActionProgramme,
-    FlaggedText,
     FollowUp,
     ProgrammeRevision,
     ProgrammeVersion,
@@ -45,6 +41,7 @@ from dialogue.models import (
     Thread,
 )
 from dialogue.payloads import action_programme_card
+from writing.texts import checked_text, guard_texts
 
 FollowUpPlan = Iterable[tuple[datetime.date | str, str]]
 
@@ -53,7 +50,7 @@ FollowUpPlan = Iterable[tuple[datetime.date | str, str]]
 
 
 def _text(text: str, label: str, *, required: bool = False, limit: int = MAX_PROGRAMME_TEXT) -> str:
-    return document_text(text, label, limit, required=required)
+    return checked_text(text, label, limit, required=required)
 
 
 def _date(value: datetime.date | str) -> datetime.date:
@@ -210,7 +207,7 @@ def draft_programme(
             summary=_("Action programme drafted by %(name)s") % {"name": actor.display_name},
         )
         programme.save(update_fields=["message"])
-        flag_document(actor, page, FlaggedText.Source.ACTION_PROGRAMME, programme.pk, texts, findings)
+        flag_student_text(actor, page.student_id, FlagSource.ACTION_PROGRAMME, programme.pk, texts, findings)
         events.announce(
             "action_programme.drafted",
             actor_id=actor.pk,
@@ -257,8 +254,8 @@ def save_draft(
             draft.save()
         ProgrammeRevision.objects.create(version=draft, saved_by=actor, **content)
         _refresh_card(programme)
-        flag_document(
-            actor, programme.page, FlaggedText.Source.ACTION_PROGRAMME, programme.pk, texts, findings
+        flag_student_text(
+            actor, programme.page.student_id, FlagSource.ACTION_PROGRAMME, programme.pk, texts, findings
         )
         if started:
             events.announce(
@@ -290,8 +287,13 @@ def give_view(actor: User, programme_id: int, *, body: str, send_anyway: bool = 
         assert version is not None
         view = ProgrammeView.objects.create(programme=programme, version=version, author=actor, body=body)
         _refresh_card(programme)
-        flag_document(
-            actor, programme.page, FlaggedText.Source.ACTION_PROGRAMME, programme.pk, {"body": body}, findings
+        flag_student_text(
+            actor,
+            programme.page.student_id,
+            FlagSource.ACTION_PROGRAMME,
+            programme.pk,
+            {"body": body},
+            findings,
         )
     return view
 
@@ -354,8 +356,13 @@ def decide_programme(
             _("Action programme adopted by %(name)s") if adopt else _("Action programme declined by %(name)s")
         ) % {"name": actor.display_name}
         _refresh_card(programme, summary)
-        flag_document(
-            actor, programme.page, FlaggedText.Source.ACTION_PROGRAMME, programme.pk, {"note": note}, findings
+        flag_student_text(
+            actor,
+            programme.page.student_id,
+            FlagSource.ACTION_PROGRAMME,
+            programme.pk,
+            {"note": note},
+            findings,
         )
         events.announce(
             "action_programme.decided",
@@ -412,8 +419,8 @@ def record_follow_up(
         follow_up.outcome = outcome
         follow_up.save()
         _refresh_card(programme)
-        flag_document(
-            actor, programme.page, FlaggedText.Source.ACTION_PROGRAMME, programme.pk, texts, findings
+        flag_student_text(
+            actor, programme.page.student_id, FlagSource.ACTION_PROGRAMME, programme.pk, texts, findings
         )
         events.announce(
             "action_programme.followed_up",
@@ -449,10 +456,10 @@ def close_programme(
         programme.close_reason = reason
         programme.save(update_fields=["status", "closed_on", "closed_at", "closed_by", "close_reason"])
         _refresh_card(programme, _("Action programme closed by %(name)s") % {"name": actor.display_name})
-        flag_document(
+        flag_student_text(
             actor,
-            programme.page,
-            FlaggedText.Source.ACTION_PROGRAMME,
+            programme.page.student_id,
+            FlagSource.ACTION_PROGRAMME,
             programme.pk,
             {"reason": reason},
             findings,

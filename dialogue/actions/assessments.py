@@ -13,28 +13,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import events, policy
-from accounts.actions.actor import require
+from accounts.errors import Refused, require
 from accounts.models import CurriculumArea, SchoolClass, Subject, User
-from dialogue import guard, queries
+from dialogue import queries
 from dialogue.actions.cards import (
-    document_text,
-    flag_document,
-    guard_texts,
     post_card,
     subject_thread,
     update_card,
 )
-from dialogue.actions.errors import Refused
 from dialogue.actions.pages import ensure_page
+from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import (
     MAX_ASSESSMENT_TEXT,
     MAX_PHRASE_LENGTH,
     Assessment,
     AssessmentForm,
-    FlaggedText,
     Phrase,
 )
 from dialogue.payloads import assessment_card
+from writing import guard
+from writing.texts import checked_text, guard_texts
 
 
 def school_form(school_id: int) -> AssessmentForm:
@@ -145,8 +143,8 @@ def save_draft(
     require(policy.can_publish_assessment(actor, student, subject))
     form = school_form(school_class.school_id)
     levels = _check_levels(subject, levels) if form.use_levels else {}
-    can_text = document_text(can_text, _("What the student can"), MAX_ASSESSMENT_TEXT)
-    develop_text = document_text(develop_text, _("How the student develops further"), MAX_ASSESSMENT_TEXT)
+    can_text = checked_text(can_text, _("What the student can"), MAX_ASSESSMENT_TEXT)
+    develop_text = checked_text(develop_text, _("How the student develops further"), MAX_ASSESSMENT_TEXT)
     school_year_id, term = period_of(school_class, form)
     values = {"levels": levels, "can_text": can_text, "develop_text": develop_text, "author": actor}
     try:
@@ -208,7 +206,7 @@ def publish_assessment(actor: User, assessment_id: int, *, send_anyway: bool = F
         previous = draft.corrects
         if previous is not None and previous.message is not None:
             update_card(previous.message, card=assessment_card(previous, corrected_by=draft))
-        flag_document(actor, page, FlaggedText.Source.ASSESSMENT, draft.pk, texts, findings)
+        flag_student_text(actor, page.student_id, FlagSource.ASSESSMENT, draft.pk, texts, findings)
         events.announce(
             "assessment.published",
             actor_id=actor.pk,

@@ -7,11 +7,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import policy
-from accounts.actions.actor import require
+from accounts.errors import Refused, require
 from accounts.models import User
-from dialogue.actions.errors import Refused
-from dialogue.attachments import UploadRejected, check_upload
 from dialogue.models import Attachment, StudentPage
+from writing.uploads import UploadRejected, check_upload
 
 MAX_PENDING_PER_PAGE = 10
 

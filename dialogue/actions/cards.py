@@ -17,13 +17,11 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.translation import gettext as _
 
 from accounts.models import Subject, User
-from dialogue import guard
-from dialogue.actions.errors import Refused, SensitiveText
-from dialogue.actions.messages import clean_text, flag_text, next_seq, publish_message
-from dialogue.models import FlaggedText, Message, StudentPage, Thread
+from dialogue.actions.messages import publish_message
+from dialogue.models import Message, StudentPage, Thread
+from writing.counters import next_seq
 
 
 def subject_thread(page: StudentPage, subject: Subject | None) -> Thread:
@@ -75,48 +73,3 @@ def update_card(message: Message, *, card: dict[str, Any], summary: str | None =
     message.save(update_fields=fields)
     publish_message(message, [])
     return message
-
-
-def document_text(text: str, label: str, limit: int, *, required: bool = False) -> str:
-    """A free-text field of a document, normalised like a message; refused, naming the
-    field, when longer than ``limit`` (or empty when ``required``)."""
-    text = clean_text(text or "")
-    if required and not text.strip():
-        raise Refused("empty", _("Fill in “%(field)s”.") % {"field": label}, field=label)
-    if len(text) > limit:
-        raise Refused(
-            "too_long",
-            _("“%(field)s” is %(length)d characters long; the limit is %(limit)d.")
-            % {"field": label, "length": len(text), "limit": limit},
-            limit=limit,
-        )
-    return text
-
-
-def guard_texts(texts: dict[str, str], *, send_anyway: bool) -> list[guard.Finding]:
-    """Check every free-text field of a document. Raises ``SensitiveText`` with all the
-    findings (each marked with its field) unless the writer chose to save anyway."""
-    findings: list[guard.Finding] = []
-    by_field: dict[str, list[guard.Finding]] = {}
-    for name, text in texts.items():
-        found = guard.check_text(text) if text else []
-        if found:
-            by_field[name] = found
-            findings.extend(found)
-    if findings and not send_anyway:
-        raise SensitiveText(findings, by_field=by_field)
-    return findings
-
-
-def flag_document(
-    actor: User,
-    page: StudentPage,
-    source: FlaggedText.Source,
-    source_id: int,
-    texts: dict[str, str],
-    findings: list[guard.Finding],
-) -> None:
-    """Put a document saved despite the guard's findings on the principal's review list."""
-    if findings:
-        text = "\n\n".join(value for value in texts.values() if value)
-        flag_text(page, actor, source, source_id, text, findings)

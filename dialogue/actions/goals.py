@@ -19,37 +19,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import events, policy
-from accounts.actions.actor import require
+from accounts.errors import Refused, require
 from accounts.models import CurriculumArea, Subject, User
 from dialogue.actions.cards import (
-    document_text,
-    flag_document,
-    guard_texts,
     post_card,
     subject_thread,
     update_card,
 )
-from dialogue.actions.errors import Refused
 from dialogue.actions.pages import ensure_page
+from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import (
     MAX_DECLINE_REASON,
     MAX_GOAL_TEXT,
     MAX_REFLECTION_TEXT,
-    FlaggedText,
     Goal,
     GoalReflection,
     GoalRevision,
     Message,
 )
 from dialogue.payloads import goal_card
+from writing.texts import checked_text, guard_texts
 
 # Statuses a teacher moves a goal between once it exists (proposals are accepted or declined).
 SETTABLE = (Goal.Status.ACTIVE, Goal.Status.REACHED, Goal.Status.REVISED)
-
-
-def checked_text(text: str, *, limit: int, label: str, required: bool = True) -> str:
-    """The text as it will be stored, or a refusal that names the field and the limit."""
-    return document_text(text, label, limit, required=required)
 
 
 def check_area(subject: Subject | None, area: CurriculumArea | None) -> None:
@@ -63,7 +55,7 @@ def _check_target_date(target_date: datetime.date | None) -> None:
 
 
 def _goal_text(text: str) -> str:
-    return checked_text(text, limit=MAX_GOAL_TEXT, label=_("Goal"))
+    return checked_text(text, _("Goal"), MAX_GOAL_TEXT, required=True)
 
 
 def _goal(goal_id: int, *, lock: bool = False) -> Goal:
@@ -140,7 +132,7 @@ def _new_goal(
         goal.save(update_fields=["message"])
         if replaces is not None:
             update_card(_card(replaces), card=goal_card(replaces))  # "replaced by a new goal"
-        flag_document(actor, page, FlaggedText.Source.GOAL, goal.pk, {"text": text}, findings)
+        flag_student_text(actor, page.student_id, FlagSource.GOAL, goal.pk, {"text": text}, findings)
         events.announce(
             "goal.proposed" if goal.proposed else "goal.set",
             actor_id=actor.pk,
@@ -267,11 +259,11 @@ def decline_goal(actor: User, goal_id: int, *, reason: str = "", send_anyway: bo
     """A teacher declines a proposal, optionally saying why; the proposal stays on record."""
     with transaction.atomic():
         goal = _goal_to_change(actor, goal_id)
-        reason = checked_text(reason, limit=MAX_DECLINE_REASON, label=_("Reason"), required=False)
+        reason = checked_text(reason, _("Reason"), MAX_DECLINE_REASON)
         findings = guard_texts({"reason": reason}, send_anyway=send_anyway)
         _decide(actor, goal, Goal.Status.DECLINED, reason)
         page = _card(goal).page
-        flag_document(actor, page, FlaggedText.Source.GOAL, goal.pk, {"reason": reason}, findings)
+        flag_student_text(actor, page.student_id, FlagSource.GOAL, goal.pk, {"reason": reason}, findings)
     return goal
 
 
@@ -331,7 +323,9 @@ def edit_goal(
         goal.text, goal.area, goal.target_date = text, area, target_date
         goal.save(update_fields=["text", "area", "target_date", "updated_by", "updated_at"])
         update_card(_card(goal), card=goal_card(goal))
-        flag_document(actor, _card(goal).page, FlaggedText.Source.GOAL, goal.pk, {"text": text}, findings)
+        flag_student_text(
+            actor, _card(goal).page.student_id, FlagSource.GOAL, goal.pk, {"text": text}, findings
+        )
     return goal
 
 
@@ -342,14 +336,14 @@ def reflect_on_goal(actor: User, goal_id: int, *, text: str, send_anyway: bool =
         require(policy.can_write_self_assessment(actor, goal.student))
         if goal.status not in SETTABLE:
             raise Refused("not_a_goal_yet", _("You can reflect on a goal once a teacher has accepted it."))
-        text = checked_text(text, limit=MAX_REFLECTION_TEXT, label=_("Reflection"))
+        text = checked_text(text, _("Reflection"), MAX_REFLECTION_TEXT, required=True)
         findings = guard_texts({"text": text}, send_anyway=send_anyway)
         reflection = GoalReflection.objects.create(goal=goal, author=actor, text=text)
         update_card(_card(goal), card=goal_card(goal))
-        flag_document(
+        flag_student_text(
             actor,
-            _card(goal).page,
-            FlaggedText.Source.GOAL_REFLECTION,
+            _card(goal).page.student_id,
+            FlagSource.GOAL_REFLECTION,
             reflection.pk,
             {"text": text},
             findings,

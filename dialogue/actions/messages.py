@@ -7,39 +7,33 @@ one transaction, and is published to the page's open sockets after commit.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import events, policy
-from accounts.actions.actor import require
-from accounts.models import Enrolment, User
-from dialogue import guard, queries
-from dialogue.actions.errors import Refused, SensitiveText
+from accounts.errors import Refused, require
+from accounts.models import User
+from dialogue import queries
+from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import (
     MAX_MESSAGE_LENGTH,
     Attachment,
-    FlaggedText,
     Message,
     MessageRevision,
     ReadState,
     StudentPage,
 )
 from dialogue.payloads import message_payload
-from dialogue.rendering import render_markdown
-
-
-def clean_text(body: str) -> str:
-    """Normalise what browsers send: NFC (å typed two ways is one letter), Unix newlines,
-    no trailing spaces at the end."""
-    return unicodedata.normalize("NFC", body.replace("\r\n", "\n").replace("\r", "\n")).rstrip()
+from writing.counters import next_seq
+from writing.rendering import render_markdown
+from writing.texts import clean_text, guard_texts
 
 
 def _check_body(body: str, *, attachments: int = 0) -> None:
@@ -81,64 +75,6 @@ def _check_rate(actor: User) -> None:
     )
 
 
-def _guard(body: str, send_anyway: bool) -> list[guard.Finding]:
-    findings = guard.check_text(body)
-    if findings and not send_anyway:
-        raise SensitiveText(findings)
-    return findings
-
-
-def next_seq(counter: models.Model) -> int:
-    """Take the next event number of a row that counts its events in ``last_seq`` (a
-    student's page, a class blog). The UPDATE locks the row until the transaction ends, so
-    numbers commit in order and without gaps (one statement: every send pays for it)."""
-    with connection.cursor() as cursor:
-        table = type(counter)._meta.db_table  # a model's table name; the id is a parameter
-        cursor.execute(
-            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s RETURNING last_seq",  # noqa: S608
-            [counter.pk],
-        )
-        (seq,) = cursor.fetchone()
-    counter.last_seq = int(seq)  # type: ignore[attr-defined]
-    return int(seq)
-
-
-def flag_text(
-    page: StudentPage, author: User, source: str, source_id: int, text: str, findings: list[guard.Finding]
-) -> None:
-    school_id = (
-        Enrolment.objects.filter(student_id=page.student_id)
-        .order_by("-starts_on")
-        .values_list("school_class__school_id", flat=True)
-        .first()
-    )
-    if school_id is None:
-        return  # a student in no school: no principal to review (cannot happen for a writable page)
-    flag_school_text(school_id, page, author, source, source_id, text, findings)
-
-
-def flag_school_text(
-    school_id: int,
-    page: StudentPage | None,
-    author: User,
-    source: str,
-    source_id: int,
-    text: str,
-    findings: list[guard.Finding],
-) -> None:
-    """Put a text saved despite the guard's findings on the school principal's review list
-    (``page`` is None for texts outside a student's page, such as the class blog)."""
-    FlaggedText.objects.create(
-        school_id=school_id,
-        page=page,
-        source=source,
-        source_id=source_id,
-        author=author,
-        text=text,
-        findings=[{"category": f.category, "term": f.term, "matched": f.matched} for f in findings],
-    )
-
-
 def publish_message(message: Message, attachments: list[Attachment]) -> dict[str, Any]:
     payload = message_payload(message, attachments)
     events.publish([f"page.{message.page_id}"], {"type": "dialogue.message", "message": payload})
@@ -177,7 +113,7 @@ def post_message(
         if stored is None:
             raise
         return stored, message_payload(stored, list(stored.attachments.all()))
-    findings = _guard(body, send_anyway)
+    findings = guard_texts({"body": body}, send_anyway=send_anyway)
     html = render_markdown(body)
     try:
         with transaction.atomic():
@@ -194,7 +130,9 @@ def post_message(
             )
             attachments = _claim_attachments(actor, page, message, attachment_ids)
             if findings:
-                flag_text(page, actor, FlaggedText.Source.MESSAGE, message.pk, body, findings)
+                flag_student_text(
+                    actor, page.student_id, FlagSource.MESSAGE, message.pk, {"body": body}, findings
+                )
             payload = publish_message(message, attachments)
             events.announce(
                 "message.posted",
@@ -255,7 +193,7 @@ def edit_message(
     _check_body(body, attachments=len(attachments))
     if body == message.body:
         return message, message_payload(message, attachments)
-    findings = _guard(body, send_anyway)
+    findings = guard_texts({"body": body}, send_anyway=send_anyway)
     with transaction.atomic():
         seq = next_seq(message.page)
         MessageRevision.objects.create(
@@ -270,7 +208,9 @@ def edit_message(
         message.change_seq = seq
         message.save(update_fields=["body", "body_html", "edited_at", "change_seq"])
         if findings:
-            flag_text(message.page, actor, FlaggedText.Source.MESSAGE_EDIT, message.pk, body, findings)
+            flag_student_text(
+                actor, message.page.student_id, FlagSource.MESSAGE_EDIT, message.pk, {"body": body}, findings
+            )
         payload = publish_message(message, attachments)
     return message, payload
 

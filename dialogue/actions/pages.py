@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from accounts import policy
-from accounts.actions.actor import Actor, require
+from accounts.actions.actor import Actor
+from accounts.errors import require
 from accounts.models import Enrolment, TeachingAssignment, User
 from dialogue.models import StudentPage, Thread
 

@@ -9,14 +9,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import events, policy
-from accounts.actions.actor import require
+from accounts.errors import Refused, require
 from accounts.models import CurriculumArea, Subject, User
-from dialogue.actions.cards import flag_document, guard_texts, post_card, subject_thread
-from dialogue.actions.errors import Refused
-from dialogue.actions.goals import check_area, checked_text
+from dialogue.actions.cards import post_card, subject_thread
+from dialogue.actions.goals import check_area
 from dialogue.actions.pages import ensure_page
-from dialogue.models import MAX_SELF_ASSESSMENT_TEXT, FlaggedText, Goal, SelfAssessment
+from dialogue.flags import FlagSource, flag_student_text
+from dialogue.models import MAX_SELF_ASSESSMENT_TEXT, Goal, SelfAssessment
 from dialogue.payloads import self_assessment_card
+from writing.texts import checked_text, guard_texts
 
 # Goals a student rates themself against: those being worked on, and those reached.
 ASSESSABLE = (Goal.Status.ACTIVE, Goal.Status.REACHED)
@@ -47,7 +48,7 @@ def write_self_assessment(
     elif subject is None:
         raise Refused("no_target", _("Choose a goal or a subject to rate yourself against."))
     check_area(subject, area)
-    text = checked_text(text, limit=MAX_SELF_ASSESSMENT_TEXT, label=_("In your own words"), required=False)
+    text = checked_text(text, _("In your own words"), MAX_SELF_ASSESSMENT_TEXT)
     findings = guard_texts({"text": text}, send_anyway=send_anyway)
     page = ensure_page(actor, student)
     with transaction.atomic():
@@ -63,8 +64,8 @@ def write_self_assessment(
             % {"subject": subject.name_sv if subject else _("general")},
         )
         assessment.save(update_fields=["message"])
-        flag_document(
-            actor, page, FlaggedText.Source.SELF_ASSESSMENT, assessment.pk, {"text": text}, findings
+        flag_student_text(
+            actor, page.student_id, FlagSource.SELF_ASSESSMENT, assessment.pk, {"text": text}, findings
         )
         events.announce(
             "self_assessment.written",

@@ -23,24 +23,19 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import events, policy
-from accounts.actions.actor import require
+from accounts.errors import Refused, require
 from accounts.models import Enrolment, Guardianship, SchoolClass, User
-from dialogue import guard
 from dialogue.actions.cards import (
-    document_text,
-    flag_document,
-    guard_texts,
     new_thread,
     post_card,
     update_card,
 )
-from dialogue.actions.errors import Refused
 from dialogue.actions.pages import ensure_page
+from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import (
     MAX_PLACE_LENGTH,
     MAX_TALK_TEXT,
     DevelopmentTalk,
-    FlaggedText,
     StudentPage,
     TalkAttendee,
     TalkPreparation,
@@ -49,7 +44,9 @@ from dialogue.models import (
     Thread,
 )
 from dialogue.payloads import talk_card
-from dialogue.rendering import render_markdown
+from writing import guard
+from writing.rendering import render_markdown
+from writing.texts import checked_text, guard_texts
 
 MIN_MINUTES = 5
 MAX_MINUTES = 240
@@ -428,7 +425,7 @@ def add_preparation(
     sensitive-text guard applies; saved anyway, it is flagged for the principal)."""
     require(policy.can_prepare_development_talk(actor, talk.student))
     now = now or timezone.now()
-    body = document_text(body, _("Questions and views"), MAX_TALK_TEXT)
+    body = checked_text(body, _("Questions and views"), MAX_TALK_TEXT)
     if not body:
         raise Refused("empty", _("Write your question or view first."))
     findings = guard_texts({"body": body}, send_anyway=send_anyway)
@@ -437,7 +434,9 @@ def add_preparation(
         preparation = TalkPreparation.objects.create(
             talk=talk, author=actor, body=body, body_html=render_markdown(body)
         )
-        flag_document(actor, talk.thread.page, FlaggedText.Source.TALK, talk.pk, {"body": body}, findings)
+        flag_student_text(
+            actor, talk.thread.page.student_id, FlagSource.TALK, talk.pk, {"body": body}, findings
+        )
     return preparation
 
 
@@ -459,11 +458,9 @@ def record_talk(
     require(policy.can_record_development_talk(actor, talk.student))
     now = now or timezone.now()
     texts = {
-        "iup_summary": document_text(iup_summary, _("Summary of the IUP for the year"), MAX_TALK_TEXT),
-        "school_actions": document_text(school_actions, _("What the school will do"), MAX_TALK_TEXT),
-        "home_actions": document_text(
-            home_actions, _("What the student and guardians can do"), MAX_TALK_TEXT
-        ),
+        "iup_summary": checked_text(iup_summary, _("Summary of the IUP for the year"), MAX_TALK_TEXT),
+        "school_actions": checked_text(school_actions, _("What the school will do"), MAX_TALK_TEXT),
+        "home_actions": checked_text(home_actions, _("What the student and guardians can do"), MAX_TALK_TEXT),
     }
     if not any(texts.values()):
         raise Refused("empty", _("Write the summary or the agreements before saving."))
@@ -512,7 +509,7 @@ def record_talk(
             ]
         )
         _refresh_card(locked, summary=_("Agreements from the development talk recorded"))
-        flag_document(actor, locked.thread.page, FlaggedText.Source.TALK, locked.pk, texts, findings)
+        flag_student_text(actor, locked.thread.page.student_id, FlagSource.TALK, locked.pk, texts, findings)
         events.announce(
             "talk.recorded",
             actor_id=actor.pk,

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import dialogue.models.messages
+import writing.uploads
 
 
 class Migration(migrations.Migration):
@@ -138,7 +139,7 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=200,
-                        storage=dialogue.models.messages.attachment_storage,
+                        storage=writing.uploads.private_storage,
                         upload_to=dialogue.models.messages.attachment_path,
                     ),
                 ),

@@ -16,7 +16,6 @@ from dialogue.models.assessments import (
     AssessmentForm,
     Phrase,
 )
-from dialogue.models.flags import FlaggedText
 from dialogue.models.goals import (
     MAX_DECLINE_REASON,
     MAX_GOAL_TEXT,
@@ -64,7 +63,6 @@ __all__ = [
     "AssessmentForm",
     "Attachment",
     "DevelopmentTalk",
-    "FlaggedText",
     "FollowUp",
     "Goal",
     "GoalReflection",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Subject
 from dialogue.models.messages import Message
 from dialogue.models.pages import StudentPage, Thread
-from dialogue.rendering import markdown_html
+from writing.rendering import markdown_html
 
 MAX_PROGRAMME_TEXT = 4000
 MAX_FOLLOW_UP_TEXT = 500

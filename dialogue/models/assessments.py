@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import School, SchoolYear, Subject
 from dialogue.models.messages import Message
-from dialogue.rendering import markdown_html
+from writing.rendering import markdown_html
 
 MAX_ASSESSMENT_TEXT = 4000
 MAX_PHRASE_LENGTH = 500

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CurriculumArea, Subject
 from dialogue.models.messages import Message
-from dialogue.rendering import markdown_html
+from writing.rendering import markdown_html
 
 MAX_GOAL_TEXT = 1000
 MAX_REFLECTION_TEXT = 2000

@@ -9,12 +9,13 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from dialogue.models.pages import StudentPage, Thread
+from writing.models import StoredFile
+from writing.uploads import private_storage
 
 MAX_MESSAGE_LENGTH = 5000
 
@@ -84,45 +85,24 @@ class MessageRevision(models.Model):
         return f"{self.message} before {self.replaced_at:%Y-%m-%d %H:%M}"
 
 
-def attachment_storage() -> Storage:
-    return storages["attachments"]
-
-
 def attachment_path(instance: Attachment, filename: str) -> str:
     # Files live outside every public URL and are named by a random id only.
     return f"{instance.page_id}/{uuid.uuid4().hex}{instance.extension}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """An image or PDF, uploaded first and then sent with a message. Served only through a
     view that asks the access policy; never from a public or guessable URL."""
-
-    class Kind(models.TextChoices):
-        IMAGE = "image", _("Image")
-        PDF = "pdf", _("PDF")
 
     page = models.ForeignKey(StudentPage, on_delete=models.PROTECT, related_name="attachments")
     message = models.ForeignKey(
         Message, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
     )
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    content_type = models.CharField(max_length=50)
-    extension = models.CharField(max_length=10)
-    display_name = models.CharField(max_length=200)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    file = models.FileField(upload_to=attachment_path, storage=attachment_storage, max_length=200)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    file = models.FileField(upload_to=attachment_path, storage=private_storage, max_length=200)
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.display_name
 
 
 class ReadState(models.Model):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import SchoolClass
 from dialogue.models.messages import Message
 from dialogue.models.pages import Thread
-from dialogue.rendering import markdown_html
+from writing.rendering import markdown_html
 
 MAX_TALK_TEXT = 5000
 MAX_PLACE_LENGTH = 200

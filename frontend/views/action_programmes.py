@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
+from accounts.errors import Refused, SensitiveText
 from accounts.models import Subject, User
 from dialogue import queries
 from dialogue.actions import action_programmes as actions
-from dialogue.actions.errors import Refused, SensitiveText
 from dialogue.models import ActionProgramme, FollowUp, ProgrammeVersion
-from dialogue.socket import findings_payload
+from writing.guard import findings_payload
 
 BLANK_FOLLOW_UP_ROWS = 2
 

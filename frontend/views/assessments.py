@@ -20,14 +20,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
+from accounts.errors import Refused, SensitiveText
 from accounts.models import SchoolClass, Subject, User
-from dialogue import guard, queries
+from dialogue import queries
 from dialogue.actions import assessments as actions
-from dialogue.actions.errors import Refused, SensitiveText
 from dialogue.models import MAX_ASSESSMENT_TEXT, Assessment, AssessmentForm, Phrase
-from dialogue.socket import findings_payload
 from frontend.strings import assessment_flow_strings
 from frontend.views.auth import safe_next
+from writing import guard
+from writing.guard import findings_payload
 
 
 def _user(request: HttpRequest) -> User:

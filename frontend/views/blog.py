@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
+from accounts.errors import Refused, SensitiveText
 from accounts.models import User
 from classblog import actions, queries
 from classblog.models import (
@@ -43,9 +44,8 @@ from classblog.models import (
     Post,
     PostFile,
 )
-from dialogue.actions.errors import Refused, SensitiveText
-from dialogue.attachments import DEFAULT_MAX_BYTES
 from frontend.views.files import private_file_response
+from writing.uploads import DEFAULT_MAX_BYTES
 
 IMAGE_SLOTS = range(1, 4)  # image fields of the form without scripts
 
@@ -424,7 +424,7 @@ def comment_new_view(request: HttpRequest, class_id: int, post_id: int) -> HttpR
                 "Change it, or send anyway: the principal is then told."
             )
             if guarded
-            else error.message  # type: ignore[union-attr]
+            else error.message
         )
         context = _blog_context(blog, page_number=None) | {
             "post": post,

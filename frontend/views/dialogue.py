@@ -16,16 +16,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
 from accounts import queries as account_queries
+from accounts.errors import Refused
 from accounts.models import User
 from dialogue import queries
 from dialogue.actions.attachments import upload_attachment
-from dialogue.actions.errors import Refused
 from dialogue.actions.pages import ensure_page
-from dialogue.attachments import DEFAULT_MAX_BYTES
 from dialogue.models import MAX_MESSAGE_LENGTH, Attachment, StudentPage
 from dialogue.payloads import attachment_payload, message_payload
 from frontend.strings import dialogue_strings
 from frontend.views.files import private_file_response
+from writing.uploads import DEFAULT_MAX_BYTES
 
 # One small script per kind of card; each registers its drawing function.
 CARD_SCRIPTS = [

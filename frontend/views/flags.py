@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from accounts import policy
 from accounts.models import School, User
-from dialogue import queries
-from dialogue.actions.flags import review_flagged_text
-from dialogue.guard import CATEGORY_LABELS
-from dialogue.models import FlaggedText
+from writing.actions import review_flagged_text
+from writing.guard import CATEGORY_LABELS
+from writing.models import FlaggedText
+from writing.queries import flagged_texts
 
 
 def _school(request: HttpRequest, school_id: int) -> School:
@@ -29,7 +29,7 @@ def _school(request: HttpRequest, school_id: int) -> School:
 def flagged_texts_view(request: HttpRequest, school_id: int) -> HttpResponse:
     school = _school(request, school_id)
     reviewed = request.GET.get("show") == "reviewed"
-    flags = list(queries.flagged_texts(school.pk, reviewed=reviewed)[:200])
+    flags = list(flagged_texts(school.pk, reviewed=reviewed)[:200])
     for flag in flags:
         flag.labels = sorted({str(CATEGORY_LABELS.get(f["category"], f["category"])) for f in flag.findings})  # type: ignore[attr-defined]
         flag.words = sorted({f["matched"] for f in flag.findings})  # type: ignore[attr-defined]

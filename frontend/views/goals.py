@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
+from accounts.errors import Refused, SensitiveText
 from accounts.models import CurriculumArea, Subject, User
 from dialogue import queries
 from dialogue.actions import goals as actions
-from dialogue.actions.errors import Refused, SensitiveText
 from dialogue.actions.pages import ensure_page
 from dialogue.actions.self_assessments import ASSESSABLE, write_self_assessment
 from dialogue.models import (
@@ -39,7 +39,7 @@ from dialogue.models import (
     Goal,
     SelfAssessment,
 )
-from dialogue.socket import findings_payload
+from writing.guard import findings_payload
 
 # Refusals of what was written: the form comes back with the text to correct.
 INPUT_REFUSALS = frozenset(

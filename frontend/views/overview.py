@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts import policy
 from dialogue import queries
 from dialogue.overview import school_follow_up
+from writing.queries import flagged_texts
 
 
 @require_GET
@@ -27,7 +28,7 @@ def follow_up_view(request: HttpRequest, school_id: int) -> HttpResponse:
             "classes": classes,
             "shown": shown,
             "chosen": chosen if len(shown) == 1 and chosen else "",
-            "flagged_count": queries.flagged_texts(school.pk).count(),
+            "flagged_count": flagged_texts(school.pk).count(),
             "follow_ups": list(queries.follow_ups_due(school, policy.today())),
         },
     )

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from accounts import policy, queries
 from accounts.models import User
 from dialogue import queries as dialogue_queries
+from writing.queries import flagged_texts
 
 
 @login_required
@@ -51,6 +52,6 @@ def school_view(request: HttpRequest, school_id: int) -> HttpResponse:
         "frontend/school.html",
         {
             "overview": queries.school_overview(school),
-            "flagged_count": dialogue_queries.flagged_texts(school.pk).count(),
+            "flagged_count": flagged_texts(school.pk).count(),
         },
     )

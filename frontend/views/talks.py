@@ -21,12 +21,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
+from accounts.errors import Refused, SensitiveText
 from accounts.models import Guardianship, User
 from dialogue import queries
 from dialogue.actions import talks as actions
-from dialogue.actions.errors import Refused, SensitiveText
 from dialogue.models import MAX_PLACE_LENGTH, MAX_TALK_TEXT, DevelopmentTalk, TalkSlot
-from dialogue.socket import findings_payload
+from writing.guard import findings_payload
 
 LENGTHS = [15, 20, 30, 45, 60]
 

@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from accounts.errors import Refused, SensitiveText
 from classblog import queries
 from classblog.actions import approve_post, blog_of, decline_post, hide_comment, rights_in, write_comment
+from classblog.flags import FlagSource
 from classblog.models import MAX_COMMENT_LENGTH, ClassBlog, Comment
-from dialogue.actions.errors import Refused, SensitiveText
-from dialogue.models import FlaggedText
 from tests.support.blog import (
     approved_post,
     classmate,
@@ -24,6 +24,7 @@ from tests.support.blog import (
     set_blog,
 )
 from tests.support.cast import ROLES, Cast
+from writing.models import FlaggedText
 
 pytestmark = pytest.mark.django_db
 
@@ -145,8 +146,8 @@ def test_a_comment_with_sensitive_text_is_held_back_until_sent_anyway_and_then_f
     written = comment(cast.guardian_1, post, body=text, send_anyway=True)
 
     flag = FlaggedText.objects.get()
-    assert (flag.source, flag.source_id, flag.page, flag.school) == (
-        FlaggedText.Source.BLOG_COMMENT,
+    assert (flag.source, flag.source_id, flag.student, flag.school) == (
+        FlagSource.BLOG_COMMENT,
         written.pk,
         None,
         cast.school,

@@ -6,13 +6,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from accounts.errors import Refused, SensitiveText
 from classblog.actions import approve_post, edit_post, remove_post
+from classblog.flags import FlagSource
 from classblog.models import Post, PostRevision
-from dialogue.actions.errors import Refused, SensitiveText
-from dialogue.models import FlaggedText
 from tests.support.blog import pending_post, published_post
 from tests.support.cast import Cast
 from tests.support.clients import verified_client
+from writing.models import FlaggedText
 
 
 def test_the_author_corrects_a_post_and_the_earlier_wording_is_kept(cast: Cast) -> None:
@@ -69,4 +70,4 @@ def test_a_refused_change_saves_nothing_and_the_form_keeps_what_was_written(cast
         url, {"title": post.title, "body": "Hon har en diagnos sedan i våras.", "send_anyway": "1"}
     )
     assert response.status_code == 302
-    assert FlaggedText.objects.filter(source=FlaggedText.Source.BLOG_POST, source_id=post.pk).exists()
+    assert FlaggedText.objects.filter(source=FlagSource.BLOG_POST, source_id=post.pk).exists()

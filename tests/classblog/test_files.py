@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from accounts.errors import Refused, SensitiveText
 from classblog.actions import (
     MAX_UNATTACHED_FILES,
     FileChoice,
@@ -17,8 +18,6 @@ from classblog.actions import (
     write_post,
 )
 from classblog.models import MAX_ALT_TEXT_LENGTH, MAX_IMAGE_BYTES, MAX_IMAGES_PER_POST, Post, PostFile
-from dialogue.actions.errors import Refused, SensitiveText
-from dialogue.attachments import DEFAULT_MAX_BYTES
 from tests.support.blog import (
     noisy_png,
     pdf_bytes,
@@ -28,6 +27,7 @@ from tests.support.blog import (
     where_seen,
 )
 from tests.support.cast import Cast
+from writing.uploads import DEFAULT_MAX_BYTES
 
 pytestmark = pytest.mark.django_db
 

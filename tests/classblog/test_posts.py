@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import events, policy
+from accounts.errors import Refused, SensitiveText
 from classblog import queries
 from classblog.actions import (
     FileChoice,
@@ -28,9 +29,8 @@ from classblog.actions import (
     upload_file,
     write_post,
 )
+from classblog.flags import FlagSource
 from classblog.models import MAX_POST_LENGTH, MAX_TITLE_LENGTH, ClassBlog, Post
-from dialogue.actions.errors import Refused, SensitiveText
-from dialogue.models import FlaggedText
 from tests.support.blog import (
     DECLINED,
     NOWHERE,
@@ -47,6 +47,7 @@ from tests.support.blog import (
     where_seen,
 )
 from tests.support.cast import Cast
+from writing.models import FlaggedText
 
 pytestmark = pytest.mark.django_db
 
@@ -454,9 +455,9 @@ def test_a_post_with_sensitive_text_is_held_back_until_sent_anyway_and_then_flag
 
     assert post.status == Post.Status.PUBLISHED
     flag = FlaggedText.objects.get()
-    assert flag.source == FlaggedText.Source.BLOG_POST
+    assert flag.source == FlagSource.BLOG_POST
     assert flag.source_id == post.pk
-    assert flag.page is None
+    assert flag.student is None
     assert flag.school == cast.school
     assert flag.author == cast.teacher
     assert SENSITIVE in flag.text
@@ -474,9 +475,9 @@ def test_a_sensitive_title_is_caught_like_the_text(cast: Cast) -> None:
 def test_a_students_post_sent_anyway_waits_for_approval_and_is_flagged(cast: Cast) -> None:
     post = pending_post(cast, body=SENSITIVE, send_anyway=True)
     assert post.status == Post.Status.PENDING
-    flag = FlaggedText.objects.get(source=FlaggedText.Source.BLOG_POST, source_id=post.pk)
+    flag = FlaggedText.objects.get(source=FlagSource.BLOG_POST, source_id=post.pk)
     assert flag.author == cast.student
-    assert flag.page is None
+    assert flag.student is None
 
 
 def test_a_post_refused_by_the_guard_keeps_its_uploaded_files_for_the_next_try(cast: Cast) -> None:

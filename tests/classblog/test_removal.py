@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from accounts.errors import Refused
 from classblog import queries
 from classblog.actions import FileChoice, blog_of, remove_post, rights_in, upload_file
 from classblog.models import Post
-from dialogue.actions.errors import Refused
 from tests.support.blog import NOWHERE, classmate, pending_post, png_bytes, published_post, where_seen
 from tests.support.cast import Cast
 from tests.support.clients import verified_client

@@ -23,15 +23,15 @@ from accounts import events, policy
 from accounts.actions import SYSTEM
 from accounts.actions import memberships as m
 from accounts.actions import people as p
+from accounts.errors import Refused, SensitiveText
 from accounts.models import User
 from dialogue import queries
 from dialogue.actions import action_programmes as ap
-from dialogue.actions.errors import Refused, SensitiveText
 from dialogue.actions.messages import edit_message
 from dialogue.demo.action_programmes import seed as seed_programmes
+from dialogue.flags import FlagSource
 from dialogue.models import (
     ActionProgramme,
-    FlaggedText,
     FollowUp,
     Message,
     ProgrammeRevision,
@@ -42,6 +42,7 @@ from dialogue.models import (
 from tests.support.cast import ROLES, Cast, build_cast
 from tests.support.clients import verified_client
 from tests.support.sockets import open_socket, receive, send
+from writing.models import FlaggedText
 
 pytestmark = pytest.mark.django_db
 
@@ -398,7 +399,7 @@ def test_the_guard_asks_before_saving_and_flags_what_is_saved_anyway(cast: Cast)
     programme = draft(cast, needs="Anna har en diagnos sedan i våras.", send_anyway=True)
     flag = FlaggedText.objects.get()
     assert (flag.source, flag.source_id, flag.author) == (
-        FlaggedText.Source.ACTION_PROGRAMME,
+        FlagSource.ACTION_PROGRAMME,
         programme.pk,
         cast.teacher,
     )
@@ -603,7 +604,7 @@ def test_the_guard_asks_in_the_browser_and_save_anyway_keeps_the_view(cast: Cast
     assert not ProgrammeView.objects.exists()
     assert client.post(url, {"body": "Hon har en diagnos.", "send_anyway": "1"}).status_code == 302
     assert ProgrammeView.objects.get().author == cast.guardian_2
-    assert FlaggedText.objects.get().source == FlaggedText.Source.ACTION_PROGRAMME
+    assert FlaggedText.objects.get().source == FlagSource.ACTION_PROGRAMME
 
 
 def test_the_student_page_links_to_the_programmes(cast: Cast) -> None:

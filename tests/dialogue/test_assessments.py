@@ -15,13 +15,15 @@ from accounts import events
 from accounts.actions import SYSTEM
 from accounts.actions import memberships as m
 from accounts.actions import people as p
+from accounts.errors import Refused, SensitiveText
 from accounts.models import CurriculumArea, Subject, User
 from dialogue.actions import assessments as a
-from dialogue.actions.errors import Refused, SensitiveText
 from dialogue.actions.messages import edit_message
-from dialogue.models import Assessment, FlaggedText, Message, Phrase, StudentPage, Thread
+from dialogue.flags import FlagSource
+from dialogue.models import Assessment, Message, Phrase, StudentPage, Thread
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
+from writing.models import FlaggedText
 
 pytestmark = pytest.mark.django_db
 
@@ -173,7 +175,7 @@ def test_the_guard_warns_on_drafts_and_asks_before_publishing(cast: Cast) -> Non
     assert set(warning.value.by_field) == {"develop_text"}
     assert Assessment.objects.get(pk=draft.pk).status == Assessment.Status.DRAFT
     published = a.publish_assessment(cast.teacher, draft.pk, send_anyway=True)
-    flag = FlaggedText.objects.get(source=FlaggedText.Source.ASSESSMENT, source_id=published.pk)
+    flag = FlaggedText.objects.get(source=FlagSource.ASSESSMENT, source_id=published.pk)
     assert flag.author == cast.teacher
     assert "diagnos" in flag.text
 
@@ -302,4 +304,4 @@ def test_without_scripts_publishing_saves_what_was_typed_and_asks_about_sensitiv
     client.post(publish, {**typed, "send_anyway": "1"})
     draft.refresh_from_db()
     assert draft.status == Assessment.Status.PUBLISHED
-    assert FlaggedText.objects.filter(source=FlaggedText.Source.ASSESSMENT, source_id=draft.pk).exists()
+    assert FlaggedText.objects.filter(source=FlagSource.ASSESSMENT, source_id=draft.pk).exists()

@@ -16,14 +16,16 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from accounts import events, policy
+from accounts.errors import Refused, SensitiveText
 from accounts.models import CurriculumArea, User
 from dialogue import queries
 from dialogue.actions import goals as g
-from dialogue.actions.errors import Refused, SensitiveText
 from dialogue.actions.messages import edit_message
-from dialogue.models import FlaggedText, Goal, GoalReflection, GoalRevision, Message, StudentPage, Thread
+from dialogue.flags import FlagSource
+from dialogue.models import Goal, GoalReflection, GoalRevision, Message, StudentPage, Thread
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
+from writing.models import FlaggedText
 
 pytestmark = pytest.mark.django_db
 
@@ -349,7 +351,7 @@ def test_the_guard_asks_first_and_flags_what_is_saved_anyway(cast: Cast) -> None
     with pytest.raises(SensitiveText):
         a_proposal(cast, text=sensitive)
     goal = a_goal(cast, text=sensitive, send_anyway=True)
-    flag = FlaggedText.objects.get(source=FlaggedText.Source.GOAL, source_id=goal.pk)
+    flag = FlaggedText.objects.get(source=FlagSource.GOAL, source_id=goal.pk)
     assert (flag.author, flag.school, flag.text) == (cast.teacher, cast.school, sensitive)
     assert flag.findings[0]["category"] == "health"
 
@@ -360,9 +362,9 @@ def test_reflections_edits_and_reasons_pass_the_guard_too(cast: Cast) -> None:
         g.reflect_on_goal(cast.student, goal.pk, text="Jag är dum i huvudet.")
     assert not GoalReflection.objects.exists()
     reflection = g.reflect_on_goal(cast.student, goal.pk, text="Jag är dum i huvudet.", send_anyway=True)
-    assert FlaggedText.objects.get(
-        source=FlaggedText.Source.GOAL_REFLECTION, source_id=reflection.pk
-    ).author == (cast.student)
+    assert FlaggedText.objects.get(source=FlagSource.GOAL_REFLECTION, source_id=reflection.pk).author == (
+        cast.student
+    )
     with pytest.raises(SensitiveText):
         g.edit_goal(cast.teacher, goal.pk, text="Hon har en diagnos.")
     assert Goal.objects.get(pk=goal.pk).text == "Anna ska kunna tabellerna 1–5."
@@ -371,7 +373,7 @@ def test_reflections_edits_and_reasons_pass_the_guard_too(cast: Cast) -> None:
         g.decline_goal(cast.teacher, proposal.pk, reason="Hon har en diagnos.")
     assert Goal.objects.get(pk=proposal.pk).status == Goal.Status.PROPOSED
     g.decline_goal(cast.teacher, proposal.pk, reason="Hon har en diagnos.", send_anyway=True)
-    assert FlaggedText.objects.filter(source=FlaggedText.Source.GOAL, source_id=proposal.pk).count() == 1
+    assert FlaggedText.objects.filter(source=FlagSource.GOAL, source_id=proposal.pk).count() == 1
 
 
 # --- Cards -------------------------------------------------------------------------------------
@@ -566,9 +568,7 @@ def test_the_guard_shows_its_findings_on_the_page_and_save_anyway_flags(cast: Ca
     response = client.post(url, {"text": "Jag har en diagnos.", "send_anyway": "1"})
     assert response.status_code == 302
     reflection = GoalReflection.objects.get()
-    assert FlaggedText.objects.filter(
-        source=FlaggedText.Source.GOAL_REFLECTION, source_id=reflection.pk
-    ).exists()
+    assert FlaggedText.objects.filter(source=FlagSource.GOAL_REFLECTION, source_id=reflection.pk).exists()
 
 
 def test_a_decision_someone_else_made_first_is_told_at_the_top_of_the_page(cast: Cast) -> None:

@@ -20,10 +20,11 @@ from accounts.actions import memberships as m
 from accounts.actions.sessions import change_own_password
 from accounts.models import Guardianship, TeachingAssignment
 from dialogue.actions.assessments import publish_assessment, save_draft
-from dialogue.models import FlaggedText, Message, MessageRevision
+from dialogue.models import Message, MessageRevision
 from tests.support.cast import PASSWORD, ROLES, Cast, build_cast
 from tests.support.dialogue import dialogue_objects
 from tests.support.sockets import open_socket, receive, receive_type, send, subscribe
+from writing.models import FlaggedText
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.asyncio]
 

@@ -15,16 +15,16 @@ from django.urls import reverse
 
 from accounts.actions import SYSTEM
 from accounts.actions import memberships as m
+from accounts.errors import Refused
 from dialogue import queries
 from dialogue.actions.attachments import upload_attachment
-from dialogue.actions.errors import Refused
-from dialogue.actions.flags import review_flagged_text
 from dialogue.actions.messages import edit_message, mark_read, post_message, retract_message
 from dialogue.actions.pages import ensure_page
 from dialogue.models import Assessment, Attachment, Message, StudentPage, Thread
 from tests.support.cast import Cast, build_cast
 from tests.support.clients import verified_client
 from tests.support.dialogue import dialogue_objects, png_bytes
+from writing.actions import review_flagged_text
 
 
 @pytest.fixture

@@ -12,14 +12,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.errors import Refused, SensitiveText
 from accounts.models import CurriculumArea
 from dialogue import queries
 from dialogue.actions import goals as g
-from dialogue.actions.errors import Refused, SensitiveText
 from dialogue.actions.self_assessments import write_self_assessment
-from dialogue.models import FlaggedText, Goal, Message, SelfAssessment, StudentPage, Thread
+from dialogue.flags import FlagSource
+from dialogue.models import Goal, Message, SelfAssessment, StudentPage, Thread
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
+from writing.models import FlaggedText
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +169,7 @@ def test_the_guard_asks_first_and_flags_what_is_saved_anyway(cast: Cast) -> None
     assessment = write_self_assessment(
         cast.student, cast.student, subject=cast.maths, level="needs_help", text=text, send_anyway=True
     )
-    flag = FlaggedText.objects.get(source=FlaggedText.Source.SELF_ASSESSMENT, source_id=assessment.pk)
+    flag = FlaggedText.objects.get(source=FlagSource.SELF_ASSESSMENT, source_id=assessment.pk)
     assert (flag.author, flag.text, flag.school) == (cast.student, text, cast.school)
 
 
@@ -252,7 +254,7 @@ def test_a_refused_or_warned_form_comes_back_with_what_was_written(cast: Cast) -
             "send_anyway": "1",
         },
     )
-    assert FlaggedText.objects.filter(source=FlaggedText.Source.SELF_ASSESSMENT).count() == 1
+    assert FlaggedText.objects.filter(source=FlagSource.SELF_ASSESSMENT).count() == 1
 
 
 def test_the_page_query_count_does_not_grow_with_self_assessments(cast: Cast) -> None:

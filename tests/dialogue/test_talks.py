@@ -21,15 +21,17 @@ from accounts import events
 from accounts.actions import SYSTEM
 from accounts.actions import memberships as m
 from accounts.actions import people as p
+from accounts.errors import Refused, SensitiveText
 from accounts.models import User
 from dialogue import queries
 from dialogue.actions import talks
-from dialogue.actions.errors import Refused, SensitiveText
-from dialogue.models import DevelopmentTalk, FlaggedText, Message, TalkAttendee, TalkSlot, Thread
+from dialogue.flags import FlagSource
+from dialogue.models import DevelopmentTalk, Message, TalkAttendee, TalkSlot, Thread
 from tests.support.cast import Cast, build_cast
 from tests.support.clients import verified_client
 from tests.support.dialogue import assessment_objects
 from tests.support.talks import next_week, open_slots, past_talk
+from writing.models import FlaggedText
 
 pytestmark = pytest.mark.django_db
 
@@ -372,7 +374,7 @@ def test_the_student_and_guardians_prepare_and_the_guard_applies(cast: Cast) -> 
     assert set(warning.value.by_field) == {"body"}
     assert talk.preparations.count() == 2
     talks.add_preparation(cast.guardian_1, talk, body="Hon har en diagnos.", send_anyway=True)
-    flag = FlaggedText.objects.get(source=FlaggedText.Source.TALK, source_id=talk.pk)
+    flag = FlaggedText.objects.get(source=FlagSource.TALK, source_id=talk.pk)
     assert flag.author == cast.guardian_1
     page = (
         verified_client(cast.guardian_2).get(f"/students/{cast.student.pk}/talks/{talk.pk}/").content.decode()
@@ -456,7 +458,7 @@ def test_agreements_wait_for_the_talk_and_pass_the_guard(cast: Cast) -> None:
         talks.record_talk(cast.teacher, held, iup_summary="Han är lat.", **fields)
     assert set(warning.value.by_field) == {"iup_summary"}
     talks.record_talk(cast.teacher, held, iup_summary="Han är lat.", send_anyway=True, **fields)
-    assert FlaggedText.objects.filter(source=FlaggedText.Source.TALK, source_id=held.pk).exists()
+    assert FlaggedText.objects.filter(source=FlagSource.TALK, source_id=held.pk).exists()
 
 
 # --- Reminders ---------------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ from dialogue.actions.attachments import upload_attachment
 from dialogue.actions.goals import propose_goal, set_goal
 from dialogue.actions.messages import post_message
 from dialogue.actions.pages import ensure_page
-from dialogue.models import FlaggedText, Thread
+from dialogue.models import Thread
 from tests.support.cast import Cast
+from writing.models import FlaggedText
 
 
 def png_bytes(size: tuple[int, int] = (40, 30), colour: str = "teal") -> bytes:

@@ -9,7 +9,7 @@ import pytest
 from django.utils.functional import Promise
 from pytest_django.fixtures import Settings
 
-from dialogue.guard import (
+from writing.guard import (
     CATEGORIES,
     CATEGORY_LABELS,
     EntrySyntaxError,
@@ -20,7 +20,7 @@ from dialogue.guard import (
     load_word_lists,
     reset_cache,
 )
-from dialogue.guard.loading import default_matcher
+from writing.guard.loading import default_matcher
 
 DATA = Path(__file__).parent / "data"
 

@@ -6,9 +6,9 @@ import functools
 from collections.abc import Iterator
 from pathlib import Path
 
-from dialogue.guard.categories import CATEGORIES
-from dialogue.guard.matching import Finding, Matcher
-from dialogue.guard.syntax import Entry, parse_line
+from writing.guard.categories import CATEGORIES
+from writing.guard.matching import Finding, Matcher
+from writing.guard.syntax import Entry, parse_line
 
 WORDS_DIR = Path(__file__).resolve().parent / "words"
 

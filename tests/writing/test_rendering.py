@@ -19,7 +19,7 @@ from urllib.parse import unquote
 import nh3
 import pytest
 
-from dialogue.rendering import (
+from writing.rendering import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     ALLOWED_URL_SCHEMES,

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage, storages
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from PIL import ExifTags, Image, ImageChops, ImageCms
@@ -773,3 +774,9 @@ def _format_number(value: float) -> str:
     """One decimal at most, in the active language's style (e.g. "1,5" in Swedish)."""
     rounded = round(value, 1)
     return number_format(rounded, 0 if rounded == int(rounded) else 1)
+
+
+def private_storage() -> Storage:
+    """Where checked uploads are kept: outside every public URL. A view serves each file only
+    after asking the access policy."""
+    return storages["attachments"]

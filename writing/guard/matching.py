@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from dialogue.guard.categories import CATEGORIES
-from dialogue.guard.syntax import PHRASE_GAP_RE, TOKEN_RE, Entry, Kind, WordPattern, normalise_word
+from writing.guard.categories import CATEGORIES
+from writing.guard.syntax import PHRASE_GAP_RE, TOKEN_RE, Entry, Kind, WordPattern, normalise_word
 
 # Distinct words remembered per matcher; cleared when full (school text has a small vocabulary).
 _WORD_CACHE_LIMIT = 200_000

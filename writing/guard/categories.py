@@ -6,11 +6,15 @@ are what callers store or compare. The labels are shown to the writer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from writing.guard.matching import Finding
 
 # Order matters only as the last tie-break when one word belongs to two categories.
 CATEGORIES: tuple[str, ...] = (
@@ -34,3 +38,18 @@ CATEGORY_LABELS: Mapping[str, Promise] = MappingProxyType(
         "offensive": _("offensive language"),
     }
 )
+
+
+def findings_payload(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """The findings as the writer's browser shows them: category, its label in the active
+    language, and where in the text."""
+    return [
+        {
+            "category": f.category,
+            "label": str(CATEGORY_LABELS[f.category]),
+            "matched": f.matched,
+            "start": f.start,
+            "end": f.end,
+        }
+        for f in findings
+    ]

@@ -24,6 +24,8 @@ API
     Frozen dataclass: ``category`` (a code below), ``term`` (the list entry as written),
     ``matched`` (the exact text), ``start``, ``end`` (character offsets:
     ``text[start:end] == matched``).
+``findings_payload(findings)``
+    The findings as JSON for the writer's browser (with each category's label).
 ``CATEGORIES``, ``CATEGORY_LABELS``
     The stable category codes ``health``, ``sex_life``, ``ethnic_origin``, ``religion``,
     ``politics``, ``personal_characteristics``, ``offensive``, and code -> lazily translated
@@ -42,10 +44,10 @@ matches (``!diagnostisk*``). Matching is case-insensitive, Unicode-aware and on 
 boundaries; punctuation around words is ignored.
 """
 
-from dialogue.guard.categories import CATEGORIES, CATEGORY_LABELS
-from dialogue.guard.loading import WORDS_DIR, WordListError, check_text, load_word_lists, reset_cache
-from dialogue.guard.matching import Finding, Matcher
-from dialogue.guard.syntax import EntrySyntaxError
+from writing.guard.categories import CATEGORIES, CATEGORY_LABELS, findings_payload
+from writing.guard.loading import WORDS_DIR, WordListError, check_text, load_word_lists, reset_cache
+from writing.guard.matching import Finding, Matcher
+from writing.guard.syntax import EntrySyntaxError
 
 __all__ = [
     "CATEGORIES",
@@ -56,6 +58,7 @@ __all__ = [
     "Matcher",
     "WordListError",
     "check_text",
+    "findings_payload",
     "load_word_lists",
     "reset_cache",
 ]

@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from PIL import ExifTags, Image, ImageCms, ImageSequence, PngImagePlugin
 
-from dialogue import attachments
-from dialogue.attachments import CheckedFile, UploadRejected, check_upload
+from writing import uploads as attachments
+from writing.uploads import CheckedFile, UploadRejected, check_upload
 
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)

@@ -1,0 +1,103 @@
+"""The one family of errors that actions raise, and that every door answers with.
+
+Each carries a stable ``code`` (for clients and tests) and a translated ``message`` for the
+person. How each becomes an answer is decided in one place per channel: HTTP and JSON in
+``frontend.answers``, forms in ``frontend.answers.form_failure``, socket frames in
+``writing.frames.error_frame``.
+
+They also subclass the Django exception a caller without our mapping would expect, so that
+Django's own handling stays right where an error is not caught (an uncaught ``NotFound`` is a
+404 page, an uncaught ``Forbidden`` a 403, a ``Refused`` shows on an admin form like any
+validation error).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+
+class ActionError(Exception):
+    """What an action could not do, and why. ``status`` is the HTTP status it answers with."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        Exception.__init__(self, message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Refused(ActionError, ValidationError):  # type: ignore[misc]  # code and message are set as both expect
+    """What was asked cannot be done as given: bad input (``field`` names the form field, when
+    there is one), or a state that does not allow it (a proposal already decided). Nothing
+    was saved; the person can change what they sent and try again."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None, **details: Any) -> None:
+        ActionError.__init__(self, code, message, **details)
+        ValidationError.__init__(self, message, code=code)
+        self.field = field
+
+
+class Forbidden(ActionError, PermissionDenied):
+    """The person may see the thing but their part does not allow this action (a guardian
+    publishing an assessment)."""
+
+    status = 403
+
+    def __init__(self, code: str = "forbidden", message: str = "", **details: Any) -> None:
+        super().__init__(code, message or _("You are not allowed to do that."), **details)
+
+
+class NotFound(ActionError, Http404):
+    """Missing, or not the person's to see: the same answer for both, so that nobody can probe
+    which ids exist."""
+
+    status = 404
+
+    def __init__(self, code: str = "not_found", message: str = "", **details: Any) -> None:
+        super().__init__(
+            code, message or _("That does not exist or you do not have access to it."), **details
+        )
+
+
+class SensitiveText(ActionError):
+    """The sensitive-text guard found words the writer should look at; nothing was saved.
+    Sending again with ``send_anyway`` saves the text and flags it for the principal.
+
+    ``findings`` are the guard's findings (``writing.guard.Finding``); ``by_field`` the same per
+    field name for documents with several text fields."""
+
+    status = 409
+
+    def __init__(
+        self,
+        findings: Sequence[Any] = (),
+        *,
+        by_field: Mapping[str, Sequence[Any]] | None = None,
+        message: str = "",
+    ) -> None:
+        super().__init__(
+            "sensitive_text",
+            message
+            or _(
+                "The text may contain information that must not be written here (the page is a public "
+                "record). Change it, or save anyway: the principal is then told so that it can be reviewed."
+            ),
+        )
+        self.findings = list(findings)
+        self.by_field = {name: list(found) for name, found in (by_field or {}).items()}
+
+
+def require(allowed: bool) -> None:
+    """Raise ``Forbidden`` unless ``allowed``."""
+    if not allowed:
+        raise Forbidden
