@@ -13,7 +13,8 @@ validation error).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -57,9 +58,10 @@ class Forbidden(ActionError, PermissionDenied):
         super().__init__(code, message or _("You are not allowed to do that."), **details)
 
 
-class NotFound(ActionError, Http404):
+class NotFound(ActionError, Http404, PermissionDenied):
     """Missing, or not the person's to see: the same answer for both, so that nobody can probe
-    which ids exist."""
+    which ids exist. It answers as a 404 (Django handles ``Http404`` before
+    ``PermissionDenied``), and a caller asking whether the person was refused gets yes."""
 
     status = 404
 
@@ -101,3 +103,16 @@ def require(allowed: bool) -> None:
     """Raise ``Forbidden`` unless ``allowed``."""
     if not allowed:
         raise Forbidden
+
+
+@contextmanager
+def refusing(code: str) -> Iterator[None]:
+    """Django's own validation inside an action (a model's ``full_clean``, the password
+    validators) raised as a ``Refused`` with ``code``, naming the first field it concerns."""
+    try:
+        yield
+    except Refused:
+        raise
+    except ValidationError as error:
+        field = next(iter(error.error_dict), None) if hasattr(error, "error_dict") else None
+        raise Refused(code, " ".join(error.messages), field=field) from error

@@ -30,6 +30,10 @@ def student_group(student_id: int) -> str:
     return f"student.{student_id}"
 
 
+def page_group(page_id: int) -> str:
+    return f"page.{page_id}"
+
+
 def send_many(messages: Iterable[tuple[str, dict[str, Any]]]) -> bool:
     """Send each (group, event) at once, in one pass of the event loop (one person told of
     84 notifications costs one loop entry, not 84); False (and a log line) if the layer

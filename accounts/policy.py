@@ -25,9 +25,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import DateField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Least
-from django.http import Http404
 from django.utils import timezone
 
+from accounts.errors import NotFound
 from accounts.models import (
     Enrolment,
     Guardianship,
@@ -65,8 +65,10 @@ def _school_ids_with_role(user: User, role: str, on: datetime.date) -> QuerySet:
     return StaffRole.objects.active(on).filter(user=user, role=role).values("school")
 
 
-def _ward_ids(user: User, on: datetime.date) -> QuerySet:
-    return Guardianship.objects.active(on).filter(guardian=user).values("student")
+def ward_ids(user: User, on: datetime.date | None = None) -> QuerySet:
+    """The ids of the user's children: guardianships in force on ``on`` (today). The one
+    definition of "my wards" (start page, blogs, talks, and the rules here)."""
+    return Guardianship.objects.active(on or today()).filter(guardian=user).values("student")
 
 
 # --- The student's page --------------------------------------------------------------------
@@ -74,8 +76,11 @@ def _ward_ids(user: User, on: datetime.date) -> QuerySet:
 
 @dataclass(frozen=True)
 class StudentRelation:
-    """How one user stands to one student today. Every per-student rule derives from it."""
+    """How one user stands to one student today, and every per-student rule of DOMAIN.md's
+    table as a property of it: a door computes the relation once, and each question about
+    what the viewer may do is answered from it without asking the database again."""
 
+    viewer_id: int | None = None
     is_self: bool = False
     is_guardian: bool = False
     is_mentor: bool = False
@@ -91,6 +96,74 @@ class StudentRelation:
     def is_member(self) -> bool:
         return self.is_self or self.is_guardian or self.is_teacher or self.is_principal
 
+    # --- The rules (DOMAIN.md, "Who may do what") ---
+
+    @property
+    def may_read(self) -> bool:
+        """Read the page, its dialogue and its cards."""
+        return self.is_member
+
+    @property
+    def may_write(self) -> bool:
+        """Write in the page's dialogue (and attach files)."""
+        return self.is_member
+
+    @property
+    def may_set_goals(self) -> bool:
+        return self.is_teacher or self.is_principal
+
+    @property
+    def may_propose_goals(self) -> bool:
+        return self.is_self or self.is_guardian
+
+    def may_publish_assessment(self, subject_id: int) -> bool:
+        """Only a teacher who teaches the student this very subject; not the principal."""
+        return subject_id in self.taught_subject_ids
+
+    @property
+    def may_write_self_assessment(self) -> bool:
+        return self.is_self
+
+    @property
+    def may_draft_programme(self) -> bool:
+        """Draft an action programme, change it (as a new version) and record follow-ups."""
+        return self.is_teacher or self.is_principal
+
+    @property
+    def may_comment_on_programme(self) -> bool:
+        """The student and guardians have the right to take part in shaping the programme."""
+        return self.is_member
+
+    @property
+    def may_decide_programme(self) -> bool:
+        """Adopt, decline and close an action programme."""
+        return self.is_principal
+
+    @property
+    def may_book_talk(self) -> bool:
+        """Each guardian books (or joins, moves, cancels) the talks of their own child."""
+        return self.is_guardian
+
+    @property
+    def may_prepare_talk(self) -> bool:
+        """The student and the guardians bring their questions and views beforehand."""
+        return self.is_self or self.is_guardian
+
+    @property
+    def may_record_talk(self) -> bool:
+        """The teacher who holds the talk writes the IUP and the agreements: a teacher or the
+        mentor of the student (not the principal)."""
+        return self.is_teacher
+
+    def may_edit(self, author_id: int) -> bool:
+        """Change a text on the page: only its author, while they may still write there."""
+        return self.may_write and author_id == self.viewer_id
+
+    def may_retract(self, author_id: int) -> bool:
+        """Hide a text from the page: its author while still a member, or the principal (who
+        answers for what the school keeps on record)."""
+        return self.is_principal or (self.is_member and author_id == self.viewer_id)
+
 
 NO_RELATION = StudentRelation()
 
@@ -104,7 +177,7 @@ def _active(alias: str, on: str = "on") -> str:
 # per call); the ORM versions of the same rule (visible_students, readers_of_student_page)
 # are tested to agree with it for every role of the cast.
 # Only table names (from the models) are interpolated; every value is a query parameter.
-_RELATION_SQL = f"""
+_RELATION_SQL = f"""/* relation_to_student */
 WITH placement AS (
     SELECT e.school_class_id, c.school_id
     FROM {Enrolment._meta.db_table} e
@@ -128,14 +201,18 @@ SELECT 'principal', NULL FROM {StaffRole._meta.db_table} r
 """  # noqa: S608
 
 
-def relation_to_student(user: AnyUser, student: User, on: datetime.date | None = None) -> StudentRelation:
-    """One query. Callers that check several rules should compute it once and reuse it."""
+def relation_to_student(
+    user: AnyUser, student: User | int, on: datetime.date | None = None
+) -> StudentRelation:
+    """One query (``/* relation_to_student */`` in its SQL, so tests can count it). The
+    doors of ``dialogue.doors`` compute it once per opening; everything else asks them."""
     if not _is_member(user):
         return NO_RELATION
     assert isinstance(user, User)
+    student_id = student if isinstance(student, int) else student.pk
     params: dict[str, Any] = {
         "user": user.pk,
-        "student": student.pk,
+        "student": student_id,
         "on": on or today(),
         "principal": StaffRole.Role.PRINCIPAL.value,
     }
@@ -144,7 +221,8 @@ def relation_to_student(user: AnyUser, student: User, on: datetime.date | None =
         ties = cursor.fetchall()
     kinds = {tie for tie, _subject in ties}
     return StudentRelation(
-        is_self=user.pk == student.pk,
+        viewer_id=user.pk,
+        is_self=user.pk == student_id,
         is_guardian="guardian" in kinds,
         is_mentor="mentor" in kinds,
         is_principal="principal" in kinds,
@@ -154,75 +232,6 @@ def relation_to_student(user: AnyUser, student: User, on: datetime.date | None =
 
 def can_read_student_page(user: AnyUser, student: User) -> bool:
     return relation_to_student(user, student).is_member
-
-
-def can_write_in_dialogue(user: AnyUser, student: User) -> bool:
-    return relation_to_student(user, student).is_member
-
-
-def can_set_goals(user: AnyUser, student: User) -> bool:
-    relation = relation_to_student(user, student)
-    return relation.is_teacher or relation.is_principal
-
-
-def can_propose_goals(user: AnyUser, student: User) -> bool:
-    relation = relation_to_student(user, student)
-    return relation.is_self or relation.is_guardian
-
-
-def can_publish_assessment(user: AnyUser, student: User, subject: Subject) -> bool:
-    """Only a teacher who teaches the student this very subject; not the principal."""
-    return subject.pk in relation_to_student(user, student).taught_subject_ids
-
-
-def can_write_self_assessment(user: AnyUser, student: User) -> bool:
-    return relation_to_student(user, student).is_self
-
-
-def can_draft_action_programme(user: AnyUser, student: User) -> bool:
-    relation = relation_to_student(user, student)
-    return relation.is_teacher or relation.is_principal
-
-
-def can_comment_on_action_programme(user: AnyUser, student: User) -> bool:
-    """The student and guardians have the right to take part in shaping the programme."""
-    return relation_to_student(user, student).is_member
-
-
-def can_decide_action_programme(user: AnyUser, student: User) -> bool:
-    return relation_to_student(user, student).is_principal
-
-
-# --- Action programmes: every right from one relation ---------------------------------------
-
-
-@dataclass(frozen=True)
-class ProgrammeRights:
-    """What a person may do with a student's action programmes. The same rules as the
-    ``can_*_action_programme`` functions, derived from one relation so that a programme page
-    or action asks the database once."""
-
-    read: bool
-    draft: bool  # draft, change (as a new version) and record follow-ups
-    comment: bool
-    decide: bool  # adopt, decline and close
-
-
-def action_programme_rights(relation: StudentRelation) -> ProgrammeRights:
-    return ProgrammeRights(
-        read=relation.is_member,
-        draft=relation.is_teacher or relation.is_principal,
-        comment=relation.is_member,
-        decide=relation.is_principal,
-    )
-
-
-# --- end of action programmes ---
-
-
-def can_release_public_record(user: AnyUser, student: User) -> bool:
-    """Only the principal, and only after a confidentiality review (the release flow)."""
-    return relation_to_student(user, student).is_principal
 
 
 # --- Development talks ---------------------------------------------------------------------
@@ -237,47 +246,6 @@ def can_manage_talk_slots(user: AnyUser, school_class: SchoolClass) -> bool:
     return _taught_class_ids(user, today()).filter(pk=school_class.pk).exists()
 
 
-def can_book_development_talk(user: AnyUser, student: User) -> bool:
-    """Each guardian books (or joins, moves, cancels) the talks of their own child."""
-    return relation_to_student(user, student).is_guardian
-
-
-def can_prepare_development_talk(user: AnyUser, student: User) -> bool:
-    """The student and the guardians bring their questions and views beforehand."""
-    relation = relation_to_student(user, student)
-    return relation.is_self or relation.is_guardian
-
-
-def can_record_development_talk(user: AnyUser, student: User) -> bool:
-    """The teacher who holds the talk writes the IUP and the agreements: a teacher or the
-    mentor of the student (not the principal)."""
-    return relation_to_student(user, student).is_teacher
-
-
-class PageText(Protocol):
-    """Anything written on a student's page (a message now; cards later): who wrote it
-    and whose page it is on. A protocol so that this lowest floor imports no app above."""
-
-    author_id: int
-
-    @property
-    def student(self) -> User: ...
-
-
-def can_edit_page_text(user: AnyUser, text: PageText) -> bool:
-    """Only the author, and only while they may still write on the page."""
-    if not _is_member(user) or user.pk != text.author_id:
-        return False
-    return can_write_in_dialogue(user, text.student)
-
-
-def can_retract_page_text(user: AnyUser, text: PageText) -> bool:
-    """The author while still a member, or the principal (who answers for what the school
-    keeps on record)."""
-    relation = relation_to_student(user, text.student)
-    return relation.is_principal or (relation.is_member and user.pk == text.author_id)
-
-
 def visible_students(user: AnyUser, on: datetime.date | None = None) -> QuerySet[User]:
     """Students whose page the user may read."""
     if not _is_member(user):
@@ -289,7 +257,7 @@ def visible_students(user: AnyUser, on: datetime.date | None = None) -> QuerySet
         Exists(Enrolment.objects.filter(student=OuterRef("pk")))
         & (
             Q(pk=user.pk)
-            | Q(pk__in=_ward_ids(user, on))
+            | Q(pk__in=ward_ids(user, on))
             | Exists(active.filter(school_class__in=_taught_class_ids(user, on)))
             | Exists(
                 active.filter(
@@ -346,14 +314,6 @@ def roles_on_student_page(student: User, on: datetime.date | None = None) -> dic
     return roles
 
 
-def access_student(user: AnyUser, student_id: int) -> User:
-    """The student whose page the user may read, or 404 (missing and forbidden alike)."""
-    student = visible_students(user).filter(pk=student_id).first()
-    if student is None:
-        raise Http404
-    return student
-
-
 # --- Classes -----------------------------------------------------------------------------
 
 
@@ -375,7 +335,7 @@ def access_class_roster(user: AnyUser, class_id: int) -> SchoolClass:
         visible_class_rosters(user).filter(pk=class_id).select_related("school", "school_year").first()
     )
     if school_class is None:
-        raise Http404
+        raise NotFound
     return school_class
 
 
@@ -397,7 +357,7 @@ def access_assessment_flow(user: AnyUser, class_id: int, subject_id: int) -> tup
     school_class = SchoolClass.objects.select_related("school", "school_year").filter(pk=class_id).first()
     subject = assessed_subjects(user, school_class).filter(pk=subject_id).first() if school_class else None
     if school_class is None or subject is None:
-        raise Http404
+        raise NotFound
     return school_class, subject
 
 
@@ -542,7 +502,7 @@ def visible_class_blogs(user: AnyUser, on: datetime.date | None = None) -> Query
     enrolled = Enrolment.objects.filter(_on_class_day(), school_class=OuterRef("pk"))
     return _classes_with_day(on).filter(
         Exists(enrolled.filter(student=user))
-        | Exists(enrolled.filter(student__in=_ward_ids(user, on)))
+        | Exists(enrolled.filter(student__in=ward_ids(user, on)))
         | Exists(
             TeachingAssignment.objects.filter(_on_class_day(), school_class=OuterRef("pk"), teacher=user)
         )
@@ -615,7 +575,7 @@ def access_class_blog(user: AnyUser, class_id: int) -> tuple[SchoolClass, ClassR
     school_class = SchoolClass.objects.select_related("school", "school_year").filter(pk=class_id).first()
     relation = relation_to_class(user, school_class) if school_class else NO_CLASS_RELATION
     if school_class is None or not relation.is_member:
-        raise Http404
+        raise NotFound
     return school_class, relation
 
 
@@ -633,7 +593,7 @@ def led_schools(user: AnyUser, on: datetime.date | None = None) -> QuerySet[Scho
 def access_led_school(user: AnyUser, school_id: int) -> School:
     school = led_schools(user).filter(pk=school_id).first()
     if school is None:
-        raise Http404
+        raise NotFound
     return school
 
 

@@ -62,7 +62,7 @@ def start_page(user: User, on: datetime.date | None = None) -> StartPage:
     on = on or policy.today()
     own = list(_active_enrolments(on).filter(student=user))
     children = list(
-        User.objects.filter(pk__in=Guardianship.objects.active(on).filter(guardian=user).values("student"))
+        User.objects.filter(pk__in=policy.ward_ids(user, on))
         .filter(is_active=True)
         .prefetch_related(
             Prefetch("enrolments", queryset=_active_enrolments(on), to_attr="current_enrolments")

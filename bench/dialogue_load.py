@@ -181,7 +181,7 @@ def build_school(pages: int) -> list[PagePlan]:
     from accounts.actions import people as p
     from accounts.actions import structure as s
     from accounts.models import Subject
-    from dialogue.actions.pages import ensure_page
+    from dialogue.actions.pages import page_of
     from dialogue.models import Thread
     from tests.support.clients import verified_client
 
@@ -218,7 +218,7 @@ def build_school(pages: int) -> list[PagePlan]:
             m.enrol_student(SYSTEM, student, school_class, starts_on=term_start)
             for guardian in guardians:
                 m.add_guardianship(SYSTEM, guardian, student, starts_on=term_start)
-            page = ensure_page(guardians[0], student)
+            page = page_of(student)
             thread = page.threads.get(kind=Thread.Kind.GENERAL)
             family = [cookie(student), cookie(guardians[0]), cookie(guardians[1])]
             plans.append(PagePlan(page.pk, thread.pk, family + staff_cookies))

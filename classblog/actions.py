@@ -1,6 +1,6 @@
 """Every write to a class blog: settings, posts, their files, approval, pinning, comments.
 
-Each action asks the policy (``policy.class_blog_rights``), validates, writes in one
+Each action asks the policy (``doors.rights_in``), validates, writes in one
 transaction, gives the change the blog's next event number and, after the commit, tells
 the open blogs (``blog_change`` events carry ids only; every browser fetches what changed
 through a view that asks the policy again) and announces it for notifications.
@@ -23,10 +23,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import events, policy
+from accounts import events
 from accounts.errors import Refused, require
 from accounts.events import user_group
 from accounts.models import SchoolClass, User
+from classblog.doors import rights_in
 from classblog.flags import FlagSource
 from classblog.models import (
     MAX_ALT_TEXT_LENGTH,
@@ -66,15 +67,6 @@ def blog_of(school_class: SchoolClass) -> ClassBlog:
     blog, _created = ClassBlog.objects.get_or_create(school_class=school_class)
     blog.school_class = school_class
     return blog
-
-
-def rights_in(actor: User, blog: ClassBlog) -> policy.BlogRights:
-    school_class = blog.school_class
-    return policy.class_blog_rights(
-        policy.relation_to_class(actor, school_class),
-        blog,
-        archived=policy.class_blog_is_archived(school_class),
-    )
 
 
 def _tell(post: Post, *, public: bool) -> None:

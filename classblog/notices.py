@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
 from classblog.actions import announce_due_posts
+from classblog.doors import may_see_post
 from classblog.models import Post
-from classblog.queries import may_see_post
 from notifications.kinds import FAMILY, STAFF, Notice, register, register_periodic, register_target, target
 
 

@@ -17,20 +17,21 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import policy
-from accounts.models import Enrolment, Guardianship, SchoolClass, User
+from accounts.models import Enrolment, SchoolClass, User
 from classblog.models import ClassBlog, Comment, Post, PostFile
 
 PAGE_SIZE = 25
 
 
-def _visible(user: User, rights: policy.BlogRights, now: datetime.datetime) -> Q:
+def visible(user: User, rights: policy.BlogRights, now: datetime.datetime) -> Q:
+    """The posts of a blog the user sees (see above)."""
     seen = Q(status=Post.Status.PUBLISHED, publish_at__lte=now) | Q(author_id=user.pk)
     if rights.moderate:
         seen |= Q(status__in=[Post.Status.PUBLISHED, Post.Status.PENDING])
     return seen & ~Q(status=Post.Status.REMOVED)
 
 
-def _with_contents(posts: QuerySet[Post]) -> QuerySet[Post]:
+def with_contents(posts: QuerySet[Post]) -> QuerySet[Post]:
     return posts.select_related("author", "reviewed_by").prefetch_related(
         Prefetch("files", queryset=PostFile.objects.order_by("position", "pk")),
         Prefetch(
@@ -58,7 +59,7 @@ def blog_page(blog: ClassBlog, user: User, rights: policy.BlogRights, *, page: i
         F("pinned_at").desc(nulls_last=True), "-publish_at", "-pk"
     )
     start = (page - 1) * PAGE_SIZE
-    posts = list(_with_contents(published)[start : start + PAGE_SIZE + 1])
+    posts = list(with_contents(published)[start : start + PAGE_SIZE + 1])
     result = BlogPage(posts=posts[:PAGE_SIZE], has_more=len(posts) > PAGE_SIZE)
     others = Q(status=Post.Status.PENDING) | Q(status=Post.Status.PUBLISHED, publish_at__gt=now)
     if not rights.moderate:
@@ -66,7 +67,7 @@ def blog_page(blog: ClassBlog, user: User, rights: policy.BlogRights, *, page: i
     elif page == 1:
         others |= Q(status=Post.Status.DECLINED, author_id=user.pk)
     if page == 1:
-        for post in _with_contents(blog.posts.filter(others).order_by("created_at", "pk")):
+        for post in with_contents(blog.posts.filter(others).order_by("created_at", "pk")):
             if post.status == Post.Status.PENDING:
                 result.waiting.append(post)
             elif post.status == Post.Status.DECLINED:
@@ -76,18 +77,13 @@ def blog_page(blog: ClassBlog, user: User, rights: policy.BlogRights, *, page: i
     return result
 
 
-def visible_post(blog: ClassBlog, user: User, rights: policy.BlogRights, post_id: int) -> Post | None:
-    """One post with its files and comments, if the user may see it."""
-    return _with_contents(blog.posts.filter(_visible(user, rights, timezone.now()), pk=post_id)).first()
-
-
 def changed_since(blog: ClassBlog, user: User, rights: policy.BlogRights, after: int) -> list[int]:
     """Ids of the posts the user sees that changed after event number ``after``, and of the
     posts taken away since: removed ones that had been published, and for the moderators
     also declined and removed ones from the queue. (Ids only: the page fetches each, the
     fetch of a post one may not see answers 404, and the page takes it away.)"""
     now = timezone.now()
-    seen = _visible(user, rights, now) | Q(status=Post.Status.REMOVED, publish_at__lte=now)
+    seen = visible(user, rights, now) | Q(status=Post.Status.REMOVED, publish_at__lte=now)
     if rights.moderate:
         seen |= Q(status__in=[Post.Status.DECLINED, Post.Status.REMOVED])
     posts = blog.posts.filter(seen, change_seq__gt=after)
@@ -128,7 +124,7 @@ def children_in(user: User, classes: list[SchoolClass]) -> dict[int, list[str]]:
     Precondition: each class's ``school_year`` is loaded."""
     today = timezone.localdate()
     days = {c.pk: min(today, c.school_year.ends_on) for c in classes}
-    wards = Guardianship.objects.active(today).filter(guardian=user).values("student")
+    wards = policy.ward_ids(user, today)
     children: dict[int, list[str]] = defaultdict(list)
     enrolments = (
         Enrolment.objects.filter(school_class__in=classes, student__in=wards)
@@ -172,17 +168,3 @@ def blogs_of(user: User) -> list[BlogEntry]:
         )
         for school_class in classes
     ]
-
-
-def may_see_post(user: User, post_id: int) -> bool:
-    """Whether the user may see the post today (the check behind a notification about it)."""
-    post = Post.objects.select_related("blog__school_class__school_year").filter(pk=post_id).first()
-    if post is None:
-        return False
-    school_class = post.blog.school_class
-    rights = policy.class_blog_rights(
-        policy.relation_to_class(user, school_class),
-        post.blog,
-        archived=policy.class_blog_is_archived(school_class),
-    )
-    return rights.read and Post.objects.filter(_visible(user, rights, timezone.now()), pk=post_id).exists()

@@ -19,13 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from accounts import policy
-from accounts.errors import NotFound
-from accounts.models import SchoolClass, User
-from classblog import queries
-from classblog.actions import moderators_group, readers_group, rights_in
+from accounts.models import User
+from classblog import doors, queries
+from classblog.actions import moderators_group, readers_group
 from writing.frames import int_field
 
 MAX_BLOGS = 5
@@ -39,10 +36,6 @@ class BlogSubscription:
     changed: list[int]
 
 
-def _not_found() -> NotFound:
-    return NotFound("not_found", _("That blog does not exist or you do not have access to it."))
-
-
 def _groups(class_id: int, rights: policy.BlogRights) -> list[str]:
     groups = [readers_group(class_id)]
     if rights.moderate:
@@ -51,29 +44,21 @@ def _groups(class_id: int, rights: policy.BlogRights) -> list[str]:
 
 
 def subscribe(user: User, frame: dict[str, Any]) -> BlogSubscription:
-    class_id = int_field(frame, "blog", minimum=1)
-    school_class = SchoolClass.objects.select_related("school_year").filter(pk=class_id).first()
-    if school_class is None:
-        raise _not_found()
-    blog = queries.blog_or_defaults(school_class)
-    rights = rights_in(user, blog)
-    if not rights.read:
-        raise _not_found()
+    access = doors.blog(user, int_field(frame, "blog", minimum=1))
     changed: list[int] = []
-    if frame.get("after") is not None and blog.pk is not None:
-        changed = queries.changed_since(blog, user, rights, int_field(frame, "after"))
-    return BlogSubscription(class_id, _groups(class_id, rights), blog.last_seq, changed)
+    if frame.get("after") is not None and access.blog.pk is not None:
+        changed = queries.changed_since(access.blog, user, access.rights, int_field(frame, "after"))
+    class_id = access.school_class.pk
+    return BlogSubscription(class_id, _groups(class_id, access.rights), access.blog.last_seq, changed)
 
 
 def allowed_groups(user: User, class_ids: list[int]) -> dict[int, list[str]]:
     """The groups of each followed blog the user may still read (access, and the right to
     moderate, can end while the socket is open)."""
-    result: dict[int, list[str]] = {}
-    for school_class in SchoolClass.objects.select_related("school_year").filter(pk__in=class_ids):
-        rights = rights_in(user, queries.blog_or_defaults(school_class))
-        if rights.read:
-            result[school_class.pk] = _groups(school_class.pk, rights)
-    return result
+    return {
+        class_id: _groups(class_id, rights)
+        for class_id, rights in doors.readable_blogs(user, class_ids).items()
+    }
 
 
 def heads(class_ids: list[int]) -> dict[str, int]:

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "accounts.middleware.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "frontend.answers.ActionErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -5,9 +5,11 @@ class DialogueConfig(AppConfig):
     name = "dialogue"
 
     def ready(self) -> None:
-        from dialogue import notices
+        from accounts.actions.memberships import membership_saved
+        from dialogue import notices, receivers
         from dialogue.flags import FlagSource
         from writing.sources import register_sources
 
         notices.register_all()
+        membership_saved.connect(receivers.membership_saved, dispatch_uid="dialogue.membership_saved")
         register_sources(dict(FlagSource.choices))

@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
 from accounts.models import Subject, User
+from dialogue import doors
 from dialogue.actions.talks import send_talk_reminders
 from dialogue.models import DevelopmentTalk, Goal
-from notifications.kinds import FAMILY, STAFF, Notice, register, register_periodic, target
+from notifications.kinds import FAMILY, STAFF, Notice, register, register_periodic, register_target, target
 
 FAMILY_ROLES = (policy.STUDENT, policy.GUARDIAN)
 STAFF_ROLES = (policy.TEACHER, policy.PRINCIPAL)
@@ -144,6 +145,7 @@ def programme_changed(data: Mapping[str, Any]) -> Notice | None:
 
 
 def register_all() -> None:
+    register_target("student_page", doors.may_open_student_page)
     register(
         "assessment.published",
         group="assessments",

@@ -254,7 +254,7 @@ def talks_of_student(student: User) -> list[DevelopmentTalk]:
     )
 
 
-def talk_of_student(student: User, talk_id: int) -> DevelopmentTalk | None:
+def talk_of_student(student: User | int, talk_id: int) -> DevelopmentTalk | None:
     """One talk of the student for its page (and for the actions the page posts to)."""
     return (
         DevelopmentTalk.objects.filter(student=student, pk=talk_id)
@@ -401,6 +401,10 @@ def action_programmes_of(student: User) -> list[ActionProgramme]:
         )
         .order_by("-created_at", "-pk")
     )
+
+
+def programme_belongs_to(programme_id: int, student_id: int) -> bool:
+    return ActionProgramme.objects.filter(pk=programme_id, student_id=student_id).exists()
 
 
 def action_programme(student: User, programme_id: int) -> ActionProgramme | None:

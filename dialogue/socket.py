@@ -20,6 +20,15 @@ Server -> client: "subscribed", "message" (a created/edited/retracted message), 
 "guard", "typing", "unread", "pong", "revoked" (access to a page ended), "error", and on
 every socket of a person "inbox" ({"type": "inbox", "unread": 3}: their unread
 notifications changed).
+
+Every answer about a send ("ack", "guard", "error") names it with the send's ``client_id``;
+answers about other frames carry the frame's ``ref``. An error is
+``{"type": "error", "code": ..., "message": ..., "client_id" | "ref": ...}``, made in one
+place (``writing.frames.answer_frame``). A page, thread or message one may not read answers
+exactly as a missing one: ``not_found`` for pages, ``unknown_message`` for messages.
+
+Each page is opened through ``dialogue.doors``: a subscription is an opening of the page (the
+access log hears of it); the frames that act on a followed page are not.
 """
 
 from __future__ import annotations
@@ -27,15 +36,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from accounts import policy
-from accounts.errors import Forbidden, NotFound, Refused
+from accounts.errors import Refused
 from accounts.models import User
-from dialogue import queries
+from dialogue import doors, queries
 from dialogue.actions import messages as message_actions
-from dialogue.models import StudentPage
 from dialogue.payloads import message_payload
 from writing import guard
 from writing.frames import ids_field, int_field, text_field, uuid_field
@@ -43,27 +49,7 @@ from writing.guard import findings_payload
 
 MAX_SUBSCRIPTIONS = 10
 CATCH_UP_LIMIT = 500
-
-
-def _not_found() -> NotFound:
-    return NotFound("not_found", _("That page does not exist or you do not have access to it."))
-
-
-def _page(user: User, page_id: int) -> StudentPage:
-    """The page if the user may read it; the same refusal for missing and forbidden."""
-    page = _page_row(page_id)
-    if not policy.can_read_student_page(user, page.student):
-        raise _not_found()
-    return page
-
-
-def _page_row(page_id: int) -> StudentPage:
-    """The page, for handing to an action, which asks the policy itself (asking twice
-    would double the cost of every send)."""
-    page = StudentPage.objects.select_related("student").filter(pk=page_id).first()
-    if page is None:
-        raise _not_found()
-    return page
+MAX_CHECK_CHARS = 20_000
 
 
 @dataclass
@@ -76,12 +62,13 @@ class Subscription:
 
 
 def subscribe(user: User, frame: dict[str, Any]) -> Subscription:
-    page = _page(user, int_field(frame, "page", minimum=1))
-    after = frame.get("after")
+    """Follow a page (an opening), with what changed after ``after`` when given."""
+    page_id = int_field(frame, "page", minimum=1)
+    after = int_field(frame, "after") if frame.get("after") is not None else None
+    page = doors.page(user, page_id, what="live").page
     changes: list[dict[str, Any]] = []
     complete = True
     if after is not None:
-        after = int_field(frame, "after")
         missed = queries.changes_since(page, after, limit=CATCH_UP_LIMIT + 1)
         complete = len(missed) <= CATCH_UP_LIMIT
         changes = [message_payload(m, list(m.attachments.all())) for m in missed[:CATCH_UP_LIMIT]]
@@ -90,8 +77,7 @@ def subscribe(user: User, frame: dict[str, Any]) -> Subscription:
 
 def still_allowed(user: User, page_ids: list[int]) -> set[int]:
     """Which of the subscribed pages the user may still read (access can end at any time)."""
-    pages = StudentPage.objects.select_related("student").filter(pk__in=page_ids)
-    return {page.pk for page in pages if policy.can_read_student_page(user, page.student)}
+    return doors.readable_pages(user, page_ids)
 
 
 def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
@@ -99,10 +85,9 @@ def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     ``SensitiveText``, ``NotFound``) are raised; the consumer answers them as frames naming
     the send's ``client_id``."""
     client_id = uuid_field(frame, "client_id")
-    page = _page_row(int_field(frame, "page", minimum=1))
     _message, payload = message_actions.post_message(
         user,
-        page,
+        int_field(frame, "page", minimum=1),
         thread_id=int_field(frame, "thread", minimum=1),
         body=text_field(frame, "body"),
         client_id=client_id,
@@ -113,38 +98,42 @@ def send(user: User, frame: dict[str, Any]) -> dict[str, Any]:
 
 
 def change(user: User, frame: dict[str, Any]) -> dict[str, Any]:
-    """Edit or retract one's message (principals may retract any on their school's pages)."""
-    _page_row(int_field(frame, "page", minimum=1))
+    """Edit or retract one's message (principals may retract any on their school's pages).
+    The message must be on the frame's page."""
+    page_id = int_field(frame, "page", minimum=1)
     message_id = int_field(frame, "message", minimum=1)
-    try:
-        if frame["type"] == "edit":
-            _message, payload = message_actions.edit_message(
-                user, message_id, body=text_field(frame, "body"), send_anyway=frame.get("send_anyway") is True
-            )
-        else:
-            _message, payload = message_actions.retract_message(user, message_id)
-    except PermissionDenied:
-        raise Forbidden("forbidden", _("You cannot change that message.")) from None
+    if frame["type"] == "edit":
+        _message, payload = message_actions.edit_message(
+            user,
+            message_id,
+            body=text_field(frame, "body"),
+            send_anyway=frame.get("send_anyway") is True,
+            page_id=page_id,
+        )
+    else:
+        _message, payload = message_actions.retract_message(user, message_id, page_id=page_id)
     return {"type": "ack", "ref": frame.get("ref"), "message": payload}
 
 
 def read(user: User, frame: dict[str, Any]) -> None:
-    page = _page(user, int_field(frame, "page", minimum=1))
     message_actions.mark_read(
-        user, page, thread_id=int_field(frame, "thread", minimum=1), seq=int_field(frame, "seq")
+        user,
+        int_field(frame, "page", minimum=1),
+        thread_id=int_field(frame, "thread", minimum=1),
+        seq=int_field(frame, "seq"),
     )
 
 
 def unread(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     """The reader's unread counts per thread (after a retraction changed them)."""
-    page = _page(user, int_field(frame, "page", minimum=1))
+    page = doors.page(user, int_field(frame, "page", minimum=1), opening=False).page
     counts = queries.unread_counts(user, page)
     return {"type": "unread", "page": page.pk, "unread": {str(k): v for k, v in counts.items()}}
 
 
 def check(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     body = text_field(frame, "body")
-    if len(body) > 20_000:
+    if len(body) > MAX_CHECK_CHARS:
         raise Refused("too_long", _("The text is too long to check."))
     return {"type": "guard", "ref": frame.get("ref"), "findings": findings_payload(guard.check_text(body))}
 

@@ -15,6 +15,7 @@ from frontend.views import (
     pages,
     plan,
     pwa,
+    self_assessments,
     talks,
 )
 
@@ -90,7 +91,6 @@ urlpatterns = [
         action_programmes.action_programme_close_view,
         name="action-programme-close",
     ),
-    # --- end of action programmes ---
     path("students/<int:student_id>/goals/", goals.goals_view, name="goals"),
     path("students/<int:student_id>/goals/set/", goals.goal_set_view, name="goal-set"),
     path("students/<int:student_id>/goals/propose/", goals.goal_propose_view, name="goal-propose"),
@@ -105,10 +105,14 @@ urlpatterns = [
         goals.goal_reflect_view,
         name="goal-reflect",
     ),
-    path("students/<int:student_id>/self-assessments/", goals.self_assessments_view, name="self-assessments"),
+    path(
+        "students/<int:student_id>/self-assessments/",
+        self_assessments.self_assessments_view,
+        name="self-assessments",
+    ),
     path(
         "students/<int:student_id>/self-assessments/new/",
-        goals.self_assessment_new_view,
+        self_assessments.self_assessment_new_view,
         name="self-assessment-new",
     ),
     path("classes/<int:class_id>/", pages.class_view, name="class"),

@@ -11,13 +11,12 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import events
+from accounts.errors import NotFound, Refused
 from accounts.models import User
 from notifications import kinds, quiet
 from notifications.fanout import unread_counts
@@ -35,7 +34,7 @@ def own_notification(actor: User, notification_id: int) -> Notification:
     """The actor's own notification, or 404 (someone else's looks missing)."""
     notification = Notification.objects.filter(pk=notification_id, recipient=actor).first()
     if notification is None:
-        raise Http404
+        raise NotFound
     return notification
 
 
@@ -73,7 +72,7 @@ def _hour(value: object, field: str) -> datetime.time:
     try:
         return datetime.time.fromisoformat(str(value))
     except ValueError:
-        raise ValidationError({field: _("Give a time like 21:00.")}) from None
+        raise Refused("invalid", _("Give a time like 21:00."), field=field) from None
 
 
 @transaction.atomic
@@ -88,15 +87,15 @@ def save_settings(
     choices: Mapping[tuple[str, str], bool],
 ) -> NotificationSettings:
     """Store the person's settings; ``choices`` maps (group, channel) to on/off for every
-    cell of the settings grid. Raises ValidationError."""
+    cell of the settings grid. Raises ``Refused``."""
     if email_mode not in NotificationSettings.EmailMode.values:
-        raise ValidationError({"email_mode": _("Choose when e-mails are sent.")})
+        raise Refused("invalid", _("Choose when e-mails are sent."), field="email_mode")
     if not 0 <= digest_hour <= 23:
-        raise ValidationError({"digest_hour": _("Choose an hour between 0 and 23.")})
+        raise Refused("invalid", _("Choose an hour between 0 and 23."), field="digest_hour")
     start, end = _hour(quiet_from, "quiet_from"), _hour(quiet_until, "quiet_until")
     unknown = [key for key in choices if key[0] not in kinds.GROUP_KEYS or key[1] not in Channel.values]
     if unknown:
-        raise ValidationError(_("Unknown choice: %(choice)s") % {"choice": "/".join(unknown[0])})
+        raise Refused("invalid", _("Unknown choice: %(choice)s") % {"choice": "/".join(unknown[0])})
     row, _created = NotificationSettings.objects.update_or_create(
         user=actor,
         defaults={
@@ -140,14 +139,14 @@ def _key(value: str, length: int, field: str) -> str:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (binascii.Error, ValueError):
-        raise ValidationError({field: _("The browser sent a key that is not valid.")}) from None
+        raise Refused("invalid", _("The browser sent a key that is not valid."), field=field) from None
     if len(raw) != length:
-        raise ValidationError({field: _("The browser sent a key that is not valid.")})
+        raise Refused("invalid", _("The browser sent a key that is not valid."), field=field)
     if field == "p256dh":
         try:  # a point on the P-256 curve, or no push could ever be encrypted for it
             ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw)
         except ValueError:
-            raise ValidationError({field: _("The browser sent a key that is not valid.")}) from None
+            raise Refused("invalid", _("The browser sent a key that is not valid."), field=field) from None
     return value
 
 
@@ -165,7 +164,7 @@ def _endpoint(value: str) -> str:
         except ValueError:
             invalid = invalid or host == "localhost" or host.endswith(".localhost")
     if invalid:
-        raise ValidationError({"endpoint": _("The browser gave a push address that cannot be used.")})
+        raise Refused("invalid", _("The browser gave a push address that cannot be used."), field="endpoint")
     return value
 
 
@@ -203,7 +202,7 @@ def subscribe_push(
     actor: User, *, endpoint: str, p256dh: str, auth: str, device: str = ""
 ) -> PushSubscription:
     """Remember this browser for pushes. A browser that another person had subscribed
-    (a shared computer) now belongs to the actor alone. Raises ValidationError."""
+    (a shared computer) now belongs to the actor alone. Raises ``Refused``."""
     endpoint = _endpoint(endpoint)
     p256dh = _key(p256dh, 65, "p256dh")
     auth = _key(auth, 16, "auth")

@@ -6,10 +6,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import events
-        from notifications import kinds, receivers, retention, targets
+        from notifications import kinds, receivers, retention
 
         events.announcing.connect(receivers.store_event, dispatch_uid="notifications.store_event")
-        targets.register()
         kinds.register_periodic(
             "prune old notifications", retention.prune_old_notifications, every_seconds=24 * 3600
         )

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import events, policy
 from accounts.actions.actor import SYSTEM, Actor, person_or_none
-from accounts.errors import require
+from accounts.errors import Refused, refusing, require
 from accounts.models import (
     Enrolment,
     Guardianship,
@@ -29,6 +29,10 @@ from accounts.models import (
     User,
 )
 from accounts.models.memberships import DatedMembership
+
+# Sent inside the saving transaction with ``membership``, after every create or change: the
+# floors above keep what follows from memberships (a new student's page) in step.
+membership_saved = Signal()
 
 
 def school_ids_of(membership: DatedMembership) -> set[int]:
@@ -73,7 +77,7 @@ def check_no_overlap(membership: DatedMembership) -> None:
         overlapping = overlapping.filter(starts_on__lt=membership.ends_on)
     overlapping = overlapping.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=membership.starts_on))
     if overlapping.exists():
-        raise ValidationError(_("This membership already exists for some of these dates."))
+        raise Refused("overlap", _("This membership already exists for some of these dates."))
 
 
 @transaction.atomic
@@ -89,9 +93,11 @@ def save_membership(actor: Actor, membership: DatedMembership) -> DatedMembershi
         require(_may_change(actor, stored))
     else:
         membership.created_by = person_or_none(actor)
-    membership.full_clean()
+    with refusing("invalid"):
+        membership.full_clean()
     check_no_overlap(membership)
     membership.save()
+    membership_saved.send(sender=type(membership), membership=membership)
     _recheck_open_sockets(membership)
     return membership
 

@@ -11,7 +11,6 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
 from django.http import HttpRequest
@@ -24,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import policy
 from accounts.actions.actor import SYSTEM, Actor
-from accounts.errors import require
+from accounts.errors import Refused, require
 from accounts.models import User
 
 RECOVERY_CODE_COUNT = 10
@@ -60,9 +59,13 @@ def confirm_totp_enrolment(request: HttpRequest, user: User, token: str) -> list
     authenticator, marks this session verified and returns fresh recovery codes."""
     device = pending_totp_device(user)
     if device is None:
-        raise ValidationError(_("Start again: there is no authenticator waiting to be confirmed."))
+        raise Refused(
+            "no_pending_device", _("Start again: there is no authenticator waiting to be confirmed.")
+        )
     if not device.verify_token(_clean(token)):
-        raise ValidationError(_("That code was not correct. Check the time on your phone and try again."))
+        raise Refused(
+            "wrong_code", _("That code was not correct. Check the time on your phone and try again.")
+        )
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts import events, policy
 from accounts.actions.actor import SYSTEM, Actor
-from accounts.errors import require
+from accounts.errors import Refused, refusing, require
 from accounts.models import User
 
 
@@ -50,7 +49,8 @@ def create_person(
         username=username, first_name=first_name, last_name=last_name, email=email, language=language
     )
     if password is not None:
-        validate_password(password, person)
+        with refusing("weak_password"):
+            validate_password(password, person)
     save_person(actor, person)
     if password is not None:
         person.set_password(password)
@@ -72,11 +72,12 @@ def update_person(actor: Actor, person: User, **changes: str | bool) -> User:
     if "username" in changes:
         username = normalise_username(str(changes["username"]))
         if User.objects.filter(username__iexact=username).exclude(pk=person.pk).exists():
-            raise ValidationError({"username": _("That username is already taken.")})
+            raise Refused("username_taken", _("That username is already taken."), field="username")
         changes["username"] = username
     for name, value in changes.items():
         setattr(person, name, value)
-    person.full_clean()
+    with refusing("invalid"):
+        person.full_clean()
     person.save()
     if "is_active" in changes:
         events.recheck_access(user_ids=[person.pk])
@@ -89,7 +90,8 @@ def set_password_for(actor: Actor, person: User, password: str) -> None:
     """An administrator sets a new password (for example for a student without e-mail).
     Every session of that person ends, because the session hash covers the password."""
     require(_may_manage(actor, person))
-    validate_password(password, person)
+    with refusing("weak_password"):
+        validate_password(password, person)
     person.set_password(password)
     person.save(update_fields=["password"])
     events.recheck_sessions(person.pk)
@@ -106,8 +108,9 @@ def save_person(actor: Actor, person: User) -> User:
         require(_may_manage(actor, person))
     person.username = normalise_username(person.username)
     if User.objects.filter(username__iexact=person.username).exclude(pk=person.pk).exists():
-        raise ValidationError({"username": _("That username is already taken.")})
-    person.full_clean()
+        raise Refused("username_taken", _("That username is already taken."), field="username")
+    with refusing("invalid"):
+        person.full_clean()
     person.save()
     events.recheck_access(user_ids=[person.pk])  # is_active may have changed
     events.recheck_sessions(person.pk)

@@ -7,7 +7,6 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, logout
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts import events
 from accounts.actions.login import login_blocked_until, record_password_check
+from accounts.errors import Refused, refusing
 from accounts.models import User
 
 
@@ -27,13 +27,14 @@ def change_own_password(user: User, *, current_password: str, new_password: str)
     session cannot be used to guess the password (and take the account over) without limit.
     """
     if login_blocked_until(user.username, None) is not None:
-        raise ValidationError(
-            {"current_password": _("Too many wrong passwords. Wait a while and try again.")}
+        raise Refused(
+            "blocked", _("Too many wrong passwords. Wait a while and try again."), field="current_password"
         )
     if not user.check_password(current_password):
         record_password_check(user.username, None, succeeded=False)  # kept: no transaction
-        raise ValidationError({"current_password": _("Your current password was not correct.")})
-    validate_password(new_password, user)
+        raise Refused("wrong_password", _("Your current password was not correct."), field="current_password")
+    with refusing("weak_password"):
+        validate_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
         user.save(update_fields=["password"])
@@ -59,7 +60,7 @@ def log_out(request: HttpRequest) -> None:
 @transaction.atomic
 def set_language(user: User, language: str) -> None:
     if language not in dict(User._meta.get_field("language").choices or []):
-        raise ValidationError({"language": _("Unknown language.")})
+        raise Refused("unknown_language", _("Unknown language."), field="language")
     user.language = language
     user.save(update_fields=["language"])
 

@@ -4,9 +4,9 @@ weeks), follow-ups and closing. Every change rewrites the programme's card in it
 thread and is announced (``action_programme.drafted``, ``.decided``, ``.followed_up``,
 ``.closed``) for the notifications issue.
 
-Refusals: ``Refused("unknown_programme")`` for anyone who may not read the student's page
-(the same answer as for a missing programme); ``PermissionDenied`` for a reader of the page
-whose role does not allow the action.
+Refusals: ``NotFound("unknown_programme")`` for anyone who may not read the student's page
+(the same answer as for a missing programme); ``Forbidden`` for a reader of the page whose
+role does not allow the action.
 """
 
 from __future__ import annotations
@@ -16,18 +16,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import events, policy
-from accounts.errors import Refused, require
+from accounts import events
+from accounts.errors import NotFound, Refused, require
 from accounts.models import Subject, User
-from dialogue.actions.cards import (
-    new_thread,
-    post_card,
-    update_card,
-)
-from dialogue.actions.pages import ensure_page
+from accounts.policy import StudentRelation
+from dialogue import doors
+from dialogue.actions.cards import CardKind, document_thread, in_own_thread, refresh_card, show_card
 from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import (
     MAX_FOLLOW_UP_TEXT,
@@ -107,22 +105,29 @@ def _texts(content: dict[str, Any]) -> dict[str, str]:
 # --- Fetching and the card --------------------------------------------------------------------
 
 
-def _programme(
-    actor: User, programme_id: int, *, lock: bool = False
-) -> tuple[ActionProgramme, policy.ProgrammeRights]:
-    """The programme and the actor's rights on it; ``unknown_programme`` for a missing
-    programme and for anyone who may not read the page alike."""
-    rows = ActionProgramme.objects.select_related(
+def _programme(actor: User, programme_id: int) -> tuple[ActionProgramme, StudentRelation]:
+    """The programme and the actor's relation to its student; ``unknown_programme`` for a
+    missing programme and for anyone who may not read the page alike."""
+    programme = _rows().filter(pk=programme_id).first()
+    if programme is None:
+        raise NotFound("unknown_programme", _("That action programme does not exist."))
+    try:
+        access = doors.student_page(actor, programme.student_id, opening=False)
+    except NotFound:
+        raise NotFound("unknown_programme", _("That action programme does not exist.")) from None
+    return programme, access.relation
+
+
+def _rows() -> QuerySet[ActionProgramme]:
+    return ActionProgramme.objects.select_related(
         "student", "subject", "closed_by", "page", "message__page", "message__author"
     )
-    if lock:
-        rows = rows.select_for_update(of=("self",))
-    programme = rows.filter(pk=programme_id).first()
-    relation = policy.relation_to_student(actor, programme.student) if programme else policy.NO_RELATION
-    rights = policy.action_programme_rights(relation)
-    if programme is None or not rights.read:
-        raise Refused("unknown_programme", _("That action programme does not exist."))
-    return programme, rights
+
+
+def _locked(programme_id: int) -> ActionProgramme:
+    """The programme read again under a lock (access was checked by ``_programme``).
+    Precondition: inside a transaction."""
+    return _rows().select_for_update(of=("self",)).get(pk=programme_id)
 
 
 def _open(programme: ActionProgramme) -> None:
@@ -152,19 +157,7 @@ def build_card(programme: ActionProgramme) -> dict[str, Any]:
     )
 
 
-def _refresh_card(programme: ActionProgramme, summary: str | None = None) -> None:
-    """Rewrite the card after a change. Precondition: inside the change's transaction."""
-    assert programme.message is not None
-    update_card(programme.message, card=build_card(programme), summary=summary)
-
-
-def _thread_title(subject: Subject | None, on: datetime.date) -> str:
-    if subject is not None:
-        return _("Action programme in %(subject)s, %(date)s") % {
-            "subject": subject.name,
-            "date": on.isoformat(),
-        }
-    return _("Action programme %(date)s") % {"date": on.isoformat()}
+PROGRAMME_CARD: CardKind[ActionProgramme] = CardKind(draw=build_card, thread=in_own_thread)
 
 
 # --- Drafting ---------------------------------------------------------------------------------
@@ -172,7 +165,7 @@ def _thread_title(subject: Subject | None, on: datetime.date) -> str:
 
 def draft_programme(
     actor: User,
-    student: User,
+    student: User | int,
     *,
     needs: str,
     measures: str = "",
@@ -183,30 +176,27 @@ def draft_programme(
 ) -> ActionProgramme:
     """Start a programme: version 1 as a draft, its own thread on the page with the card.
     A teacher of the student or the principal drafts."""
-    rights = policy.action_programme_rights(policy.relation_to_student(actor, student))
-    if not rights.read:
-        raise Refused("unknown_student", _("That student does not exist."))
-    require(rights.draft)
+    access = doors.student_page(actor, student, opening=False)
+    require(access.relation.may_draft_programme)
+    student, page = access.student, access.page
     content = _content(needs, measures, responsible, follow_ups)
     texts = _texts(content)
     findings = guard_texts(texts, send_anyway=send_anyway)
-    page = ensure_page(actor, student)
     today = timezone.localdate()
     with transaction.atomic():
-        thread = new_thread(page, Thread.Kind.ACTION_PROGRAMME, _thread_title(subject, today))
+        thread = document_thread(page, Thread.Kind.ACTION_PROGRAMME, moment=today, subject=subject)
         programme = ActionProgramme.objects.create(
             student=student, page=page, subject=subject, thread=thread, created_by=actor
         )
         version = ProgrammeVersion.objects.create(programme=programme, author=actor, **content)
         ProgrammeRevision.objects.create(version=version, saved_by=actor, **content)
-        programme.message = post_card(
+        show_card(
             actor,
             page,
-            thread,
-            card=build_card(programme),
+            programme,
+            PROGRAMME_CARD,
             summary=_("Action programme drafted by %(name)s") % {"name": actor.display_name},
         )
-        programme.save(update_fields=["message"])
         flag_student_text(actor, page.student_id, FlagSource.ACTION_PROGRAMME, programme.pk, texts, findings)
         events.announce(
             "action_programme.drafted",
@@ -231,14 +221,14 @@ def save_draft(
 ) -> ProgrammeVersion:
     """Save the programme's draft again (a new revision; earlier ones stay), or start a new
     version when the last one is decided: an adopted programme is never edited in place."""
-    programme, rights = _programme(actor, programme_id)
-    require(rights.draft)
+    programme, relation = _programme(actor, programme_id)
+    require(relation.may_draft_programme)
     _open(programme)
     content = _content(needs, measures, responsible, follow_ups)
     texts = _texts(content)
     findings = guard_texts(texts, send_anyway=send_anyway)
     with transaction.atomic():
-        programme, _rights = _programme(actor, programme_id, lock=True)
+        programme = _locked(programme.pk)
         _open(programme)
         draft = programme.versions.filter(status=ProgrammeVersion.Status.DRAFT).first()
         started = draft is None
@@ -253,9 +243,9 @@ def save_draft(
             draft.author = actor
             draft.save()
         ProgrammeRevision.objects.create(version=draft, saved_by=actor, **content)
-        _refresh_card(programme)
+        refresh_card(programme, PROGRAMME_CARD)
         flag_student_text(
-            actor, programme.page.student_id, FlagSource.ACTION_PROGRAMME, programme.pk, texts, findings
+            actor, programme.student_id, FlagSource.ACTION_PROGRAMME, programme.pk, texts, findings
         )
         if started:
             events.announce(
@@ -275,21 +265,21 @@ def save_draft(
 def give_view(actor: User, programme_id: int, *, body: str, send_anyway: bool = False) -> ProgrammeView:
     """The student, guardians (and the school) give their view of the programme. Views are
     kept with author and time and never edited away; they do not decide anything."""
-    programme, rights = _programme(actor, programme_id)
-    require(rights.comment)
+    programme, relation = _programme(actor, programme_id)
+    require(relation.may_comment_on_programme)
     _open(programme)
     body = _text(body, _("Your view"), required=True)
     findings = guard_texts({"body": body}, send_anyway=send_anyway)
     with transaction.atomic():
-        programme, _rights = _programme(actor, programme_id, lock=True)
+        programme = _locked(programme.pk)
         _open(programme)
         version = programme.versions.order_by("-number").first()
         assert version is not None
         view = ProgrammeView.objects.create(programme=programme, version=version, author=actor, body=body)
-        _refresh_card(programme)
+        refresh_card(programme, PROGRAMME_CARD)
         flag_student_text(
             actor,
-            programme.page.student_id,
+            programme.student_id,
             FlagSource.ACTION_PROGRAMME,
             programme.pk,
             {"body": body},
@@ -307,8 +297,8 @@ def decide_programme(
     """The principal adopts or declines the draft version. The decision date and who decided
     are recorded; the decision can be appealed within three weeks. Adopting a new version
     replaces the previous adopted one and its outstanding follow-ups."""
-    programme, rights = _programme(actor, programme_id)
-    require(rights.decide)
+    programme, relation = _programme(actor, programme_id)
+    require(relation.may_decide_programme)
     _open(programme)
     if adopt is None:
         raise Refused("no_decision", _("Choose whether to adopt or decline the programme."))
@@ -316,7 +306,7 @@ def decide_programme(
     findings = guard_texts({"note": note}, send_anyway=send_anyway)
     today = timezone.localdate()
     with transaction.atomic():
-        programme, _rights = _programme(actor, programme_id, lock=True)
+        programme = _locked(programme.pk)
         _open(programme)
         draft = programme.versions.filter(status=ProgrammeVersion.Status.DRAFT).first()
         if draft is None:
@@ -355,10 +345,10 @@ def decide_programme(
         summary = (
             _("Action programme adopted by %(name)s") if adopt else _("Action programme declined by %(name)s")
         ) % {"name": actor.display_name}
-        _refresh_card(programme, summary)
+        refresh_card(programme, PROGRAMME_CARD, summary=summary)
         flag_student_text(
             actor,
-            programme.page.student_id,
+            programme.student_id,
             FlagSource.ACTION_PROGRAMME,
             programme.pk,
             {"note": note},
@@ -389,13 +379,15 @@ def record_follow_up(
     works: str,
     outcome: str = "",
     send_anyway: bool = False,
+    programme_id: int | None = None,
 ) -> FollowUp:
-    """A teacher or the principal records a planned follow-up of the adopted programme."""
+    """A teacher or the principal records a planned follow-up of the adopted programme (of
+    ``programme_id``, when given)."""
     follow_up = FollowUp.objects.filter(pk=follow_up_id).only("programme_id").first()
-    if follow_up is None:
-        raise Refused("unknown_follow_up", _("That follow-up does not exist."))
-    programme, rights = _programme(actor, follow_up.programme_id)
-    require(rights.draft)
+    if follow_up is None or (programme_id is not None and follow_up.programme_id != programme_id):
+        raise NotFound("unknown_follow_up", _("That follow-up does not exist."))
+    programme, relation = _programme(actor, follow_up.programme_id)
+    require(relation.may_draft_programme)
     _open(programme)
     what_was_done = _text(what_was_done, _("What was done"), required=True)
     outcome = _text(outcome, _("Outcome"))
@@ -404,7 +396,7 @@ def record_follow_up(
     texts = {"what_was_done": what_was_done, "outcome": outcome}
     findings = guard_texts(texts, send_anyway=send_anyway)
     with transaction.atomic():
-        programme, _rights = _programme(actor, follow_up.programme_id, lock=True)
+        programme = _locked(programme.pk)
         _open(programme)
         follow_up = FollowUp.objects.select_for_update().get(pk=follow_up_id)
         if follow_up.replaced_by_id is not None:
@@ -418,9 +410,9 @@ def record_follow_up(
         follow_up.works = works
         follow_up.outcome = outcome
         follow_up.save()
-        _refresh_card(programme)
+        refresh_card(programme, PROGRAMME_CARD)
         flag_student_text(
-            actor, programme.page.student_id, FlagSource.ACTION_PROGRAMME, programme.pk, texts, findings
+            actor, programme.student_id, FlagSource.ACTION_PROGRAMME, programme.pk, texts, findings
         )
         events.announce(
             "action_programme.followed_up",
@@ -439,13 +431,13 @@ def close_programme(
 ) -> ActionProgramme:
     """The principal closes an adopted programme (the support is no longer needed, or is
     replaced), with the date, who and why."""
-    programme, rights = _programme(actor, programme_id)
-    require(rights.decide)
+    programme, relation = _programme(actor, programme_id)
+    require(relation.may_decide_programme)
     _open(programme)
     reason = _text(reason, _("Reason"), required=True)
     findings = guard_texts({"reason": reason}, send_anyway=send_anyway)
     with transaction.atomic():
-        programme, _rights = _programme(actor, programme_id, lock=True)
+        programme = _locked(programme.pk)
         _open(programme)
         if programme.status != ActionProgramme.Status.ADOPTED:
             raise Refused("not_adopted", _("Only an adopted programme can be closed."))
@@ -455,10 +447,14 @@ def close_programme(
         programme.closed_by = actor
         programme.close_reason = reason
         programme.save(update_fields=["status", "closed_on", "closed_at", "closed_by", "close_reason"])
-        _refresh_card(programme, _("Action programme closed by %(name)s") % {"name": actor.display_name})
+        refresh_card(
+            programme,
+            PROGRAMME_CARD,
+            summary=_("Action programme closed by %(name)s") % {"name": actor.display_name},
+        )
         flag_student_text(
             actor,
-            programme.page.student_id,
+            programme.student_id,
             FlagSource.ACTION_PROGRAMME,
             programme.pk,
             {"reason": reason},

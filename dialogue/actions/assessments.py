@@ -13,15 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import events, policy
-from accounts.errors import Refused, require
+from accounts.errors import NotFound, Refused, require
 from accounts.models import CurriculumArea, SchoolClass, Subject, User
-from dialogue import queries
-from dialogue.actions.cards import (
-    post_card,
-    subject_thread,
-    update_card,
-)
-from dialogue.actions.pages import ensure_page
+from dialogue import doors, queries
+from dialogue.actions.cards import CardKind, in_subject_thread, refresh_card, show_card
 from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import (
     MAX_ASSESSMENT_TEXT,
@@ -33,6 +28,14 @@ from dialogue.models import (
 from dialogue.payloads import assessment_card
 from writing import guard
 from writing.texts import checked_text, guard_texts
+
+
+def _card(assessment: Assessment) -> dict[str, Any]:
+    """The card of a published assessment; one replaced by a correction says so."""
+    return assessment_card(assessment, corrected_by=getattr(assessment, "corrected_by", None))
+
+
+ASSESSMENT_CARD: CardKind[Assessment] = CardKind(draw=_card, thread=in_subject_thread)
 
 
 def school_form(school_id: int) -> AssessmentForm:
@@ -140,7 +143,8 @@ def save_draft(
 
     Precondition: ``student`` is enrolled in ``school_class`` (checked by the caller's query).
     """
-    require(policy.can_publish_assessment(actor, student, subject))
+    access = doors.student_page(actor, student, opening=False)
+    require(access.relation.may_publish_assessment(subject.pk))
     form = school_form(school_class.school_id)
     levels = _check_levels(subject, levels) if form.use_levels else {}
     can_text = checked_text(can_text, _("What the student can"), MAX_ASSESSMENT_TEXT)
@@ -162,6 +166,13 @@ def save_draft(
     return draft, findings
 
 
+def _page_access(actor: User, student_id: int) -> doors.PageAccess | None:
+    try:
+        return doors.student_page(actor, student_id, opening=False)
+    except NotFound:
+        return None
+
+
 def is_empty(assessment: Assessment) -> bool:
     return not (assessment.levels or assessment.can_text.strip() or assessment.develop_text.strip())
 
@@ -177,7 +188,8 @@ def publish_assessment(actor: User, assessment_id: int, *, send_anyway: bool = F
         .filter(pk=assessment_id)
         .first()
     )
-    if draft is None or not policy.can_publish_assessment(actor, draft.student, draft.subject):
+    access = _page_access(actor, draft.student_id) if draft is not None else None
+    if draft is None or access is None or not access.relation.may_publish_assessment(draft.subject_id):
         raise Refused("unknown_assessment", _("That assessment does not exist or is not yours to publish."))
     if draft.status != Assessment.Status.DRAFT:
         raise Refused("published", _("This assessment is already published. Write a correction instead."))
@@ -185,7 +197,7 @@ def publish_assessment(actor: User, assessment_id: int, *, send_anyway: bool = F
         raise Refused("empty", _("The assessment is empty. Fill in at least one part before publishing."))
     texts = {"can_text": draft.can_text, "develop_text": draft.develop_text}
     findings = guard_texts(texts, send_anyway=send_anyway)
-    page = ensure_page(actor, draft.student)
+    page = access.page
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=draft.pk)
         if locked.status != Assessment.Status.DRAFT:
@@ -194,18 +206,19 @@ def publish_assessment(actor: User, assessment_id: int, *, send_anyway: bool = F
         draft.published_at = timezone.now()
         draft.published_by = actor
         draft.author = actor
-        thread = subject_thread(page, draft.subject)
-        draft.message = post_card(
+        show_card(
             actor,
             page,
-            thread,
-            card=assessment_card(draft),
+            draft,
+            ASSESSMENT_CARD,
             summary=_("Written assessment in %(subject)s published") % {"subject": draft.subject.name_sv},
+            save=False,
         )
         draft.save(update_fields=["status", "published_at", "published_by", "author", "message"])
         previous = draft.corrects
-        if previous is not None and previous.message is not None:
-            update_card(previous.message, card=assessment_card(previous, corrected_by=draft))
+        if previous is not None:
+            previous.corrected_by = draft  # type: ignore[attr-defined]  # what its card says now
+            refresh_card(previous, ASSESSMENT_CARD)
         flag_student_text(actor, page.student_id, FlagSource.ASSESSMENT, draft.pk, texts, findings)
         events.announce(
             "assessment.published",
@@ -238,4 +251,4 @@ def remove_phrase(actor: User, phrase_id: int) -> None:
     """Only the owner's own phrases; someone else's id is 'not found' like a missing one."""
     removed, _detail = Phrase.objects.filter(pk=phrase_id, owner=actor).delete()
     if not removed:
-        raise Refused("unknown_phrase", _("That phrase does not exist."))
+        raise NotFound("unknown_phrase", _("That phrase does not exist."))

@@ -6,21 +6,23 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import policy
 from accounts.errors import Refused, require
 from accounts.models import User
+from dialogue import doors
 from dialogue.models import Attachment, StudentPage
 from writing.uploads import UploadRejected, check_upload
 
 MAX_PENDING_PER_PAGE = 10
 
 
-def upload_attachment(actor: User, page: StudentPage, *, name: str, data: bytes) -> Attachment:
+def upload_attachment(actor: User, page: StudentPage | int, *, name: str, data: bytes) -> Attachment:
     """Check the file on its content (images are re-encoded without metadata such as GPS
     position), store it privately and return it unattached; sending a message with its id
     attaches it. Raises ``Refused`` with the checker's code for a file that is not
     accepted."""
-    require(policy.can_write_in_dialogue(actor, page.student))
+    access = doors.page(actor, page, opening=False)
+    require(access.relation.may_write)
+    page = access.page
     pending = Attachment.objects.filter(page=page, uploaded_by=actor, message__isnull=True).count()
     if pending >= MAX_PENDING_PER_PAGE:
         raise Refused("too_many_files", _("Send the files you have attached before adding more."))

@@ -19,14 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import events, policy
-from accounts.errors import Refused, require
+from accounts.errors import NotFound, Refused, require
 from accounts.models import CurriculumArea, Subject, User
-from dialogue.actions.cards import (
-    post_card,
-    subject_thread,
-    update_card,
-)
-from dialogue.actions.pages import ensure_page
+from dialogue import doors
+from dialogue.actions.cards import CardKind, in_subject_thread, refresh_card, show_card
 from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import (
     MAX_DECLINE_REASON,
@@ -35,7 +31,6 @@ from dialogue.models import (
     Goal,
     GoalReflection,
     GoalRevision,
-    Message,
 )
 from dialogue.payloads import goal_card
 from writing.texts import checked_text, guard_texts
@@ -58,7 +53,14 @@ def _goal_text(text: str) -> str:
     return checked_text(text, _("Goal"), MAX_GOAL_TEXT, required=True)
 
 
-def _goal(goal_id: int, *, lock: bool = False) -> Goal:
+GOAL_CARD: CardKind[Goal] = CardKind(draw=goal_card, thread=in_subject_thread)
+
+
+def _unknown_goal() -> Refused:
+    return Refused("unknown_goal", _("That goal does not exist."))
+
+
+def _goal(goal_id: int, *, lock: bool = False) -> Goal | None:
     """The goal with what its card needs. ``lock`` (inside a transaction) holds its row until
     the transaction ends, so two teachers deciding one proposal at once are taken in turn."""
     goals = Goal.objects.select_related(
@@ -66,16 +68,21 @@ def _goal(goal_id: int, *, lock: bool = False) -> Goal:
     )
     if lock:
         goals = goals.select_for_update(of=("self",))
-    goal = goals.filter(pk=goal_id).first()
-    if goal is None:
-        raise Refused("unknown_goal", _("That goal does not exist."))
-    return goal
+    return goals.filter(pk=goal_id).first()
 
 
-def _card(goal: Goal) -> Message:
-    """A goal's card is posted in the transaction that creates the goal."""
-    assert goal.message is not None
-    return goal.message
+def _opened_goal(actor: User, goal_id: int, student_id: int | None) -> tuple[doors.PageAccess, Goal]:
+    """The goal (locked) with the actor's access to its student's page. A goal that is missing,
+    not the given student's, or on a page the actor may not read is not found alike.
+    Precondition: inside a transaction."""
+    goal = _goal(goal_id, lock=True)
+    if goal is None or (student_id is not None and goal.student_id != student_id):
+        raise NotFound("unknown_goal", _("That goal does not exist."))
+    try:
+        access = doors.student_page(actor, goal.student_id, opening=False)
+    except NotFound:
+        raise NotFound("unknown_goal", _("That goal does not exist.")) from None
+    return access, goal
 
 
 def _keep_version(goal: Goal, actor: User) -> None:
@@ -94,8 +101,7 @@ def _keep_version(goal: Goal, actor: User) -> None:
 
 
 def _new_goal(
-    actor: User,
-    student: User,
+    access: doors.PageAccess,
     *,
     status: str,
     text: str,
@@ -110,7 +116,7 @@ def _new_goal(
     check_area(subject, area)
     _check_target_date(target_date)
     findings = guard_texts({"text": text}, send_anyway=send_anyway)
-    page = ensure_page(actor, student)
+    actor, student, page = access.viewer, access.student, access.page
     with transaction.atomic():
         replaces = _replace(actor, student, replaces_id) if replaces_id is not None else None
         goal = Goal.objects.create(
@@ -126,12 +132,9 @@ def _new_goal(
             updated_at=timezone.now(),
             replaces=replaces,
         )
-        goal.message = post_card(
-            actor, page, subject_thread(page, subject), card=goal_card(goal), summary=summary
-        )
-        goal.save(update_fields=["message"])
+        show_card(actor, page, goal, GOAL_CARD, summary=summary)
         if replaces is not None:
-            update_card(_card(replaces), card=goal_card(replaces))  # "replaced by a new goal"
+            refresh_card(replaces, GOAL_CARD)  # "replaced by a new goal"
         flag_student_text(actor, page.student_id, FlagSource.GOAL, goal.pk, {"text": text}, findings)
         events.announce(
             "goal.proposed" if goal.proposed else "goal.set",
@@ -148,8 +151,8 @@ def _replace(actor: User, student: User, goal_id: int) -> Goal:
     """The student's goal that a new goal replaces, marked revised if it is not already.
     Precondition: inside a transaction (the goal stays locked until it ends)."""
     old = _goal(goal_id, lock=True)
-    if old.student_id != student.pk:
-        raise Refused("unknown_goal", _("That goal does not exist."))
+    if old is None or old.student_id != student.pk:
+        raise _unknown_goal()
     if old.status not in (Goal.Status.ACTIVE, Goal.Status.REVISED):
         raise Refused("not_replaceable", _("Only an active or revised goal can be replaced by a new goal."))
     if Goal.objects.filter(replaces=old).exists():
@@ -167,7 +170,7 @@ def _summary(template: str, subject: Subject | None) -> str:
 
 def set_goal(
     actor: User,
-    student: User,
+    student: User | int,
     *,
     text: str,
     subject: Subject | None = None,
@@ -178,10 +181,10 @@ def set_goal(
 ) -> Goal:
     """A teacher of the student (or the principal) sets an active goal; with ``replaces_id``
     it replaces one of the student's active or revised goals, which becomes revised."""
-    require(policy.can_set_goals(actor, student))
+    access = doors.student_page(actor, student, opening=False)
+    require(access.relation.may_set_goals)
     return _new_goal(
-        actor,
-        student,
+        access,
         status=Goal.Status.ACTIVE,
         text=text,
         subject=subject,
@@ -195,7 +198,7 @@ def set_goal(
 
 def propose_goal(
     actor: User,
-    student: User,
+    student: User | int,
     *,
     text: str,
     subject: Subject | None = None,
@@ -204,10 +207,10 @@ def propose_goal(
     send_anyway: bool = False,
 ) -> Goal:
     """The student or a guardian proposes a goal; a teacher accepts or declines it."""
-    require(policy.can_propose_goals(actor, student))
+    access = doors.student_page(actor, student, opening=False)
+    require(access.relation.may_propose_goals)
     return _new_goal(
-        actor,
-        student,
+        access,
         status=Goal.Status.PROPOSED,
         text=text,
         subject=subject,
@@ -218,11 +221,11 @@ def propose_goal(
     )
 
 
-def _goal_to_change(actor: User, goal_id: int) -> Goal:
+def _goal_to_change(actor: User, goal_id: int, student_id: int | None) -> Goal:
     """The goal, locked, if the actor may set the student's goals. Precondition: inside a
     transaction."""
-    goal = _goal(goal_id, lock=True)
-    require(policy.can_set_goals(actor, goal.student))
+    access, goal = _opened_goal(actor, goal_id, student_id)
+    require(access.relation.may_set_goals)
     return goal
 
 
@@ -237,40 +240,42 @@ def _decide(actor: User, goal: Goal, status: str, reason: str = "") -> Goal:
     goal.save(
         update_fields=["status", "decided_by", "decided_at", "decline_reason", "updated_by", "updated_at"]
     )
-    update_card(_card(goal), card=goal_card(goal))
+    refresh_card(goal, GOAL_CARD)
     events.announce(
         "goal.accepted" if status == Goal.Status.ACTIVE else "goal.declined",
         actor_id=actor.pk,
         student_id=goal.student_id,
-        page_id=_card(goal).page_id,
+        page_id=goal.message.page_id if goal.message else None,
         goal_id=goal.pk,
         decided_by=actor.pk,
     )
     return goal
 
 
-def accept_goal(actor: User, goal_id: int) -> Goal:
-    """A teacher accepts a proposal: it becomes an active goal."""
+def accept_goal(actor: User, goal_id: int, *, student_id: int | None = None) -> Goal:
+    """A teacher accepts a proposal: it becomes an active goal. ``student_id``, when given,
+    is whose goal it must be (the page the form was on)."""
     with transaction.atomic():
-        return _decide(actor, _goal_to_change(actor, goal_id), Goal.Status.ACTIVE)
+        return _decide(actor, _goal_to_change(actor, goal_id, student_id), Goal.Status.ACTIVE)
 
 
-def decline_goal(actor: User, goal_id: int, *, reason: str = "", send_anyway: bool = False) -> Goal:
+def decline_goal(
+    actor: User, goal_id: int, *, reason: str = "", send_anyway: bool = False, student_id: int | None = None
+) -> Goal:
     """A teacher declines a proposal, optionally saying why; the proposal stays on record."""
     with transaction.atomic():
-        goal = _goal_to_change(actor, goal_id)
+        goal = _goal_to_change(actor, goal_id, student_id)
         reason = checked_text(reason, _("Reason"), MAX_DECLINE_REASON)
         findings = guard_texts({"reason": reason}, send_anyway=send_anyway)
         _decide(actor, goal, Goal.Status.DECLINED, reason)
-        page = _card(goal).page
-        flag_student_text(actor, page.student_id, FlagSource.GOAL, goal.pk, {"reason": reason}, findings)
+        flag_student_text(actor, goal.student_id, FlagSource.GOAL, goal.pk, {"reason": reason}, findings)
     return goal
 
 
-def change_goal_status(actor: User, goal_id: int, *, status: str) -> Goal:
+def change_goal_status(actor: User, goal_id: int, *, status: str, student_id: int | None = None) -> Goal:
     """A teacher marks a goal active, reached or revised (the earlier status is kept)."""
     with transaction.atomic():
-        goal = _goal_to_change(actor, goal_id)
+        goal = _goal_to_change(actor, goal_id, student_id)
         if status not in SETTABLE:
             raise Refused("bad_status", _("Choose active, reached or revised."))
         if goal.status == Goal.Status.PROPOSED:
@@ -286,7 +291,7 @@ def change_goal_status(actor: User, goal_id: int, *, status: str) -> Goal:
         _keep_version(goal, actor)
         goal.status = status
         goal.save(update_fields=["status", "updated_by", "updated_at"])
-        update_card(_card(goal), card=goal_card(goal))
+        refresh_card(goal, GOAL_CARD)
         events.announce(
             "goal.status_changed",
             actor_id=actor.pk,
@@ -305,11 +310,12 @@ def edit_goal(
     area: CurriculumArea | None = None,
     target_date: datetime.date | None = None,
     send_anyway: bool = False,
+    student_id: int | None = None,
 ) -> Goal:
     """A teacher changes a goal's text, area or target date; the earlier version is kept.
     The subject stays (the card lives in the subject's thread)."""
     with transaction.atomic():
-        goal = _goal_to_change(actor, goal_id)
+        goal = _goal_to_change(actor, goal_id, student_id)
         if goal.status == Goal.Status.DECLINED:
             raise Refused("declined", _("A declined proposal cannot be changed."))
         text = _goal_text(text)
@@ -322,27 +328,27 @@ def edit_goal(
         _keep_version(goal, actor)
         goal.text, goal.area, goal.target_date = text, area, target_date
         goal.save(update_fields=["text", "area", "target_date", "updated_by", "updated_at"])
-        update_card(_card(goal), card=goal_card(goal))
-        flag_student_text(
-            actor, _card(goal).page.student_id, FlagSource.GOAL, goal.pk, {"text": text}, findings
-        )
+        refresh_card(goal, GOAL_CARD)
+        flag_student_text(actor, goal.student_id, FlagSource.GOAL, goal.pk, {"text": text}, findings)
     return goal
 
 
-def reflect_on_goal(actor: User, goal_id: int, *, text: str, send_anyway: bool = False) -> GoalReflection:
+def reflect_on_goal(
+    actor: User, goal_id: int, *, text: str, send_anyway: bool = False, student_id: int | None = None
+) -> GoalReflection:
     """The student writes a reflection on one of their goals (once it is not a proposal)."""
     with transaction.atomic():
-        goal = _goal(goal_id, lock=True)
-        require(policy.can_write_self_assessment(actor, goal.student))
+        access, goal = _opened_goal(actor, goal_id, student_id)
+        require(access.relation.may_write_self_assessment)
         if goal.status not in SETTABLE:
             raise Refused("not_a_goal_yet", _("You can reflect on a goal once a teacher has accepted it."))
         text = checked_text(text, _("Reflection"), MAX_REFLECTION_TEXT, required=True)
         findings = guard_texts({"text": text}, send_anyway=send_anyway)
         reflection = GoalReflection.objects.create(goal=goal, author=actor, text=text)
-        update_card(_card(goal), card=goal_card(goal))
+        refresh_card(goal, GOAL_CARD)
         flag_student_text(
             actor,
-            _card(goal).page.student_id,
+            goal.student_id,
             FlagSource.GOAL_REFLECTION,
             reflection.pk,
             {"text": text},

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import events, policy
-from accounts.errors import Refused, require
+from accounts import events
+from accounts.errors import Forbidden, NotFound, Refused, require
 from accounts.models import User
-from dialogue import queries
+from dialogue import doors, queries
 from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import (
     MAX_MESSAGE_LENGTH,
@@ -77,13 +77,13 @@ def _check_rate(actor: User) -> None:
 
 def publish_message(message: Message, attachments: list[Attachment]) -> dict[str, Any]:
     payload = message_payload(message, attachments)
-    events.publish([f"page.{message.page_id}"], {"type": "dialogue.message", "message": payload})
+    events.publish([events.page_group(message.page_id)], {"type": "dialogue.message", "message": payload})
     return payload
 
 
 def post_message(
     actor: User,
-    page: StudentPage,
+    page: StudentPage | int,
     *,
     thread_id: int,
     body: str,
@@ -96,9 +96,11 @@ def post_message(
     A send repeated with the same ``client_id`` (a retry after a lost acknowledgement)
     returns the stored message and stores nothing new. Raises ``Refused`` for bad input
     or too many sends, ``SensitiveText`` when the guard has findings and ``send_anyway``
-    is false, PermissionDenied when the actor may not write on the page.
+    is false, ``NotFound`` when the actor may not read the page.
     """
-    require(policy.can_write_in_dialogue(actor, page.student))
+    access = doors.page(actor, page, opening=False)
+    require(access.relation.may_write)
+    page = access.page
     body = clean_text(body)
     attachment_ids = list(dict.fromkeys(attachment_ids))
     _check_body(body, attachments=len(attachment_ids))
@@ -170,22 +172,34 @@ def _claim_attachments(actor: User, page: StudentPage, message: Message, ids: li
     return attachments
 
 
-def _message_or_refuse(message_id: int) -> Message:
+def _changeable(actor: User, message_id: int, page_id: int | None) -> tuple[doors.PageAccess, Message]:
+    """The message to change with the actor's access to its page. A message that is missing,
+    not on ``page_id`` (when given) or on a page the actor may not read is unknown alike."""
     message = queries.message_for_change(message_id)
-    if message is None:
-        raise Refused("unknown_message", _("That message does not exist."))
+    if message is None or (page_id is not None and message.page_id != page_id):
+        raise NotFound("unknown_message", _("That message does not exist."))
+    try:
+        access = doors.page(actor, message.page, opening=False)
+    except NotFound:
+        raise NotFound("unknown_message", _("That message does not exist.")) from None
     if message.card is not None:
         # A card shows a document (an assessment, a goal ...) that has its own history.
         raise Refused("card", _("A card changes through its own form, not as a message."))
-    return message
+    return access, message
+
+
+def _cannot_change() -> Forbidden:
+    return Forbidden("forbidden", _("You cannot change that message."))
 
 
 def edit_message(
-    actor: User, message_id: int, *, body: str, send_anyway: bool = False
+    actor: User, message_id: int, *, body: str, send_anyway: bool = False, page_id: int | None = None
 ) -> tuple[Message, dict[str, Any]]:
-    """Replace a message's text; the earlier text is kept as a revision (public record)."""
-    message = _message_or_refuse(message_id)
-    require(policy.can_edit_page_text(actor, message))
+    """Replace a message's text; the earlier text is kept as a revision (public record). Only
+    its author, while they may write on the page."""
+    access, message = _changeable(actor, message_id, page_id)
+    if not access.relation.may_edit(message.author_id):
+        raise _cannot_change()
     if message.retracted_at is not None:
         raise Refused("retracted", _("A retracted message cannot be edited."))
     body = clean_text(body)
@@ -215,10 +229,14 @@ def edit_message(
     return message, payload
 
 
-def retract_message(actor: User, message_id: int) -> tuple[Message, dict[str, Any]]:
-    """Hide a message from the page; its text stays on record with who retracted it."""
-    message = _message_or_refuse(message_id)
-    require(policy.can_retract_page_text(actor, message))
+def retract_message(
+    actor: User, message_id: int, *, page_id: int | None = None
+) -> tuple[Message, dict[str, Any]]:
+    """Hide a message from the page; its text stays on record with who retracted it. Its
+    author while still a member, or the principal."""
+    access, message = _changeable(actor, message_id, page_id)
+    if not access.relation.may_retract(message.author_id):
+        raise _cannot_change()
     if message.retracted_at is not None:
         return message, message_payload(message, [])
     with transaction.atomic():
@@ -231,10 +249,10 @@ def retract_message(actor: User, message_id: int) -> tuple[Message, dict[str, An
     return message, payload
 
 
-def mark_read(actor: User, page: StudentPage, *, thread_id: int, seq: int) -> dict[int, int]:
+def mark_read(actor: User, page: StudentPage | int, *, thread_id: int, seq: int) -> dict[int, int]:
     """Record that the actor has read the thread up to ``seq`` (never moving backwards) and
     return their unread counts per thread, also sent to their other tabs and devices."""
-    require(policy.can_read_student_page(actor, page.student))
+    page = doors.page(actor, page, opening=False).page
     thread = page.threads.filter(pk=thread_id).first()
     if thread is None:
         raise Refused("unknown_thread", _("That conversation does not exist on this page."))

@@ -8,12 +8,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import events, policy
+from accounts import events
 from accounts.errors import Refused, require
 from accounts.models import CurriculumArea, Subject, User
-from dialogue.actions.cards import post_card, subject_thread
+from dialogue import doors
+from dialogue.actions.cards import CardKind, in_subject_thread, show_card
 from dialogue.actions.goals import check_area
-from dialogue.actions.pages import ensure_page
 from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import MAX_SELF_ASSESSMENT_TEXT, Goal, SelfAssessment
 from dialogue.payloads import self_assessment_card
@@ -21,11 +21,12 @@ from writing.texts import checked_text, guard_texts
 
 # Goals a student rates themself against: those being worked on, and those reached.
 ASSESSABLE = (Goal.Status.ACTIVE, Goal.Status.REACHED)
+SELF_ASSESSMENT_CARD: CardKind[SelfAssessment] = CardKind(draw=self_assessment_card, thread=in_subject_thread)
 
 
 def write_self_assessment(
     actor: User,
-    student: User,
+    student: User | int,
     *,
     level: str,
     text: str = "",
@@ -36,7 +37,9 @@ def write_self_assessment(
 ) -> SelfAssessment:
     """Save the student's self-assessment of a goal (``goal_id``) or of a subject (with an
     optional ``area`` of it), and put its card on the page."""
-    require(policy.can_write_self_assessment(actor, student))
+    access = doors.student_page(actor, student, opening=False)
+    require(access.relation.may_write_self_assessment)
+    student = access.student
     if level not in SelfAssessment.Level.values:
         raise Refused("bad_level", _("Choose how it is going: one of the three answers."))
     goal = None
@@ -50,20 +53,19 @@ def write_self_assessment(
     check_area(subject, area)
     text = checked_text(text, _("In your own words"), MAX_SELF_ASSESSMENT_TEXT)
     findings = guard_texts({"text": text}, send_anyway=send_anyway)
-    page = ensure_page(actor, student)
+    page = access.page
     with transaction.atomic():
         assessment = SelfAssessment.objects.create(
             student=student, goal=goal, subject=subject, area=area, level=level, text=text
         )
-        assessment.message = post_card(
+        show_card(
             actor,
             page,
-            subject_thread(page, subject),
-            card=self_assessment_card(assessment),
+            assessment,
+            SELF_ASSESSMENT_CARD,
             summary=_("Self-assessment (%(subject)s)")
             % {"subject": subject.name_sv if subject else _("general")},
         )
-        assessment.save(update_fields=["message"])
         flag_student_text(
             actor, page.student_id, FlagSource.SELF_ASSESSMENT, assessment.pk, {"text": text}, findings
         )

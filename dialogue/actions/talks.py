@@ -25,12 +25,15 @@ from django.utils.translation import gettext as _
 from accounts import events, policy
 from accounts.errors import Refused, require
 from accounts.models import Enrolment, Guardianship, SchoolClass, User
+from dialogue import doors
 from dialogue.actions.cards import (
-    new_thread,
-    post_card,
-    update_card,
+    CardKind,
+    document_thread,
+    in_own_thread,
+    refresh_card,
+    show_card,
+    thread_title,
 )
-from dialogue.actions.pages import ensure_page
 from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import (
     MAX_PLACE_LENGTH,
@@ -204,20 +207,21 @@ def _coming(talk: DevelopmentTalk) -> list[int]:
     )
 
 
-def _thread_title(slot: TalkSlot) -> str:
-    return timezone.localtime(slot.starts_at).strftime("%Y-%m-%d %H:%M")
+TALK_CARD: CardKind[DevelopmentTalk] = CardKind(draw=talk_card, thread=in_own_thread)
 
 
-def _refresh_card(talk: DevelopmentTalk, summary: str | None = None) -> None:
-    if talk.message is not None:
-        update_card(talk.message, card=talk_card(talk), summary=summary)
+def _guardian_access(actor: User, student: User | int) -> doors.PageAccess:
+    """The actor's access to the student's page, if they may book the child's talks."""
+    access = doors.student_page(actor, student, opening=False)
+    require(access.relation.may_book_talk)
+    return access
 
 
 def _cancel(talk: DevelopmentTalk, actor: User, now: datetime.datetime) -> None:
     talk.cancelled_at = now
     talk.cancelled_by = actor
     talk.save(update_fields=["cancelled_at", "cancelled_by"])
-    _refresh_card(talk, summary=_("Development talk cancelled"))
+    refresh_card(talk, TALK_CARD, summary=_("Development talk cancelled"))
 
 
 def _bookable_slot(slot_id: int, student: User, now: datetime.datetime) -> TalkSlot:
@@ -258,15 +262,14 @@ def _check_no_other_booking(actor: User, student: User, now: datetime.datetime) 
 
 
 def _create_talk(actor: User, page: StudentPage, student: User, slot: TalkSlot) -> DevelopmentTalk:
-    thread = new_thread(page, Thread.Kind.DEVELOPMENT_TALK, _thread_title(slot))
+    thread = document_thread(page, Thread.Kind.DEVELOPMENT_TALK, moment=slot.starts_at)
     try:
         with transaction.atomic():
             talk = DevelopmentTalk.objects.create(slot=slot, student=student, booked_by=actor, thread=thread)
     except IntegrityError:  # the constraint: only reachable if a caller skipped the slot lock
         raise Refused("taken", _("Someone booked that time just before you. Choose another one.")) from None
     TalkAttendee.objects.create(talk=talk, guardian=actor)
-    talk.message = post_card(actor, page, thread, card=talk_card(talk), summary=_("Development talk booked"))
-    talk.save(update_fields=["message"])
+    show_card(actor, page, talk, TALK_CARD, summary=_("Development talk booked"))
     events.announce(
         "talk.booked",
         actor_id=actor.pk,
@@ -280,13 +283,13 @@ def _create_talk(actor: User, page: StudentPage, student: User, slot: TalkSlot) 
 
 
 def book_talk(
-    actor: User, student: User, slot_id: int, *, now: datetime.datetime | None = None
+    actor: User, student: User | int, slot_id: int, *, now: datetime.datetime | None = None
 ) -> DevelopmentTalk:
     """A guardian books a free slot of the child's class: a new talk with its own thread and
     card. One upcoming talk per guardian and child (the other guardian may book another)."""
-    require(policy.can_book_development_talk(actor, student))
+    access = _guardian_access(actor, student)
+    student, page = access.student, access.page
     now = now or timezone.now()
-    page = ensure_page(actor, student)
     with transaction.atomic():
         _lock_student(student)
         slot = _bookable_slot(slot_id, student, now)
@@ -306,7 +309,7 @@ def _live_talk(talk: DevelopmentTalk, now: datetime.datetime) -> DevelopmentTalk
 
 def join_talk(actor: User, talk: DevelopmentTalk, *, now: datetime.datetime | None = None) -> DevelopmentTalk:
     """The other guardian comes to the talk the first one booked."""
-    require(policy.can_book_development_talk(actor, talk.student))
+    _guardian_access(actor, talk.student_id)
     now = now or timezone.now()
     with transaction.atomic():
         _lock_student(talk.student)
@@ -319,7 +322,7 @@ def join_talk(actor: User, talk: DevelopmentTalk, *, now: datetime.datetime | No
             attendee.left_at = None
             attendee.reminded_at = None
             attendee.save(update_fields=["left_at", "reminded_at"])
-        _refresh_card(locked)
+        refresh_card(locked, TALK_CARD)
         events.announce(
             "talk.joined",
             actor_id=actor.pk,
@@ -342,7 +345,7 @@ def cancel_booking(
 ) -> DevelopmentTalk:
     """A guardian cancels their booking. The talk goes on for the other guardian if they
     joined it; otherwise it is cancelled and the slot is free again."""
-    require(policy.can_book_development_talk(actor, talk.student))
+    _guardian_access(actor, talk.student_id)
     now = now or timezone.now()
     with transaction.atomic():
         _lock_student(talk.student)
@@ -351,7 +354,7 @@ def cancel_booking(
         attendee.left_at = now
         attendee.save(update_fields=["left_at"])
         if _coming(locked):
-            _refresh_card(locked)
+            refresh_card(locked, TALK_CARD)
             events.announce(
                 "talk.left",
                 talk_id=locked.pk,
@@ -380,9 +383,8 @@ def move_booking(
     """A guardian moves their booking to another free slot. A talk only they come to moves
     with its thread, card and preparation; from a talk shared with the other guardian they
     move alone, into a talk of their own (the other guardian's booking stays as it was)."""
-    require(policy.can_book_development_talk(actor, talk.student))
+    page = _guardian_access(actor, talk.student_id).page
     now = now or timezone.now()
-    page = ensure_page(actor, talk.student)
     with transaction.atomic():
         _lock_student(talk.student)
         locked = _live_talk(talk, now)
@@ -391,13 +393,15 @@ def move_booking(
         if _coming(locked) != [actor.pk]:
             attendee.left_at = now
             attendee.save(update_fields=["left_at"])
-            _refresh_card(locked)
+            refresh_card(locked, TALK_CARD)
             return _create_talk(actor, page, locked.student, slot)
         locked.slot = slot
         locked.save(update_fields=["slot"])
-        Thread.objects.filter(pk=locked.thread_id).update(title=_thread_title(slot))
+        Thread.objects.filter(pk=locked.thread_id).update(
+            title=thread_title(Thread.Kind.DEVELOPMENT_TALK, moment=slot.starts_at)
+        )
         TalkAttendee.objects.filter(talk=locked).update(reminded_at=None)  # a new time, a new reminder
-        _refresh_card(locked, summary=_("Development talk moved"))
+        refresh_card(locked, TALK_CARD, summary=_("Development talk moved"))
         events.announce(
             "talk.moved",
             actor_id=actor.pk,
@@ -423,7 +427,7 @@ def add_preparation(
 ) -> TalkPreparation:
     """The student or a guardian writes a question or view before the talk (the
     sensitive-text guard applies; saved anyway, it is flagged for the principal)."""
-    require(policy.can_prepare_development_talk(actor, talk.student))
+    require(doors.student_page(actor, talk.student_id, opening=False).relation.may_prepare_talk)
     now = now or timezone.now()
     body = checked_text(body, _("Questions and views"), MAX_TALK_TEXT)
     if not body:
@@ -434,9 +438,7 @@ def add_preparation(
         preparation = TalkPreparation.objects.create(
             talk=talk, author=actor, body=body, body_html=render_markdown(body)
         )
-        flag_student_text(
-            actor, talk.thread.page.student_id, FlagSource.TALK, talk.pk, {"body": body}, findings
-        )
+        flag_student_text(actor, talk.student_id, FlagSource.TALK, talk.pk, {"body": body}, findings)
     return preparation
 
 
@@ -455,7 +457,7 @@ def record_talk(
     and the agreements. The card shows them and ``talk.recorded`` is announced. Recording
     again corrects the agreements (the earlier text is kept as a ``TalkRecordRevision``)
     and announces again."""
-    require(policy.can_record_development_talk(actor, talk.student))
+    require(doors.student_page(actor, talk.student_id, opening=False).relation.may_record_talk)
     now = now or timezone.now()
     texts = {
         "iup_summary": checked_text(iup_summary, _("Summary of the IUP for the year"), MAX_TALK_TEXT),
@@ -508,8 +510,8 @@ def record_talk(
                 "recorded_by",
             ]
         )
-        _refresh_card(locked, summary=_("Agreements from the development talk recorded"))
-        flag_student_text(actor, locked.thread.page.student_id, FlagSource.TALK, locked.pk, texts, findings)
+        refresh_card(locked, TALK_CARD, summary=_("Agreements from the development talk recorded"))
+        flag_student_text(actor, locked.student_id, FlagSource.TALK, locked.pk, texts, findings)
         events.announce(
             "talk.recorded",
             actor_id=actor.pk,

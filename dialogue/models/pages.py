@@ -32,11 +32,6 @@ class StudentPage(models.Model):
     def __str__(self) -> str:
         return str(self.student)
 
-    @property
-    def group_name(self) -> str:
-        """The channel-layer group of everyone who has this page open."""
-        return f"page.{self.pk}"
-
 
 class Thread(models.Model):
     class Kind(models.TextChoices):

@@ -8,7 +8,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -19,18 +18,15 @@ from django.views.decorators.http import require_POST
 
 from accounts.actions import otp as otp_actions
 from accounts.actions.sessions import change_own_password, log_out, log_out_everywhere
-from accounts.models import User
+from accounts.errors import Refused
+from frontend.answers import add_to_form
 from frontend.forms import OtpCodeForm, PasswordChangeForm
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from frontend.requests import viewer
 
 
 @login_required
 def account_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = viewer(request)
     requirement = otp_actions.otp_requirement(user)
     return render(
         request,
@@ -45,7 +41,7 @@ def account_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("current_password", "new_password", "new_password_again")
 @login_required
 def password_change_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = viewer(request)
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -54,12 +50,8 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
             )
-        except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field, errors)
-            else:
-                form.add_error("new_password", error)
+        except Refused as error:
+            add_to_form(form, error)
         else:
             # Other sessions stop verifying; this one continues under a new key.
             update_session_auth_hash(request, user)
@@ -75,7 +67,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def logout_everywhere_view(request: HttpRequest) -> HttpResponse:
-    log_out_everywhere(_user(request))
+    log_out_everywhere(viewer(request))
     log_out(request)
     messages.success(request, _("You have been logged out on all devices."))
     return redirect("login")
@@ -97,7 +89,7 @@ def _grouped_secret(device: otp_actions.TOTPDevice) -> str:
 def otp_setup_view(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app. Reachable before verification only by someone who has
     none yet; replacing an existing one requires a verified session."""
-    user = _user(request)
+    user = viewer(request)
     requirement = otp_actions.otp_requirement(user)
     if requirement.enrolled and not otp_actions.is_verified(user):
         return redirect("otp-verify")
@@ -110,8 +102,8 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
             if form.is_valid():
                 try:
                     codes = otp_actions.confirm_totp_enrolment(request, user, form.cleaned_data["code"])
-                except ValidationError as error:
-                    form.add_error("code", error)
+                except Refused as error:
+                    form.add_error("code", error.message)
                 else:
                     request.session.cycle_key()
                     return render(
@@ -132,13 +124,13 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def recovery_codes_view(request: HttpRequest) -> HttpResponse:
-    codes = otp_actions.regenerate_recovery_codes(_user(request))
+    codes = otp_actions.regenerate_recovery_codes(viewer(request))
     return render(request, "frontend/recovery_codes.html", {"codes": codes, "first_time": False})
 
 
 @require_POST
 @login_required
 def otp_remove_view(request: HttpRequest) -> HttpResponse:
-    otp_actions.remove_own_otp(_user(request))
+    otp_actions.remove_own_otp(viewer(request))
     messages.success(request, _("One-time passwords are turned off for your account."))
     return redirect("account")

@@ -3,8 +3,9 @@ and the forms to draft, give a view, decide, record a follow-up and close. Every
 without scripts; a refused form is shown again with what was typed (status 400), and JSON
 answers come back when the client asks for them (``Accept: application/json``).
 
-Access: readers of the student's page read (404 for everyone else); a reader whose role
-does not allow an action gets 403.
+Access: readers of the student's page read (404 for everyone else, through
+``dialogue.doors``); a reader whose role does not allow an action gets 403 (the action's
+``Forbidden``, answered by Django).
 """
 
 from __future__ import annotations
@@ -14,31 +15,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import policy
-from accounts.errors import Refused, SensitiveText
+from accounts.errors import ActionError, Refused, SensitiveText
 from accounts.models import Subject, User
-from dialogue import queries
+from dialogue import doors, queries
 from dialogue.actions import action_programmes as actions
 from dialogue.models import ActionProgramme, FollowUp, ProgrammeVersion
-from writing.guard import findings_payload
+from frontend.answers import form_failure, json_error
+from frontend.requests import send_anyway, viewer, wants_json
 
 BLANK_FOLLOW_UP_ROWS = 2
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def _follow_up_rows(request: HttpRequest) -> list[tuple[str, str]]:
@@ -56,7 +48,7 @@ def _content(request: HttpRequest) -> dict[str, Any]:
         "measures": request.POST.get("measures", ""),
         "responsible": request.POST.get("responsible", ""),
         "follow_ups": _follow_up_rows(request),
-        "send_anyway": request.POST.get("send_anyway") == "1",
+        "send_anyway": send_anyway(request),
     }
 
 
@@ -72,33 +64,16 @@ def _plan_rows(version: ProgrammeVersion | None) -> list[tuple[str, str]]:
     return [(item["on"], item["what"]) for item in version.follow_up_plan]
 
 
-def _refusal_text(error: Refused | SensitiveText) -> str:
-    if isinstance(error, SensitiveText):
-        return _(
-            "The text may contain information that must not be written here (the page is a public "
-            "record). Change it, or save anyway: the principal is then told so that it can be reviewed."
-        )
-    return error.message
-
-
-def _json_error(error: Refused | SensitiveText) -> JsonResponse:
-    if isinstance(error, SensitiveText):
-        return JsonResponse(
-            {"guard": {name: findings_payload(found) for name, found in error.by_field.items()}}, status=409
-        )
-    return JsonResponse({"error": {"code": error.code, "message": error.message}}, status=400)
-
-
 # --- The list -------------------------------------------------------------------------------
 
 
-def _list_context(user: User, student: User) -> dict[str, Any]:
-    rights = policy.action_programme_rights(policy.relation_to_student(user, student))
-    subjects = list(Subject.objects.order_by("position")) if rights.draft else []
+def _list_context(access: doors.PageAccess) -> dict[str, Any]:
+    can_draft = access.relation.may_draft_programme
+    subjects = list(Subject.objects.order_by("position")) if can_draft else []
     return {
-        "student": student,
-        "programmes": queries.action_programmes_of(student),
-        "can_draft": rights.draft,
+        "student": access.student,
+        "programmes": queries.action_programmes_of(access.student),
+        "can_draft": can_draft,
         "subjects": subjects,
         "today": timezone.localdate(),
         "posted": {},
@@ -110,35 +85,28 @@ def _list_context(user: User, student: User) -> dict[str, Any]:
 @require_GET
 @login_required
 def action_programmes_view(request: HttpRequest, student_id: int) -> HttpResponse:
-    user = _user(request)
-    student = policy.access_student(user, student_id)
-    return render(request, "frontend/action_programmes.html", _list_context(user, student))
+    access = doors.student_page(viewer(request), student_id, what="action_programmes")
+    return render(request, "frontend/action_programmes.html", _list_context(access))
 
 
 @require_POST
 @login_required
 def action_programme_new_view(request: HttpRequest, student_id: int) -> HttpResponse:
     """Draft a new programme (a teacher of the student or the principal)."""
-    user = _user(request)
-    student = policy.access_student(user, student_id)
     content = _content(request)
     subject = Subject.objects.filter(pk=request.POST.get("subject") or 0).first()
     try:
-        programme = actions.draft_programme(user, student, subject=subject, **content)
+        programme = actions.draft_programme(viewer(request), student_id, subject=subject, **content)
     except (Refused, SensitiveText) as error:
-        if _wants_json(request):
-            return _json_error(error)
-        context = _list_context(user, student)
+        if wants_json(request):
+            return json_error(error)
+        context = _list_context(doors.student_page(viewer(request), student_id, what="action_programmes"))
         context.update(
-            error=_refusal_text(error),
-            guarded=isinstance(error, SensitiveText),
-            posted=request.POST,
-            posted_form="new",
-            follow_up_rows=_form_rows(content["follow_ups"]),
+            _failed(error, "new"), posted=request.POST, follow_up_rows=_form_rows(content["follow_ups"])
         )
         return render(request, "frontend/action_programmes.html", context, status=400)
-    url = reverse("action-programme", args=[student.pk, programme.pk])
-    if _wants_json(request):
+    url = reverse("action-programme", args=[student_id, programme.pk])
+    if wants_json(request):
         return JsonResponse({"id": programme.pk, "url": url}, status=201)
     messages.success(request, _("The action programme is drafted. The student and guardians can now see it."))
     return redirect(url)
@@ -147,10 +115,10 @@ def action_programme_new_view(request: HttpRequest, student_id: int) -> HttpResp
 # --- One programme ----------------------------------------------------------------------------
 
 
-def _programme_context(user: User, student: User, programme: ActionProgramme) -> dict[str, Any]:
+def _programme_context(access: doors.PageAccess, programme: ActionProgramme) -> dict[str, Any]:
     """Everything the programme page shows. Precondition: ``programme`` from
     ``queries.action_programme`` (its relations prefetched)."""
-    rights = policy.action_programme_rights(policy.relation_to_student(user, student))
+    relation = access.relation
     today = timezone.localdate()
     versions = list(programme.versions.all())
     draft = next((v for v in versions if v.status == ProgrammeVersion.Status.DRAFT), None)
@@ -164,9 +132,9 @@ def _programme_context(user: User, student: User, programme: ActionProgramme) ->
         )
     outstanding = [f for f in follow_ups if f.recorded_at is None and f.replaced_by_id is None]
     is_open = programme.status != ActionProgramme.Status.CLOSED
-    can_draft = rights.draft and is_open
+    can_draft = relation.may_draft_programme and is_open
     return {
-        "student": student,
+        "student": access.student,
         "programme": programme,
         "versions": list(reversed(versions)),
         "draft": draft,
@@ -176,10 +144,10 @@ def _programme_context(user: User, student: User, programme: ActionProgramme) ->
         "views": list(programme.views.all()),
         "today": today,
         "can_draft": can_draft,
-        "can_comment": rights.comment and is_open,
-        "can_decide": rights.decide and is_open and draft is not None,
+        "can_comment": relation.may_comment_on_programme and is_open,
+        "can_decide": relation.may_decide_programme and is_open and draft is not None,
         "can_follow_up": can_draft and programme.status == ActionProgramme.Status.ADOPTED,
-        "can_close": rights.decide and programme.status == ActionProgramme.Status.ADOPTED,
+        "can_close": relation.may_decide_programme and programme.status == ActionProgramme.Status.ADOPTED,
         "works_choices": FollowUp.Works.choices,
         "posted": {},
         "posted_form": "",
@@ -187,20 +155,28 @@ def _programme_context(user: User, student: User, programme: ActionProgramme) ->
     }
 
 
-def _programme_or_404(user: User, student_id: int, programme_id: int) -> tuple[User, ActionProgramme]:
-    student = policy.access_student(user, student_id)
-    programme = queries.action_programme(student, programme_id)
-    if programme is None:
-        raise Http404
-    return student, programme
+def _opened_programme(
+    request: HttpRequest, student_id: int, programme_id: int
+) -> tuple[doors.PageAccess, ActionProgramme]:
+    return doors.document(
+        viewer(request),
+        student_id,
+        "action_programme",
+        lambda student: queries.action_programme(student, programme_id),
+    )
 
 
 @require_GET
 @login_required
 def action_programme_view(request: HttpRequest, student_id: int, programme_id: int) -> HttpResponse:
-    user = _user(request)
-    student, programme = _programme_or_404(user, student_id, programme_id)
-    return render(request, "frontend/action_programme.html", _programme_context(user, student, programme))
+    access, programme = _opened_programme(request, student_id, programme_id)
+    return render(request, "frontend/action_programme.html", _programme_context(access, programme))
+
+
+def _failed(error: ActionError, form: str) -> dict[str, Any]:
+    """What a form that comes back shows (``frontend.answers.form_failure``)."""
+    failure = form_failure(error)
+    return {"error": failure.message, "guarded": failure.guarded, "posted_form": form}
 
 
 def _act(
@@ -208,33 +184,27 @@ def _act(
     student_id: int,
     programme_id: int,
     form: str,
-    act: Callable[[User, ActionProgramme], object],
+    act: Callable[[User, int], object],
     done: str,
     follow_up_rows: list[tuple[str, str]] | None = None,
 ) -> HttpResponse:
-    """Run one action on the programme; on refusal show the page again with what was typed
-    in the form that was sent."""
-    user = _user(request)
-    student, programme = _programme_or_404(user, student_id, programme_id)
-    url = reverse("action-programme", args=[student.pk, programme.pk])
+    """Run one action on the programme (the action opens it and checks the actor's right);
+    on refusal show the page again with what was typed in the form that was sent."""
+    url = reverse("action-programme", args=[student_id, programme_id])
     try:
-        act(user, programme)
+        if not queries.programme_belongs_to(programme_id, student_id):
+            raise doors.not_found()
+        act(viewer(request), programme_id)
     except (Refused, SensitiveText) as error:
-        if _wants_json(request):
-            return _json_error(error)
-        fresh = queries.action_programme(student, programme_id)
-        assert fresh is not None
-        context = _programme_context(user, student, fresh)
-        context.update(
-            error=_refusal_text(error),
-            guarded=isinstance(error, SensitiveText),
-            posted=request.POST,
-            posted_form=form,
-        )
+        if wants_json(request):
+            return json_error(error)
+        access, fresh = _opened_programme(request, student_id, programme_id)
+        context = _programme_context(access, fresh)
+        context.update(_failed(error, form), posted=request.POST)
         if follow_up_rows is not None:
             context["follow_up_rows"] = _form_rows(follow_up_rows)
         return render(request, "frontend/action_programme.html", context, status=400)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"ok": True, "url": url})
     messages.success(request, done)
     return redirect(f"{url}#{form}")
@@ -249,7 +219,7 @@ def action_programme_draft_view(request: HttpRequest, student_id: int, programme
         student_id,
         programme_id,
         "draft",
-        lambda user, programme: actions.save_draft(user, programme.pk, **content),
+        lambda user, programme_id: actions.save_draft(user, programme_id, **content),
         _("The draft is saved."),
         follow_up_rows=content["follow_ups"],
     )
@@ -263,11 +233,8 @@ def action_programme_comment_view(request: HttpRequest, student_id: int, program
         student_id,
         programme_id,
         "views",
-        lambda user, programme: actions.give_view(
-            user,
-            programme.pk,
-            body=request.POST.get("body", ""),
-            send_anyway=request.POST.get("send_anyway") == "1",
+        lambda user, programme_id: actions.give_view(
+            user, programme_id, body=request.POST.get("body", ""), send_anyway=send_anyway(request)
         ),
         _("Your view is recorded."),
     )
@@ -285,12 +252,12 @@ def action_programme_decide_view(request: HttpRequest, student_id: int, programm
         student_id,
         programme_id,
         "decision",
-        lambda user, programme: actions.decide_programme(
+        lambda user, programme_id: actions.decide_programme(
             user,
-            programme.pk,
+            programme_id,
             adopt=_decision(request.POST.get("decision", "")),
             note=request.POST.get("note", ""),
-            send_anyway=request.POST.get("send_anyway") == "1",
+            send_anyway=send_anyway(request),
         ),
         _("The decision is recorded."),
     )
@@ -301,16 +268,15 @@ def action_programme_decide_view(request: HttpRequest, student_id: int, programm
 def action_programme_follow_up_view(
     request: HttpRequest, student_id: int, programme_id: int, follow_up_id: int
 ) -> HttpResponse:
-    def act(user: User, programme: ActionProgramme) -> object:
-        if not any(f.pk == follow_up_id for f in programme.follow_ups.all()):
-            raise Http404
+    def act(user: User, programme_id: int) -> object:
         return actions.record_follow_up(
             user,
             follow_up_id,
             what_was_done=request.POST.get("what_was_done", ""),
             works=request.POST.get("works", ""),
             outcome=request.POST.get("outcome", ""),
-            send_anyway=request.POST.get("send_anyway") == "1",
+            send_anyway=send_anyway(request),
+            programme_id=programme_id,
         )
 
     return _act(
@@ -326,11 +292,8 @@ def action_programme_close_view(request: HttpRequest, student_id: int, programme
         student_id,
         programme_id,
         "close",
-        lambda user, programme: actions.close_programme(
-            user,
-            programme.pk,
-            reason=request.POST.get("reason", ""),
-            send_anyway=request.POST.get("send_anyway") == "1",
+        lambda user, programme_id: actions.close_programme(
+            user, programme_id, reason=request.POST.get("reason", ""), send_anyway=send_anyway(request)
         ),
         _("The action programme is closed."),
     )

@@ -9,8 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,28 +19,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
-from accounts.errors import Refused, SensitiveText
+from accounts.errors import NotFound, Refused, SensitiveText
 from accounts.models import SchoolClass, Subject, User
-from dialogue import queries
+from dialogue import doors, queries
 from dialogue.actions import assessments as actions
 from dialogue.models import MAX_ASSESSMENT_TEXT, Assessment, AssessmentForm, Phrase
+from frontend.answers import flash_error, json_error
+from frontend.requests import send_anyway, viewer, wants_json
 from frontend.strings import assessment_flow_strings
 from frontend.views.auth import safe_next
 from writing import guard
 from writing.guard import findings_payload
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _error(code: str, message: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
 def _flow_url(school_class: SchoolClass, subject: Subject, student_id: int | None = None) -> str:
@@ -54,7 +42,7 @@ def _student_in_class(school_class: SchoolClass, student_id: int) -> User:
     rows = queries.assessment_flow_students(school_class).filter(pk=student_id)
     student = rows.first()
     if student is None:
-        raise Http404
+        raise NotFound
     return student
 
 
@@ -62,7 +50,7 @@ def _student_in_class(school_class: SchoolClass, student_id: int) -> User:
 @login_required
 def assessment_flow_view(request: HttpRequest, class_id: int, subject_id: int) -> HttpResponse:
     """Every student of the class in one page, one subject: write all drafts in one flow."""
-    user = _user(request)
+    user = viewer(request)
     school_class, subject = policy.access_assessment_flow(user, class_id, subject_id)
     form = actions.school_form(school_class.school_id)
     school_year_id, term = actions.period_of(school_class, form)
@@ -137,19 +125,17 @@ def assessment_draft_view(
     """Save a draft (the page autosaves as the teacher types; without scripts, the form's
     save button posts here). Findings of the guard come back at once; they block publishing
     only."""
-    user = _user(request)
+    user = viewer(request)
     school_class, subject = policy.access_assessment_flow(user, class_id, subject_id)
     student = _student_in_class(school_class, student_id)
     try:
         draft, findings = actions.save_draft(user, school_class, student, subject, **_draft_fields(request))
     except Refused as refusal:
-        if _wants_json(request):
-            return _error(refusal.code, refusal.message)
-        messages.error(request, refusal.message)
+        if wants_json(request):
+            return json_error(refusal)
+        flash_error(request, refusal)
         return redirect(_flow_url(school_class, subject, student.pk))
-    except PermissionDenied:
-        raise Http404 from None
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "id": draft.pk,
@@ -171,7 +157,7 @@ def assessment_publish_view(
 ) -> HttpResponse:
     """Publish the student's draft. With findings of the guard it asks first; "publish
     anyway" publishes and flags it for the principal."""
-    user = _user(request)
+    user = viewer(request)
     school_class, subject = policy.access_assessment_flow(user, class_id, subject_id)
     student = _student_in_class(school_class, student_id)
     form = actions.school_form(school_class.school_id)
@@ -183,7 +169,6 @@ def assessment_publish_view(
         term=term,
         status=Assessment.Status.DRAFT,
     ).first()
-    send_anyway = request.POST.get("send_anyway") == "1"
     try:
         if "can_text" in request.POST or "develop_text" in request.POST:
             # The form posted without scripts: what was typed is saved before publishing.
@@ -192,18 +177,18 @@ def assessment_publish_view(
             )
         if draft is None:
             raise Refused("no_draft", _("There is no draft to publish. Write the assessment first."))
-        published = actions.publish_assessment(user, draft.pk, send_anyway=send_anyway)
+        published = actions.publish_assessment(user, draft.pk, send_anyway=send_anyway(request))
     except SensitiveText as warning:
-        if _wants_json(request):
-            return JsonResponse({"guard": _findings_by_field(warning.by_field)}, status=409)
+        if wants_json(request):
+            return json_error(warning)
         messages.error(request, _("Check the highlighted words before publishing, or publish anyway."))
         return redirect(_flow_url(school_class, subject, student.pk))
     except Refused as refusal:
-        if _wants_json(request):
-            return _error(refusal.code, refusal.message)
-        messages.error(request, refusal.message)
+        if wants_json(request):
+            return json_error(refusal)
+        flash_error(request, refusal)
         return redirect(_flow_url(school_class, subject, student.pk))
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "published": {
@@ -222,7 +207,7 @@ def assessment_publish_view(
 def assessment_publish_all_view(request: HttpRequest, class_id: int, subject_id: int) -> HttpResponse:
     """Publish every non-empty draft of the class whose text the guard has nothing to say
     about; the others stay drafts and are named, to be looked at one by one."""
-    user = _user(request)
+    user = viewer(request)
     school_class, subject = policy.access_assessment_flow(user, class_id, subject_id)
     form = actions.school_form(school_class.school_id)
     school_year_id, term = actions.period_of(school_class, form)
@@ -255,16 +240,16 @@ def assessment_publish_all_view(request: HttpRequest, class_id: int, subject_id:
 @require_POST
 @login_required
 def phrase_add_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = viewer(request)
     subject = Subject.objects.filter(pk=request.POST.get("subject") or 0).first()
     try:
         phrase = actions.add_phrase(user, text=request.POST.get("text", ""), subject=subject)
     except Refused as refusal:
-        if _wants_json(request):
-            return _error(refusal.code, refusal.message)
-        messages.error(request, refusal.message)
+        if wants_json(request):
+            return json_error(refusal)
+        flash_error(request, refusal)
         return redirect(safe_next(request))
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "phrase": {
@@ -281,11 +266,8 @@ def phrase_add_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def phrase_delete_view(request: HttpRequest, phrase_id: int) -> HttpResponse:
-    try:
-        actions.remove_phrase(_user(request), phrase_id)
-    except Refused:
-        raise Http404 from None
-    if _wants_json(request):
+    actions.remove_phrase(viewer(request), phrase_id)
+    if wants_json(request):
         return JsonResponse({"deleted": phrase_id})
     return redirect(safe_next(request))
 
@@ -294,10 +276,13 @@ def phrase_delete_view(request: HttpRequest, phrase_id: int) -> HttpResponse:
 @login_required
 def assessment_history_view(request: HttpRequest, student_id: int, assessment_id: int) -> HttpResponse:
     """Every published version of one assessment (subject and period), newest first."""
-    student = policy.access_student(request.user, student_id)
-    versions = queries.assessment_versions(student, assessment_id)
-    if not versions:
-        raise Http404
+    access, versions = doors.document(
+        viewer(request),
+        student_id,
+        "assessment",
+        lambda student: queries.assessment_versions(student, assessment_id) or None,
+    )
+    student = access.student
     areas = queries.subject_areas(versions[0].subject)
     level_names = dict(Assessment.Level.choices)
     for version in versions:
@@ -316,7 +301,7 @@ def assessment_history_view(request: HttpRequest, student_id: int, assessment_id
 @login_required
 def assessment_form_view(request: HttpRequest, school_id: int) -> HttpResponse:
     """The principal decides what the school's written assessments contain."""
-    user = _user(request)
+    user = viewer(request)
     school = policy.access_led_school(user, school_id)
     form = actions.school_form(school.pk)
     if request.method == "POST":
@@ -328,7 +313,7 @@ def assessment_form_view(request: HttpRequest, school_id: int) -> HttpResponse:
                 period=request.POST.get("period", ""),
             )
         except Refused as refusal:
-            messages.error(request, refusal.message)
+            flash_error(request, refusal)
         else:
             messages.success(request, _("The form of written assessments is saved."))
             return redirect("assessment-form", school_id=school.pk)

@@ -17,8 +17,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,10 +25,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import policy
-from accounts.errors import Refused, SensitiveText
+from accounts.errors import Forbidden, NotFound, Refused, SensitiveText
 from accounts.models import User
-from classblog import actions, queries
+from classblog import actions, doors, queries
 from classblog.models import (
     MAX_ALT_TEXT_LENGTH,
     MAX_COMMENT_LENGTH,
@@ -44,33 +42,30 @@ from classblog.models import (
     Post,
     PostFile,
 )
+from frontend.answers import flash_error, form_failure
+from frontend.requests import safe_next, send_anyway, viewer
 from frontend.views.files import private_file_response
 from writing.uploads import DEFAULT_MAX_BYTES
 
 IMAGE_SLOTS = range(1, 4)  # image fields of the form without scripts
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 class Blog:
-    """A reader's view of one class's blog: the class, its settings and the reader's rights."""
+    """A reader's view of one class's blog (``classblog.doors``): the class, its settings and
+    the reader's rights, with the post and link helpers the views share."""
 
     def __init__(self, request: HttpRequest, class_id: int) -> None:
-        self.user = _user(request)
-        self.school_class, self.relation = policy.access_class_blog(self.user, class_id)
-        self.blog = queries.blog_or_defaults(self.school_class)
-        self.archived = policy.class_blog_is_archived(self.school_class)
-        self.rights = policy.class_blog_rights(self.relation, self.blog, archived=self.archived)
+        access = doors.blog(viewer(request), class_id)
+        self.access = access
+        self.user = access.viewer
+        self.school_class = access.school_class
+        self.relation = access.relation
+        self.blog = access.blog
+        self.archived = access.archived
+        self.rights = access.rights
 
     def post(self, post_id: int) -> Post:
-        post = queries.visible_post(self.blog, self.user, self.rights, post_id) if self.blog.pk else None
-        if post is None:
-            raise Http404
-        post.blog = self.blog
-        return post
+        return doors.post_in(self.access, post_id)
 
     def url(self, post: Post | None = None) -> str:
         url = reverse("class-blog", args=[self.school_class.pk])
@@ -138,7 +133,7 @@ def _blog_context(blog: Blog, page_number: int | None = 1, **form: Any) -> dict[
 def blogs_view(request: HttpRequest) -> HttpResponse:
     """Every class blog the person reads, each labelled (a guardian with children in several
     classes sees whose class each is); earlier years below as an archive."""
-    entries = queries.blogs_of(_user(request))
+    entries = queries.blogs_of(viewer(request))
     return render(
         request,
         "frontend/blogs.html",
@@ -235,7 +230,7 @@ def _kept_files(user: User, choices: list[actions.FileChoice]) -> list[tuple[Pos
 def post_new_view(request: HttpRequest, class_id: int) -> HttpResponse:
     blog = Blog(request, class_id)
     if not blog.rights.write:
-        raise PermissionDenied
+        raise Forbidden
     kept = _kept_choices(request)
     for dropped in request.POST.getlist("drop"):
         kept = [c for c in kept if str(c.id) != dropped]
@@ -261,12 +256,11 @@ def post_new_view(request: HttpRequest, class_id: int) -> HttpResponse:
                 files=files,
                 publish_at=_publish_at(request) if blog.rights.moderate else None,
                 pinned=blog.rights.moderate and request.POST.get("pinned") == "1",
-                send_anyway=request.POST.get("send_anyway") == "1",
+                send_anyway=send_anyway(request),
             )
-        except SensitiveText:
-            error, guarded = _post_guard_message(), True
-        except Refused as refusal:
-            error = refusal.message
+        except (Refused, SensitiveText) as refusal:
+            failure = form_failure(refusal, guard_message=_post_guard_message())
+            error, guarded = failure.message, failure.guarded
     if post is None:
         context = _blog_context(
             blog,
@@ -310,12 +304,12 @@ def _moderated(request: HttpRequest, class_id: int, post_id: int, act: Any, **kw
     blog = Blog(request, class_id)
     post = blog.post(post_id)
     if not blog.rights.moderate:
-        raise PermissionDenied
+        raise Forbidden
     try:
         act(blog.user, post, **kwargs)
     except Refused as refusal:
-        messages.error(request, refusal.message)
-    return redirect(request.POST.get("next") or blog.url(post))
+        flash_error(request, refusal)
+    return redirect(safe_next(request, blog.url(post)))
 
 
 @require_POST
@@ -345,7 +339,7 @@ def post_edit_view(request: HttpRequest, class_id: int, post_id: int) -> HttpRes
     blog = Blog(request, class_id)
     post = blog.post(post_id)
     if not (blog.rights.write and post.author_id == blog.user.pk):
-        raise PermissionDenied
+        raise Forbidden
     context = _blog_context(blog, page_number=None) | {
         "post": post,
         "posted": {},
@@ -360,17 +354,11 @@ def post_edit_view(request: HttpRequest, class_id: int, post_id: int) -> HttpRes
             post,
             title=request.POST.get("title", ""),
             body=request.POST.get("body", ""),
-            send_anyway=request.POST.get("send_anyway") == "1",
+            send_anyway=send_anyway(request),
         )
-    except SensitiveText:
-        context.update(
-            posted=request.POST,
-            guarded=True,
-            error=_post_guard_message(),
-        )
-        return render(request, "frontend/blog_post_edit.html", context, status=400)
-    except Refused as refusal:
-        context.update(posted=request.POST, error=refusal.message)
+    except (Refused, SensitiveText) as refusal:
+        failure = form_failure(refusal, guard_message=_post_guard_message())
+        context.update(posted=request.POST, guarded=failure.guarded, error=failure.message)
         return render(request, "frontend/blog_post_edit.html", context, status=400)
     messages.success(request, _("The post is changed. Its earlier wording is kept."))
     return redirect(blog.url(post))
@@ -383,11 +371,11 @@ def post_remove_view(request: HttpRequest, class_id: int, post_id: int) -> HttpR
     blog = Blog(request, class_id)
     post = blog.post(post_id)
     if not (blog.rights.moderate or (blog.rights.write and post.author_id == blog.user.pk)):
-        raise PermissionDenied
+        raise Forbidden
     try:
         actions.remove_post(blog.user, post, reason=request.POST.get("reason", ""))
     except Refused as refusal:
-        messages.error(request, refusal.message)
+        flash_error(request, refusal)
         return redirect(blog.url(post))
     messages.success(request, _("The post is removed from the blog. It is kept on record."))
     return redirect(blog.url())
@@ -402,7 +390,7 @@ def comment_new_view(request: HttpRequest, class_id: int, post_id: int) -> HttpR
     blog = Blog(request, class_id)
     post = blog.post(post_id)
     if not blog.rights.comment:
-        raise PermissionDenied
+        raise Forbidden
     try:
         # One form id per page render; each post's comment form derives its own from it.
         client_id = uuid.uuid5(uuid.UUID(request.POST.get("client_id", "")), str(post.pk))
@@ -414,22 +402,20 @@ def comment_new_view(request: HttpRequest, class_id: int, post_id: int) -> HttpR
             post,
             body=request.POST.get("body", ""),
             client_id=client_id,
-            send_anyway=request.POST.get("send_anyway") == "1",
+            send_anyway=send_anyway(request),
         )
     except (Refused, SensitiveText) as error:
-        guarded = isinstance(error, SensitiveText)
-        message = (
-            _(
+        failure = form_failure(
+            error,
+            guard_message=_(
                 "The comment may contain information that must not be written on the class blog. "
                 "Change it, or send anyway: the principal is then told."
-            )
-            if guarded
-            else error.message
+            ),
         )
         context = _blog_context(blog, page_number=None) | {
             "post": post,
-            "comment_error": message,
-            "comment_guarded": guarded,
+            "comment_error": failure.message,
+            "comment_guarded": failure.guarded,
             "comment_posted": request.POST.get("body", ""),
             "client_id": request.POST.get("client_id") or uuid.uuid4(),
         }
@@ -444,13 +430,13 @@ def comment_hide_view(request: HttpRequest, class_id: int, post_id: int, comment
     post = blog.post(post_id)
     comment = Comment.objects.filter(pk=comment_id, post=post).first()
     if comment is None:
-        raise Http404
+        raise NotFound
     if not blog.rights.moderate:
-        raise PermissionDenied
+        raise Forbidden
     try:
         actions.hide_comment(blog.user, comment, reason=request.POST.get("reason", ""))
     except Refused as refusal:
-        messages.error(request, refusal.message)
+        flash_error(request, refusal)
     else:
         messages.success(request, _("The comment is hidden. It is kept on record."))
     return redirect(blog.url(post))
@@ -464,7 +450,7 @@ def comment_hide_view(request: HttpRequest, class_id: int, post_id: int, comment
 def settings_view(request: HttpRequest, class_id: int) -> HttpResponse:
     blog = Blog(request, class_id)
     if not blog.rights.moderate:
-        raise PermissionDenied
+        raise Forbidden
     try:
         actions.change_settings(
             blog.user,
@@ -473,7 +459,7 @@ def settings_view(request: HttpRequest, class_id: int) -> HttpResponse:
             comments=request.POST.get("comments", ""),
         )
     except Refused as refusal:
-        messages.error(request, refusal.message)
+        flash_error(request, refusal)
     else:
         messages.success(request, _("The blog's settings are saved."))
     return redirect(blog.url())
@@ -482,17 +468,9 @@ def settings_view(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def file_view(request: HttpRequest, class_id: int, file_id: int) -> FileResponse:
-    """A post's image or PDF, after the access check: the file of a post the person sees,
-    or an unattached file to its uploader only."""
-    blog = Blog(request, class_id)
-    file = PostFile.objects.filter(pk=file_id, blog__school_class=blog.school_class).first()
-    if file is None:
-        raise Http404
-    if file.post_id is None:
-        if file.uploaded_by_id != blog.user.pk:
-            raise Http404
-    else:
-        blog.post(file.post_id)
+    """A post's image or PDF, after the door's check (the file of a post the person sees, or
+    an unattached file to its uploader only)."""
+    _access, file = doors.file(viewer(request), class_id, file_id)
     return private_file_response(
         file.file,
         content_type=file.content_type,

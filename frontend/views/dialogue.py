@@ -6,23 +6,21 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts import policy
 from accounts import queries as account_queries
-from accounts.errors import Refused
-from accounts.models import User
-from dialogue import queries
+from accounts.errors import ActionError, Refused, SensitiveText
+from dialogue import doors, queries
 from dialogue.actions.attachments import upload_attachment
-from dialogue.actions.pages import ensure_page
-from dialogue.models import MAX_MESSAGE_LENGTH, Attachment, StudentPage
+from dialogue.models import MAX_MESSAGE_LENGTH, Attachment
 from dialogue.payloads import attachment_payload, message_payload
+from frontend.answers import json_error
+from frontend.requests import viewer
 from frontend.strings import dialogue_strings
 from frontend.views.files import private_file_response
 from writing.uploads import DEFAULT_MAX_BYTES
@@ -35,19 +33,6 @@ CARD_SCRIPTS = [
     "frontend/cards/goal.js",
     "frontend/cards/self_assessment.js",
 ]
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _page(request: HttpRequest, page_id: int) -> StudentPage:
-    """The page if the user may read it; the same 404 for missing and forbidden."""
-    page = StudentPage.objects.select_related("student").filter(pk=page_id).first()
-    if page is None or not policy.can_read_student_page(request.user, page.student):
-        raise Http404
-    return page
 
 
 def _role_labels(audience: account_queries.Audience) -> dict[str, str]:
@@ -65,9 +50,9 @@ def _role_labels(audience: account_queries.Audience) -> dict[str, str]:
 
 @login_required
 def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
-    user = _user(request)
-    student = policy.access_student(user, student_id)
-    page = ensure_page(user, student)
+    user = viewer(request)
+    access = doors.student_page(user, student_id)
+    page, student = access.page, access.student
     threads = queries.threads_of(page)
     wanted = request.GET.get("thread", "")
     thread = next((t for t in threads if str(t.pk) == wanted), threads[0])
@@ -107,7 +92,7 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
             "thread": thread,
             "unread": unread,
             "dialogue": data,
-            "can_write": policy.can_write_in_dialogue(user, student),
+            "can_write": access.relation.may_write,
             "card_scripts": CARD_SCRIPTS,
         },
     )
@@ -117,16 +102,11 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 def thread_history_view(request: HttpRequest, page_id: int, thread_id: int) -> JsonResponse:
     """Earlier messages of a thread, before the given event number, oldest first."""
-    page = _page(request, page_id)
-    thread = page.threads.filter(pk=thread_id).first()
-    if thread is None:
-        raise Http404
+    _access, thread = doors.thread(viewer(request), page_id, thread_id)
     try:
         before = int(request.GET["before"]) if "before" in request.GET else None
     except ValueError:
-        return JsonResponse(
-            {"error": {"code": "malformed", "message": _("The request was not understood.")}}, status=400
-        )
+        return json_error(Refused("malformed", _("The request was not understood.")))
     messages = queries.thread_messages(thread, before_seq=before)
     return JsonResponse(
         {
@@ -142,10 +122,9 @@ def message_revisions_view(request: HttpRequest, page_id: int, message_id: int) 
     """Earlier versions of an edited message, oldest first: the page is a public record,
     so its readers may see what a message said before it was changed. Retracted messages
     show nothing."""
-    page = _page(request, page_id)
-    message = page.messages.filter(pk=message_id, retracted_at__isnull=True).first()
-    if message is None:
-        raise Http404
+    _access, message = doors.message(viewer(request), page_id, message_id)
+    if message.retracted_at is not None:
+        raise doors.not_found()
     return JsonResponse(
         {
             "revisions": [
@@ -159,39 +138,31 @@ def message_revisions_view(request: HttpRequest, page_id: int, message_id: int) 
 @require_POST
 @login_required
 def attachment_upload_view(request: HttpRequest, page_id: int) -> JsonResponse:
-    page = _page(request, page_id)
     upload = request.FILES.get("file")
     if upload is None:
-        return JsonResponse(
-            {"error": {"code": "empty", "message": _("Choose a file to attach.")}}, status=400
-        )
-    if upload.size is not None and upload.size > DEFAULT_MAX_BYTES:
-        return JsonResponse(
-            {"error": {"code": "too_large", "message": _("The file is larger than 10 MB.")}}, status=400
-        )
-    try:
-        attachment = upload_attachment(_user(request), page, name=upload.name or "", data=upload.read())
-    except Refused as refusal:
-        return JsonResponse({"error": {"code": refusal.code, "message": refusal.message}}, status=400)
-    except PermissionDenied:
-        raise Http404 from None
-    return JsonResponse({"attachment": attachment_payload(attachment)}, status=201)
+        error: ActionError = Refused("empty", _("Choose a file to attach."))
+    elif upload.size is not None and upload.size > DEFAULT_MAX_BYTES:
+        error = Refused("too_large", _("The file is larger than 10 MB."))
+    else:
+        try:
+            attachment = upload_attachment(
+                viewer(request), page_id, name=upload.name or "", data=upload.read()
+            )
+        except (Refused, SensitiveText) as refusal:
+            error = refusal
+        else:
+            return JsonResponse({"attachment": attachment_payload(attachment)}, status=201)
+    # Only someone who may write on the page learns how the upload went.
+    doors.page(viewer(request), page_id, opening=False)
+    return json_error(error)
 
 
 @require_GET
 @login_required
 def attachment_view(request: HttpRequest, page_id: int, attachment_id: int) -> FileResponse:
-    """Serve a file after the access check. Unsent files only to their uploader; files of
-    retracted messages to nobody on the page (they stay on record)."""
-    page = _page(request, page_id)
-    attachment = Attachment.objects.select_related("message").filter(pk=attachment_id, page=page).first()
-    if attachment is None:
-        raise Http404
-    if attachment.message is None:
-        if attachment.uploaded_by_id != request.user.pk:
-            raise Http404
-    elif attachment.message.retracted_at is not None:
-        raise Http404
+    """Serve a file after the door's check (an unsent file to its uploader only, a file of a
+    retracted message to nobody)."""
+    _access, attachment = doors.attachment(viewer(request), page_id, attachment_id)
     return private_file_response(
         attachment.file,
         content_type=attachment.content_type,

@@ -4,30 +4,23 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import policy
-from accounts.models import School, User
+from accounts.errors import NotFound
+from frontend.requests import viewer
 from writing.actions import review_flagged_text
 from writing.guard import CATEGORY_LABELS
 from writing.models import FlaggedText
 from writing.queries import flagged_texts
 
 
-def _school(request: HttpRequest, school_id: int) -> School:
-    """The school if the user reviews its flagged texts (its principal); 404 otherwise."""
-    school = School.objects.filter(pk=school_id).first()
-    if school is None or not policy.can_review_flagged_texts(request.user, school):
-        raise Http404
-    return school
-
-
 @login_required
 def flagged_texts_view(request: HttpRequest, school_id: int) -> HttpResponse:
-    school = _school(request, school_id)
+    school = policy.access_led_school(viewer(request), school_id)
     reviewed = request.GET.get("show") == "reviewed"
     flags = list(flagged_texts(school.pk, reviewed=reviewed)[:200])
     for flag in flags:
@@ -43,11 +36,10 @@ def flagged_texts_view(request: HttpRequest, school_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def review_view(request: HttpRequest, school_id: int, flag_id: int) -> HttpResponse:
-    school = _school(request, school_id)
+    school = policy.access_led_school(viewer(request), school_id)
     flag = FlaggedText.objects.filter(pk=flag_id, school=school).first()
     if flag is None:
-        raise Http404
-    assert isinstance(request.user, User)
-    review_flagged_text(request.user, flag, note=request.POST.get("note", ""))
+        raise NotFound
+    review_flagged_text(viewer(request), flag, note=request.POST.get("note", ""))
     messages.success(request, _("Marked as reviewed."))
     return redirect("flagged-texts", school_id=school.pk)

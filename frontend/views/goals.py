@@ -1,5 +1,5 @@
-"""The student's goals and self-assessments in the browser: plain pages with plain forms
-(they work without scripts), each form shown to whoever may use it.
+"""The student's goals in the browser: a plain page with plain forms (they work without
+scripts), each form shown to whoever may use it.
 
 A form whose text is refused (too long, empty) or that the sensitive-text guard has
 something to say about comes back on the page with what was written, the reason, and (for
@@ -16,30 +16,20 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
-from accounts.errors import Refused, SensitiveText
-from accounts.models import CurriculumArea, Subject, User
-from dialogue import queries
+from accounts.errors import ActionError, Forbidden, NotFound, Refused
+from accounts.models import CurriculumArea, Subject
+from dialogue import doors, queries
 from dialogue.actions import goals as actions
-from dialogue.actions.pages import ensure_page
-from dialogue.actions.self_assessments import ASSESSABLE, write_self_assessment
-from dialogue.models import (
-    MAX_DECLINE_REASON,
-    MAX_GOAL_TEXT,
-    MAX_REFLECTION_TEXT,
-    MAX_SELF_ASSESSMENT_TEXT,
-    Goal,
-    SelfAssessment,
-)
-from writing.guard import findings_payload
+from dialogue.models import MAX_DECLINE_REASON, MAX_GOAL_TEXT, MAX_REFLECTION_TEXT, Goal
+from frontend.answers import flash_error, form_failure
+from frontend.requests import send_anyway, viewer
 
 # Refusals of what was written: the form comes back with the text to correct.
 INPUT_REFUSALS = frozenset(
@@ -74,13 +64,13 @@ class FormState:
     error: str = ""
     findings: list[dict[str, Any]] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, form: str, goal_id: int | None, values: dict[str, str], error: ActionError) -> FormState:
+        failure = form_failure(error)
+        return cls(form, goal_id, values, "" if failure.guarded else failure.message, failure.findings)
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
-
-def _subject(value: str) -> Subject | None:
+def subject_field(value: str) -> Subject | None:
     if not value:
         return None
     subject = Subject.objects.filter(pk=int(value)).first() if value.isdigit() else None
@@ -89,7 +79,7 @@ def _subject(value: str) -> Subject | None:
     return subject
 
 
-def _area(value: str) -> CurriculumArea | None:
+def area_field(value: str) -> CurriculumArea | None:
     if not value:
         return None
     area = (
@@ -102,7 +92,7 @@ def _area(value: str) -> CurriculumArea | None:
     return area
 
 
-def _date(value: str) -> datetime.date | None:
+def date_field(value: str) -> datetime.date | None:
     if not value.strip():
         return None
     try:
@@ -113,23 +103,18 @@ def _date(value: str) -> datetime.date | None:
         ) from None
 
 
-def _send_anyway(request: HttpRequest) -> bool:
-    return request.POST.get("send_anyway") == "1"
-
-
-def _goals_url(student: User, goal_id: int | None = None) -> str:
-    url = reverse("goals", args=[student.pk])
+def goals_url(student_id: int, goal_id: int | None = None) -> str:
+    url = reverse("goals", args=[student_id])
     return f"{url}#goal-{goal_id}" if goal_id else url
 
 
 SubjectChoice = tuple[Subject, list[CurriculumArea]]
 
 
-def _subject_choices(user: User, student: User) -> list[SubjectChoice]:
+def subject_choices(access: doors.PageAccess) -> list[SubjectChoice]:
     """The subjects of the student's page (taught now or earlier) with their areas. Two
-    queries after the page's."""
-    page = ensure_page(user, student)
-    subjects = [thread.subject for thread in queries.threads_of(page) if thread.subject is not None]
+    queries."""
+    subjects = [thread.subject for thread in queries.threads_of(access.page) if thread.subject is not None]
     areas: dict[int, list[CurriculumArea]] = {subject.pk: [] for subject in subjects}
     for area in CurriculumArea.objects.filter(subject__in=subjects):
         areas[area.subject_id].append(area)
@@ -186,9 +171,11 @@ def _items(goals: list[Goal], state: FormState | None, subjects: list[SubjectCho
     return items
 
 
-def _goals_page(request: HttpRequest, student: User, state: FormState | None = None) -> HttpResponse:
-    user = _user(request)
-    subjects = _subject_choices(user, student)
+def _goals_page(
+    request: HttpRequest, access: doors.PageAccess, state: FormState | None = None
+) -> HttpResponse:
+    student, relation = access.student, access.relation
+    subjects = subject_choices(access)
     items = _items(queries.goals_of(student), state, subjects)
     by_status: dict[str, list[GoalItem]] = {status: [] for status in SECTIONS}
     for item in items:
@@ -201,9 +188,9 @@ def _goals_page(request: HttpRequest, student: User, state: FormState | None = N
             "student": student,
             "sections": [(status, labels[status], by_status[status]) for status in SECTIONS],
             "goal_count": len(items),
-            "can_set": policy.can_set_goals(user, student),
-            "can_propose": policy.can_propose_goals(user, student),
-            "can_reflect": policy.can_write_self_assessment(user, student),
+            "can_set": relation.may_set_goals,
+            "can_propose": relation.may_propose_goals,
+            "can_reflect": relation.may_write_self_assessment,
             "subjects": subjects,
             "replaceable": [
                 item.goal
@@ -226,42 +213,35 @@ def _goals_page(request: HttpRequest, student: User, state: FormState | None = N
 @require_GET
 @login_required
 def goals_view(request: HttpRequest, student_id: int) -> HttpResponse:
-    return _goals_page(request, policy.access_student(request.user, student_id))
+    return _goals_page(request, doors.student_page(viewer(request), student_id, what="goals"))
 
 
 def _submit(
     request: HttpRequest,
-    student: User,
+    student_id: int,
     form: str,
     act: Callable[[], Goal],
     done: str,
     goal_id: int | None = None,
 ) -> HttpResponse:
-    """Run the action; on success back to the page at the goal with ``done`` said. Someone
-    who may read the page but not do this gets the same 404 as an outsider."""
+    """Run the action; on success back to the page at the goal with ``done`` said. A form
+    whose text was refused comes back on the page; a refusal about the goal's state is said
+    at the top of the page. Someone who may read the page but not do this gets the same 404
+    as an outsider (nothing on the goals page offers them the form)."""
     try:
         goal = act()
-    except PermissionDenied:
-        raise Http404 from None
-    except SensitiveText as warning:
-        state = FormState(form, goal_id, request.POST.dict(), findings=findings_payload(warning.findings))
-        return _goals_page(request, student, state)
-    except Refused as refusal:
-        if refusal.code in INPUT_REFUSALS:
-            return _goals_page(
-                request, student, FormState(form, goal_id, request.POST.dict(), refusal.message)
-            )
-        messages.error(request, refusal.message)
-        return redirect(_goals_url(student, goal_id))
+    except Forbidden:
+        raise doors.not_found() from None
+    except NotFound:
+        raise
+    except ActionError as error:
+        if isinstance(error, Refused) and error.code not in INPUT_REFUSALS:
+            flash_error(request, error)
+            return redirect(goals_url(student_id, goal_id))
+        access = doors.student_page(viewer(request), student_id, what="goals")
+        return _goals_page(request, access, FormState.of(form, goal_id, request.POST.dict(), error))
     messages.success(request, done)
-    return redirect(_goals_url(student, goal.pk))
-
-
-def _goal_id(student: User, goal_id: int) -> int:
-    """The goal's id if it is one of the student's; 404 otherwise."""
-    if not Goal.objects.filter(pk=goal_id, student=student).exists():
-        raise Http404
-    return goal_id
+    return redirect(goals_url(student_id, goal.pk))
 
 
 def _goal_fields(request: HttpRequest) -> dict[str, Any]:
@@ -269,10 +249,10 @@ def _goal_fields(request: HttpRequest) -> dict[str, Any]:
     post = request.POST
     return {
         "text": post.get("text", ""),
-        "subject": _subject(post.get("subject", "")),
-        "area": _area(post.get("area", "")),
-        "target_date": _date(post.get("target_date", "")),
-        "send_anyway": _send_anyway(request),
+        "subject": subject_field(post.get("subject", "")),
+        "area": area_field(post.get("area", "")),
+        "target_date": date_field(post.get("target_date", "")),
+        "send_anyway": send_anyway(request),
     }
 
 
@@ -284,15 +264,12 @@ def _replaces(value: str) -> int | None:
 @login_required
 def goal_set_view(request: HttpRequest, student_id: int) -> HttpResponse:
     """A teacher (or the principal) sets a goal, possibly replacing a revised one."""
-    user = _user(request)
-    student = policy.access_student(user, student_id)
+    replaces = _replaces(request.POST.get("replaces", ""))
     return _submit(
         request,
-        student,
+        student_id,
         "set",
-        lambda: actions.set_goal(
-            user, student, replaces_id=_replaces(request.POST.get("replaces", "")), **_goal_fields(request)
-        ),
+        lambda: actions.set_goal(viewer(request), student_id, replaces_id=replaces, **_goal_fields(request)),
         _("The goal is saved."),
     )
 
@@ -301,13 +278,11 @@ def goal_set_view(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 def goal_propose_view(request: HttpRequest, student_id: int) -> HttpResponse:
     """The student or a guardian proposes a goal."""
-    user = _user(request)
-    student = policy.access_student(user, student_id)
     return _submit(
         request,
-        student,
+        student_id,
         "propose",
-        lambda: actions.propose_goal(user, student, **_goal_fields(request)),
+        lambda: actions.propose_goal(viewer(request), student_id, **_goal_fields(request)),
         _("Your proposal is saved. A teacher will accept or decline it."),
     )
 
@@ -315,14 +290,11 @@ def goal_propose_view(request: HttpRequest, student_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def goal_accept_view(request: HttpRequest, student_id: int, goal_id: int) -> HttpResponse:
-    user = _user(request)
-    student = policy.access_student(user, student_id)
-    goal_id = _goal_id(student, goal_id)
     return _submit(
         request,
-        student,
+        student_id,
         "accept",
-        lambda: actions.accept_goal(user, goal_id),
+        lambda: actions.accept_goal(viewer(request), goal_id, student_id=student_id),
         _("The proposal is accepted; it is now an active goal."),
         goal_id,
     )
@@ -331,15 +303,16 @@ def goal_accept_view(request: HttpRequest, student_id: int, goal_id: int) -> Htt
 @require_POST
 @login_required
 def goal_decline_view(request: HttpRequest, student_id: int, goal_id: int) -> HttpResponse:
-    user = _user(request)
-    student = policy.access_student(user, student_id)
-    goal_id = _goal_id(student, goal_id)
     return _submit(
         request,
-        student,
+        student_id,
         "decline",
         lambda: actions.decline_goal(
-            user, goal_id, reason=request.POST.get("reason", ""), send_anyway=_send_anyway(request)
+            viewer(request),
+            goal_id,
+            reason=request.POST.get("reason", ""),
+            send_anyway=send_anyway(request),
+            student_id=student_id,
         ),
         _("The proposal is declined. It stays on the page with your decision."),
         goal_id,
@@ -349,14 +322,13 @@ def goal_decline_view(request: HttpRequest, student_id: int, goal_id: int) -> Ht
 @require_POST
 @login_required
 def goal_status_view(request: HttpRequest, student_id: int, goal_id: int) -> HttpResponse:
-    user = _user(request)
-    student = policy.access_student(user, student_id)
-    goal_id = _goal_id(student, goal_id)
     return _submit(
         request,
-        student,
+        student_id,
         "status",
-        lambda: actions.change_goal_status(user, goal_id, status=request.POST.get("status", "")),
+        lambda: actions.change_goal_status(
+            viewer(request), goal_id, status=request.POST.get("status", ""), student_id=student_id
+        ),
         _("The goal's status is saved."),
         goal_id,
     )
@@ -365,21 +337,19 @@ def goal_status_view(request: HttpRequest, student_id: int, goal_id: int) -> Htt
 @require_POST
 @login_required
 def goal_edit_view(request: HttpRequest, student_id: int, goal_id: int) -> HttpResponse:
-    user = _user(request)
-    student = policy.access_student(user, student_id)
-    goal_id = _goal_id(student, goal_id)
     post = request.POST
     return _submit(
         request,
-        student,
+        student_id,
         "edit",
         lambda: actions.edit_goal(
-            user,
+            viewer(request),
             goal_id,
             text=post.get("text", ""),
-            area=_area(post.get("area", "")),
-            target_date=_date(post.get("target_date", "")),
-            send_anyway=_send_anyway(request),
+            area=area_field(post.get("area", "")),
+            target_date=date_field(post.get("target_date", "")),
+            send_anyway=send_anyway(request),
+            student_id=student_id,
         ),
         _("The goal is changed. The earlier version is kept."),
         goal_id,
@@ -389,110 +359,14 @@ def goal_edit_view(request: HttpRequest, student_id: int, goal_id: int) -> HttpR
 @require_POST
 @login_required
 def goal_reflect_view(request: HttpRequest, student_id: int, goal_id: int) -> HttpResponse:
-    user = _user(request)
-    student = policy.access_student(user, student_id)
-    goal_id = _goal_id(student, goal_id)
-
     def reflect() -> Goal:
         reflection = actions.reflect_on_goal(
-            user, goal_id, text=request.POST.get("text", ""), send_anyway=_send_anyway(request)
+            viewer(request),
+            goal_id,
+            text=request.POST.get("text", ""),
+            send_anyway=send_anyway(request),
+            student_id=student_id,
         )
         return reflection.goal
 
-    return _submit(request, student, "reflect", reflect, _("Your reflection is saved."), goal_id)
-
-
-# --- Self-assessments ------------------------------------------------------------------------
-
-
-def _goal_label(goal: Goal) -> str:
-    text = Truncator(goal.text).chars(80)
-    return f"{goal.subject.name}: {text}" if goal.subject else text
-
-
-def _about_choices(user: User, student: User) -> list[tuple[str, list[tuple[str, str]]]]:
-    """What a student can rate themself against, for the form's one select: their goals,
-    then each subject as a whole and its areas."""
-    goals = [goal for goal in queries.current_goals(student) if goal.status in ASSESSABLE]
-    groups: list[tuple[str, list[tuple[str, str]]]] = []
-    if goals:
-        groups.append(
-            (
-                _("My goals"),
-                [(f"goal:{goal.pk}", _goal_label(goal)) for goal in goals],
-            )
-        )
-    for subject, areas in _subject_choices(user, student):
-        options = [(f"subject:{subject.pk}", _("%(subject)s as a whole") % {"subject": subject.name})]
-        groups.append((subject.name, options + [(f"area:{area.pk}", area.name) for area in areas]))
-    return groups
-
-
-def _self_assessments_page(
-    request: HttpRequest, student: User, state: FormState | None = None
-) -> HttpResponse:
-    user = _user(request)
-    can_write = policy.can_write_self_assessment(user, student)
-    return render(
-        request,
-        "frontend/self_assessments.html",
-        {
-            "student": student,
-            "assessments": queries.self_assessments_of(student),
-            "can_write": can_write,
-            "about_choices": _about_choices(user, student) if can_write else [],
-            "levels": SelfAssessment.Level.choices,
-            "state": state,
-            "limit": MAX_SELF_ASSESSMENT_TEXT,
-            "current": "self-assessments",
-        },
-    )
-
-
-@require_GET
-@login_required
-def self_assessments_view(request: HttpRequest, student_id: int) -> HttpResponse:
-    return _self_assessments_page(request, policy.access_student(request.user, student_id))
-
-
-def _about(value: str) -> dict[str, Any]:
-    """The one select of the form says what is assessed: "goal:<id>", "subject:<id>" or
-    "area:<id>" (an area names its subject)."""
-    kind, _sep, pk = value.partition(":")
-    if kind == "goal" and pk.isdigit():
-        return {"goal_id": int(pk)}
-    if kind == "subject":
-        return {"subject": _subject(pk)}
-    if kind == "area":
-        area = _area(pk)
-        return {"subject": area.subject if area else None, "area": area}
-    return {}
-
-
-@require_POST
-@login_required
-def self_assessment_new_view(request: HttpRequest, student_id: int) -> HttpResponse:
-    user = _user(request)
-    student = policy.access_student(user, student_id)
-    post = request.POST
-    try:
-        assessment = write_self_assessment(
-            user,
-            student,
-            level=post.get("level", ""),
-            text=post.get("text", ""),
-            send_anyway=_send_anyway(request),
-            **_about(post.get("about", "")),
-        )
-    except PermissionDenied:
-        raise Http404 from None
-    except SensitiveText as warning:
-        state = FormState("new", values=post.dict(), findings=findings_payload(warning.findings))
-        return _self_assessments_page(request, student, state)
-    except Refused as refusal:
-        return _self_assessments_page(
-            request, student, FormState("new", values=post.dict(), error=refusal.message)
-        )
-    messages.success(request, _("Your self-assessment is saved."))
-    url = reverse("self-assessments", args=[student.pk])
-    return redirect(f"{url}#self-assessment-{assessment.pk}")
+    return _submit(request, student_id, "reflect", reflect, _("Your reflection is saved."), goal_id)

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,21 +19,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.errors import Refused
 from accounts.models import User
+from frontend.answers import json_error
+from frontend.requests import viewer
 from notifications import actions, preferences, push, queries
 from notifications.kinds import GROUPS, STAFF
 from notifications.models import Channel, NotificationSettings
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @require_GET
 @login_required
 def inbox_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = viewer(request)
     page, entries = queries.inbox(user, request.GET.get("page"))
     return render(request, "frontend/notifications.html", {"page": page, "entries": entries})
 
@@ -44,7 +41,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
 def open_view(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Where a push, an e-mail and the inbox link: marks it read, asks the policy again,
     and goes on to the thing itself."""
-    notification, allowed = actions.open_notification(_user(request), notification_id)
+    notification, allowed = actions.open_notification(viewer(request), notification_id)
     if allowed and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
         return redirect(notification.url)
     messages.warning(request, _("What this notification was about is no longer available to you."))
@@ -61,20 +58,20 @@ def _back(request: HttpRequest) -> HttpResponse:
 @login_required
 def unread_view(request: HttpRequest) -> HttpResponse:
     """The bell's count at page load (then kept live over the socket)."""
-    return JsonResponse({"unread": queries.unread_count(_user(request))})
+    return JsonResponse({"unread": queries.unread_count(viewer(request))})
 
 
 @require_POST
 @login_required
 def read_view(request: HttpRequest, notification_id: int) -> HttpResponse:
-    actions.mark_read(_user(request), notification_id, read=request.POST.get("read", "1") != "0")
+    actions.mark_read(viewer(request), notification_id, read=request.POST.get("read", "1") != "0")
     return _back(request)
 
 
 @require_POST
 @login_required
 def read_all_view(request: HttpRequest) -> HttpResponse:
-    count = actions.mark_all_read(_user(request))
+    count = actions.mark_all_read(viewer(request))
     messages.success(request, _("%(count)d marked as read.") % {"count": count})
     return _back(request)
 
@@ -113,7 +110,7 @@ def _settings_context(user: User, **extra: Any) -> dict[str, Any]:
 
 @login_required
 def settings_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = viewer(request)
     if request.method != "POST":
         return render(request, "frontend/notification_settings.html", _settings_context(user))
     post = request.POST
@@ -136,14 +133,14 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             quiet_weekends=post.get("quiet_weekends") == "on",
             choices=choices,
         )
-    except ValidationError as error:
+    except Refused as error:
         # Show the form again as it was sent; nothing was saved.
         sent = NotificationSettings(
             user=user,
             email_mode=post.get("email_mode", ""),
             quiet_weekends=post.get("quiet_weekends") == "on",
         )
-        context = _settings_context(user, errors=error.messages)
+        context = _settings_context(user, errors=[error.message])
         context.update(
             choice=sent, quiet_from=post.get("quiet_from", ""), quiet_until=post.get("quiet_until", "")
         )
@@ -177,14 +174,14 @@ def push_subscribe_view(request: HttpRequest) -> HttpResponse:
         keys = {"p256dh": request.POST.get("p256dh", ""), "auth": request.POST.get("auth", "")}
     try:
         device = actions.subscribe_push(
-            _user(request),
+            viewer(request),
             endpoint=str(body.get("endpoint", "")),
             p256dh=str(keys.get("p256dh", "")),
             auth=str(keys.get("auth", "")),
             device=actions.device_name(request.headers.get("User-Agent", "")),
         )
-    except ValidationError as error:
-        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    except Refused as error:
+        return json_error(error)
     return JsonResponse({"id": device.pk}, status=201)
 
 
@@ -193,7 +190,7 @@ def push_subscribe_view(request: HttpRequest) -> HttpResponse:
 def push_unsubscribe_view(request: HttpRequest) -> HttpResponse:
     """From this device's script (JSON with its endpoint) or the list of devices (a form
     with the id)."""
-    user = _user(request)
+    user = viewer(request)
     if request.content_type == "application/json":
         removed = actions.unsubscribe_push(user, endpoint=str(_json_body(request).get("endpoint", "")))
         return JsonResponse({"removed": removed})

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,19 +21,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
-from accounts.errors import Refused, SensitiveText
-from accounts.models import Guardianship, User
-from dialogue import queries
+from accounts.errors import NotFound, Refused, SensitiveText
+from accounts.models import User
+from dialogue import doors, queries
 from dialogue.actions import talks as actions
 from dialogue.models import MAX_PLACE_LENGTH, MAX_TALK_TEXT, DevelopmentTalk, TalkSlot
-from writing.guard import findings_payload
+from frontend.answers import FormFailure, flash_error, form_failure
+from frontend.requests import send_anyway, viewer
 
 LENGTHS = [15, 20, 30, 45, 60]
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _by_day(slots: list[TalkSlot]) -> list[tuple[datetime.date, list[TalkSlot]]]:
@@ -56,7 +52,7 @@ def _number(value: str | None) -> int:
 @require_GET
 @login_required
 def class_talks_view(request: HttpRequest, class_id: int) -> HttpResponse:
-    user = _user(request)
+    user = viewer(request)
     school_class = policy.access_class_roster(user, class_id)
     today = policy.today()
     starts, ends = queries.term_range(school_class.school_id, today)
@@ -84,7 +80,7 @@ def class_talks_view(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def talk_slots_open_view(request: HttpRequest, class_id: int) -> HttpResponse:
-    user = _user(request)
+    user = viewer(request)
     school_class = policy.access_class_roster(user, class_id)
     post = request.POST
     try:
@@ -108,7 +104,7 @@ def talk_slots_open_view(request: HttpRequest, class_id: int) -> HttpResponse:
             video=post.get("video") == "1",
         )
     except Refused as refusal:
-        messages.error(request, refusal.message)
+        flash_error(request, refusal)
     else:
         messages.success(
             request,
@@ -121,17 +117,17 @@ def talk_slots_open_view(request: HttpRequest, class_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def talk_slot_cancel_view(request: HttpRequest, class_id: int, slot_id: int) -> HttpResponse:
-    user = _user(request)
+    user = viewer(request)
     school_class = policy.access_class_roster(user, class_id)
     slot = (
         TalkSlot.objects.select_related("school_class").filter(pk=slot_id, school_class=school_class).first()
     )
     if slot is None:
-        raise Http404
+        raise NotFound
     try:
         actions.cancel_talk_slot(user, slot)
     except Refused as refusal:
-        messages.error(request, refusal.message)
+        flash_error(request, refusal)
     else:
         messages.success(request, _("The slot is cancelled. Anyone who had booked it is told."))
     return redirect("class-talks", class_id=school_class.pk)
@@ -143,21 +139,18 @@ def talk_slot_cancel_view(request: HttpRequest, class_id: int, slot_id: int) -> 
 @require_GET
 @login_required
 def student_talks_view(request: HttpRequest, student_id: int) -> HttpResponse:
-    user = _user(request)
-    student = policy.access_student(user, student_id)
+    user = viewer(request)
+    access = doors.student_page(user, student_id, what="talks")
+    student = access.student
     now = timezone.now()
-    can_book = policy.can_book_development_talk(user, student)
+    can_book = access.relation.may_book_talk
     talks = queries.talks_of_student(student)
     upcoming = [t for t in talks if not t.is_cancelled and t.slot.starts_at > now]
     mine = next((t for t in upcoming if any(a.guardian_id == user.pk for a in t.coming)), None)  # type: ignore[attr-defined]
     siblings: list[User] = []
     if can_book:
         siblings = list(
-            User.objects.filter(
-                pk__in=Guardianship.objects.active(policy.today()).filter(guardian=user).values("student")
-            )
-            .exclude(pk=student.pk)
-            .order_by("first_name")
+            User.objects.filter(pk__in=policy.ward_ids(user)).exclude(pk=student.pk).order_by("first_name")
         )
     return render(
         request,
@@ -174,26 +167,26 @@ def student_talks_view(request: HttpRequest, student_id: int) -> HttpResponse:
     )
 
 
-def _talk_or_404(student: User, talk_id: int) -> DevelopmentTalk:
-    talk = queries.talk_of_student(student, talk_id)
+def _talk(student_id: int, talk_id: int) -> DevelopmentTalk:
+    """One of the student's talks, for an action (which opens the page through the door); a
+    talk of another student is not found."""
+    talk = queries.talk_of_student(student_id, talk_id)
     if talk is None:
-        raise Http404
+        raise doors.not_found()
     return talk
 
 
-def _booking(
-    request: HttpRequest, student_id: int, run: Callable[[User, User], Any], success: str
-) -> HttpResponse:
-    """Run a guardian's booking action; a refusal is shown on the booking page."""
-    user = _user(request)
-    student = policy.access_student(user, student_id)
+def _booking(request: HttpRequest, student_id: int, run: Callable[[User], Any], success: str) -> HttpResponse:
+    """Run a guardian's booking action (it opens the page through the door and checks that the
+    actor may book: 404 for outsiders, 403 for other readers); a refusal is shown on the
+    booking page."""
     try:
-        run(user, student)
+        run(viewer(request))
     except Refused as refusal:
-        messages.error(request, refusal.message)
+        flash_error(request, refusal)
     else:
         messages.success(request, success)
-    return redirect("student-talks", student_id=student.pk)
+    return redirect("student-talks", student_id=student_id)
 
 
 def _slot_id(request: HttpRequest) -> int:
@@ -209,7 +202,7 @@ def talk_book_view(request: HttpRequest, student_id: int) -> HttpResponse:
     return _booking(
         request,
         student_id,
-        lambda user, student: actions.book_talk(user, student, _slot_id(request)),
+        lambda user: actions.book_talk(user, student_id, _slot_id(request)),
         _("The talk is booked. You find it below, and on the student's page."),
     )
 
@@ -220,7 +213,7 @@ def talk_join_view(request: HttpRequest, student_id: int, talk_id: int) -> HttpR
     return _booking(
         request,
         student_id,
-        lambda user, student: actions.join_talk(user, _talk_or_404(student, talk_id)),
+        lambda user: actions.join_talk(user, _talk(student_id, talk_id)),
         _("You are coming to the talk too."),
     )
 
@@ -231,7 +224,7 @@ def talk_cancel_view(request: HttpRequest, student_id: int, talk_id: int) -> Htt
     return _booking(
         request,
         student_id,
-        lambda user, student: actions.cancel_booking(user, _talk_or_404(student, talk_id)),
+        lambda user: actions.cancel_booking(user, _talk(student_id, talk_id)),
         _("Your booking is cancelled."),
     )
 
@@ -242,7 +235,7 @@ def talk_move_view(request: HttpRequest, student_id: int, talk_id: int) -> HttpR
     return _booking(
         request,
         student_id,
-        lambda user, student: actions.move_booking(user, _talk_or_404(student, talk_id), _slot_id(request)),
+        lambda user: actions.move_booking(user, _talk(student_id, talk_id), _slot_id(request)),
         _("Your booking is moved."),
     )
 
@@ -252,15 +245,14 @@ def talk_move_view(request: HttpRequest, student_id: int, talk_id: int) -> HttpR
 
 def _render_talk(
     request: HttpRequest,
-    student: User,
+    access: doors.PageAccess,
     talk: DevelopmentTalk,
     *,
     preparation: str = "",
     record: dict[str, str] | None = None,
-    findings: dict[str, list[dict[str, Any]]] | None = None,
-    status: int = 200,
+    failure: FormFailure | None = None,
 ) -> HttpResponse:
-    user = _user(request)
+    student, relation = access.student, access.relation
     now = timezone.now()
     open_for_preparation = not talk.is_cancelled and talk.slot.starts_at > now
     held = not talk.is_cancelled and talk.slot.starts_at <= now
@@ -271,60 +263,61 @@ def _render_talk(
             "school_actions": talk.school_actions,
             "home_actions": talk.home_actions,
         }
+    if failure is not None and not failure.guarded:
+        messages.error(request, failure.message)
     return render(
         request,
         "frontend/talk.html",
         {
             "student": student,
             "talk": talk,
-            "can_prepare": open_for_preparation and policy.can_prepare_development_talk(user, student),
-            "can_record": held and policy.can_record_development_talk(user, student),
+            "can_prepare": open_for_preparation and relation.may_prepare_talk,
+            "can_record": held and relation.may_record_talk,
             "preparation": preparation,
             "record": record,
-            "findings": findings or {},
+            "findings": failure.findings_by_field if failure is not None else {},
             "assessments": queries.latest_assessments(student),
             "self_assessments": queries.talk_self_assessments(student),
             "max_length": MAX_TALK_TEXT,
         },
-        status=status,
+        # A form that comes back: 409 when the guard asks, 400 for a refusal.
+        status=200 if failure is None else 409 if failure.guarded else 400,
+    )
+
+
+def _opened_talk(
+    request: HttpRequest, student_id: int, talk_id: int
+) -> tuple[doors.PageAccess, DevelopmentTalk]:
+    return doors.document(
+        viewer(request), student_id, "talk", lambda student: queries.talk_of_student(student, talk_id)
     )
 
 
 @require_GET
 @login_required
 def talk_view(request: HttpRequest, student_id: int, talk_id: int) -> HttpResponse:
-    student = policy.access_student(request.user, student_id)
-    return _render_talk(request, student, _talk_or_404(student, talk_id))
-
-
-def _findings(warning: SensitiveText) -> dict[str, list[dict[str, Any]]]:
-    return {name: findings_payload(found) for name, found in warning.by_field.items()}
+    access, talk = _opened_talk(request, student_id, talk_id)
+    return _render_talk(request, access, talk)
 
 
 @require_POST
 @login_required
 def talk_prepare_view(request: HttpRequest, student_id: int, talk_id: int) -> HttpResponse:
-    user = _user(request)
-    student = policy.access_student(user, student_id)
-    talk = _talk_or_404(student, talk_id)
+    talk = _talk(student_id, talk_id)
     body = request.POST.get("body", "")
     try:
-        actions.add_preparation(user, talk, body=body, send_anyway=request.POST.get("send_anyway") == "1")
-    except SensitiveText as warning:
-        return _render_talk(request, student, talk, preparation=body, findings=_findings(warning), status=409)
-    except Refused as refusal:
-        messages.error(request, refusal.message)
-        return _render_talk(request, student, talk, preparation=body, status=400)
+        actions.add_preparation(viewer(request), talk, body=body, send_anyway=send_anyway(request))
+    except (Refused, SensitiveText) as error:
+        access, talk = _opened_talk(request, student_id, talk_id)
+        return _render_talk(request, access, talk, preparation=body, failure=form_failure(error))
     messages.success(request, _("Your question or view is saved for the talk."))
-    return redirect(reverse("talk", args=[student.pk, talk.pk]) + "#preparation")
+    return redirect(reverse("talk", args=[student_id, talk.pk]) + "#preparation")
 
 
 @require_POST
 @login_required
 def talk_record_view(request: HttpRequest, student_id: int, talk_id: int) -> HttpResponse:
-    user = _user(request)
-    student = policy.access_student(user, student_id)
-    talk = _talk_or_404(student, talk_id)
+    talk = _talk(student_id, talk_id)
     fields = {
         name: request.POST.get(name, "")
         for name in ("held_on", "iup_summary", "school_actions", "home_actions")
@@ -337,18 +330,16 @@ def talk_record_view(request: HttpRequest, student_id: int, talk_id: int) -> Htt
                 "malformed", _("Give the date the talk was held, for example 2026-12-03.")
             ) from None
         actions.record_talk(
-            user,
+            viewer(request),
             talk,
             held_on=held_on,
             iup_summary=fields["iup_summary"],
             school_actions=fields["school_actions"],
             home_actions=fields["home_actions"],
-            send_anyway=request.POST.get("send_anyway") == "1",
+            send_anyway=send_anyway(request),
         )
-    except SensitiveText as warning:
-        return _render_talk(request, student, talk, record=fields, findings=_findings(warning), status=409)
-    except Refused as refusal:
-        messages.error(request, refusal.message)
-        return _render_talk(request, student, talk, record=fields, status=400)
+    except (Refused, SensitiveText) as error:
+        access, talk = _opened_talk(request, student_id, talk_id)
+        return _render_talk(request, access, talk, record=fields, failure=form_failure(error))
     messages.success(request, _("The agreements are recorded and shown on the student's page."))
-    return redirect(reverse("talk", args=[student.pk, talk.pk]) + "#agreements")
+    return redirect(reverse("talk", args=[student_id, talk.pk]) + "#agreements")

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.errors import Refused, SensitiveText
 from classblog import queries
-from classblog.actions import approve_post, blog_of, decline_post, hide_comment, rights_in, write_comment
+from classblog.actions import approve_post, blog_of, decline_post, hide_comment, write_comment
+from classblog.doors import rights_in
 from classblog.flags import FlagSource
 from classblog.models import MAX_COMMENT_LENGTH, ClassBlog, Comment
 from tests.support.blog import (

@@ -8,7 +8,8 @@ from django.core.management import call_command
 
 from accounts.models import User
 from classblog import queries
-from classblog.actions import blog_of, rights_in
+from classblog.actions import blog_of
+from classblog.doors import rights_in
 from classblog.models import Comment, Post, PostFile
 
 

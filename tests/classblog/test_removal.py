@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from accounts.errors import Refused
 from classblog import queries
-from classblog.actions import FileChoice, blog_of, remove_post, rights_in, upload_file
+from classblog.actions import FileChoice, blog_of, remove_post, upload_file
+from classblog.doors import rights_in
 from classblog.models import Post
 from tests.support.blog import NOWHERE, classmate, pending_post, png_bytes, published_post, where_seen
 from tests.support.cast import Cast

@@ -134,9 +134,10 @@ def test_the_rules_agree_with_the_policy_for_every_role(cast: Cast) -> None:
     for role in PEOPLE:
         person = cast.person(role)
         assert person is not None
-        assert policy.can_set_goals(person, cast.student) == (role in SETTERS), role
-        assert policy.can_propose_goals(person, cast.student) == (role in PROPOSERS), role
-        assert policy.can_write_self_assessment(person, cast.student) == (role == "student"), role
+        relation = policy.relation_to_student(person, cast.student)
+        assert relation.may_set_goals == (role in SETTERS), role
+        assert relation.may_propose_goals == (role in PROPOSERS), role
+        assert relation.may_write_self_assessment == (role == "student"), role
 
 
 # --- Proposals and decisions -------------------------------------------------------------------
@@ -602,10 +603,10 @@ def test_the_goals_page_query_count_does_not_grow_with_goals(cast: Cast) -> None
     client = verified_client(cast.teacher)
     goal = a_goal(cast)
     g.reflect_on_goal(cast.student, goal.pk, text="Ett.")
-    # session, user, device; the student; the goals, their reflections and earlier versions;
-    # the page (the reader's access, the page, subject threads missing); its threads; their
-    # areas; the three rules of the forms (set, propose, reflect)
-    expected = 3 + 1 + 3 + 3 + 1 + 1 + 3
+    # session, user, device; the door (the page with its student, the reader's relation, which
+    # answers the rules of the forms: set, propose, reflect); the goals, their reflections and
+    # earlier versions; the page's threads; their areas
+    expected = 3 + 2 + 3 + 1 + 1
     client.get(goals_url(cast))
     assert _count(client, goals_url(cast)) == expected
     for number in range(8):

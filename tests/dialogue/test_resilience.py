@@ -24,7 +24,7 @@ import pytest
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from dialogue.actions.pages import ensure_page
+from dialogue.actions.pages import page_of
 from dialogue.models import Message, Thread
 from tests.support.cast import build_cast
 from tests.support.processes import (
@@ -117,7 +117,7 @@ class Scene:
 def _scene() -> Scene:
     """The cast's student's page, and logged-in sessions for the family (no code step)."""
     cast = build_cast()
-    page = ensure_page(cast.guardian_1, cast.student)
+    page = page_of(cast.student)
     thread = page.threads.get(kind=Thread.Kind.GENERAL)
     cookies = {}
     for role in ("student", "guardian_1", "guardian_2"):

@@ -18,7 +18,7 @@ from accounts.actions import SYSTEM
 from accounts.actions.memberships import end_membership
 from accounts.models import Guardianship
 from dialogue.actions.messages import post_message
-from dialogue.actions.pages import ensure_page
+from dialogue.actions.pages import page_of
 from dialogue.models import Thread
 from notifications.fanout import fan_out_waiting
 from notifications.models import Notification, NotificationSettings, Preference, PushSubscription
@@ -33,7 +33,7 @@ AUTH = "Q2BoAjC09xH3ywDLNJr-dA"
 
 
 def _messages(cast: Cast, count: int) -> None:
-    page = ensure_page(cast.teacher, cast.student)
+    page = page_of(cast.student)
     thread = page.threads.get(kind=Thread.Kind.GENERAL)
     for number in range(count):
         post_message(cast.teacher, page, thread_id=thread.pk, body=f"Hej {number}", client_id=uuid.uuid4())

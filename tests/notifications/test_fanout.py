@@ -11,7 +11,7 @@ from accounts import policy
 from classblog import actions as blog_actions
 from dialogue.actions import talks
 from dialogue.actions.messages import post_message
-from dialogue.actions.pages import ensure_page
+from dialogue.actions.pages import page_of
 from dialogue.models import Thread
 from notifications import actions
 from notifications.fanout import fan_out_waiting
@@ -60,7 +60,7 @@ def test_a_published_assessment_tells_the_student_and_each_guardian_and_nobody_e
 
 
 def test_nobody_is_told_of_their_own_message(cast: Cast) -> None:
-    page = ensure_page(cast.guardian_1, cast.student)
+    page = page_of(cast.student)
     thread = page.threads.get(kind=Thread.Kind.GENERAL)
     post_message(cast.guardian_1, page, thread_id=thread.pk, body="Hej!", client_id=uuid.uuid4())
     fan_out_waiting()

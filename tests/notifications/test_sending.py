@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from dialogue.actions.messages import post_message
-from dialogue.actions.pages import ensure_page
+from dialogue.actions.pages import page_of
 from dialogue.models import Thread
 from notifications import actions, push, retention, sending
 from notifications.fanout import fan_out_waiting
@@ -160,7 +160,7 @@ def test_a_daily_digest_is_one_email_in_the_readers_language_even_across_batches
         quiet_weekends=False,
         choices={("messages", "email"): True},
     )
-    page = ensure_page(cast.teacher, cast.student)
+    page = page_of(cast.student)
     thread = page.threads.get(kind=Thread.Kind.GENERAL)
     for number in range(3):
         post_message(cast.teacher, page, thread_id=thread.pk, body=f"Hej {number}", client_id=uuid.uuid4())

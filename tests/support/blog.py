@@ -19,8 +19,9 @@ from accounts.actions import memberships as m
 from accounts.actions import people as p
 from accounts.actions import structure as s
 from accounts.models import SchoolClass, User
-from classblog import queries
-from classblog.actions import approve_post, blog_of, change_settings, rights_in, write_comment, write_post
+from classblog import doors, queries
+from classblog.actions import approve_post, blog_of, change_settings, write_comment, write_post
+from classblog.doors import rights_in
 from classblog.models import ClassBlog, Comment, Post
 from tests.support.cast import PASSWORD, Cast
 
@@ -175,7 +176,7 @@ def where_seen(user: User, post: Post) -> frozenset[str]:
     for name in ("posts", "waiting", "scheduled", "declined"):
         if post.pk in {listed.pk for listed in getattr(page, name)}:
             places.add(name)
-    if queries.visible_post(blog, user, rights, post.pk) is not None:
+    if doors.may_see_post(user, post.pk):
         places.add("single")
     if post.pk in queries.changed_since(blog, user, rights, 0):
         places.add("changes")

@@ -15,7 +15,7 @@ from dialogue.actions.assessments import add_phrase, publish_assessment, save_dr
 from dialogue.actions.attachments import upload_attachment
 from dialogue.actions.goals import propose_goal, set_goal
 from dialogue.actions.messages import post_message
-from dialogue.actions.pages import ensure_page
+from dialogue.actions.pages import page_of
 from dialogue.models import Thread
 from tests.support.cast import Cast
 from writing.models import FlaggedText
@@ -30,7 +30,7 @@ def png_bytes(size: tuple[int, int] = (40, 30), colour: str = "teal") -> bytes:
 def dialogue_objects(cast: Cast) -> dict[str, Any]:
     """The student's page with its general thread, a message by guardian_1 with an image,
     and a flagged text (a message sent despite the guard's warning)."""
-    page = ensure_page(cast.guardian_1, cast.student)
+    page = page_of(cast.student)
     thread = page.threads.get(kind=Thread.Kind.GENERAL)
     attachment = upload_attachment(cast.guardian_1, page, name="teckning.png", data=png_bytes())
     message, _payload = post_message(

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from dialogue.actions.messages import post_message
-from dialogue.actions.pages import ensure_page
+from dialogue.actions.pages import page_of
 from dialogue.demo import action_programmes as demo_action_programmes
 from dialogue.demo import assessments as demo_assessments
 from dialogue.demo import goals as demo_goals
@@ -75,7 +75,7 @@ class Command(BaseCommand):
             raise CommandError(f"Run seed_demo first (missing {', '.join(sorted(missing))}).")
         written = 0
         for index, (student_name, subject_code, author_name, text) in enumerate(CONVERSATIONS):
-            page = ensure_page(people[author_name], people[student_name])
+            page = page_of(people[student_name])
             thread = (
                 page.threads.get(kind=Thread.Kind.SUBJECT, subject__code=subject_code)
                 if subject_code

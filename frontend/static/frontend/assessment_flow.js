@@ -142,7 +142,7 @@
       }));
       publishButton.disabled = false;
       if (status === 409) {
-        showGuard(form, payload.guard, () => publish(true));
+        showGuard(form, (payload.error && payload.error.findings) || {}, () => publish(true));
         return;
       }
       if (status !== 200) {

@@ -33,7 +33,9 @@
       body: JSON.stringify(body),
     }).then((response) => {
       if (!response.ok) {
-        return response.json().then((answer) => Promise.reject(new Error(answer.error || response.statusText)));
+        return response
+          .json()
+          .then((answer) => Promise.reject(new Error((answer.error && answer.error.message) || response.statusText)));
       }
       return response.json();
     });

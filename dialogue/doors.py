@@ -1,0 +1,170 @@
+"""The one door to a student's records.
+
+Every view, socket handler, download and notification that opens something of a student's
+page comes through a function here. Each fetches the page (and the thing asked for) together
+with how the viewer stands to the student, computed once (``policy.StudentRelation``, one
+query), and answers a thing that is missing and a thing the viewer may not see alike, with
+``NotFound``, so that nobody can probe which ids exist.
+
+An opening (something of the records shown to the viewer) is recorded exactly once, here
+(``accounts.openings``, where the access log listens). Acting on a page that is already open
+(a send on a followed page, a form's action) passes ``opening=False``.
+
+Reading never writes: pages and their threads are made when students are enrolled and
+subjects assigned (``dialogue.receivers``), not when someone looks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.utils.translation import gettext as _
+
+from accounts import policy
+from accounts.errors import NotFound
+from accounts.models import User
+from accounts.openings import record_opening
+from accounts.policy import AnyUser, StudentRelation
+from dialogue.models import Attachment, Message, StudentPage, Thread
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PageAccess:
+    """A student's page as one viewer may see it: the page (with its student loaded) and the
+    viewer's relation to the student, from which every right is read."""
+
+    viewer: User
+    page: StudentPage
+    relation: StudentRelation
+
+    @property
+    def student(self) -> User:
+        return self.page.student
+
+
+def not_found() -> NotFound:
+    return NotFound("not_found", _("That page does not exist or you do not have access to it."))
+
+
+def _find(viewer: AnyUser, *, loaded: StudentPage | None = None, **where: Any) -> PageAccess | None:
+    """The page matching ``where`` (or the ``loaded`` one, with its student) if the viewer may
+    read it. Two queries: the page with its student, and the relation (one for a loaded page)."""
+    if not (viewer.is_authenticated and viewer.is_active):
+        return None
+    page = loaded or StudentPage.objects.select_related("student").filter(**where).first()
+    if page is None:
+        return None
+    relation = policy.relation_to_student(viewer, page.student)
+    if not relation.may_read:
+        return None
+    assert isinstance(viewer, User)
+    return PageAccess(viewer, page, relation)
+
+
+def _opened(access: PageAccess, what: str, object_id: int | None, opening: bool) -> PageAccess:
+    if opening:
+        record_opening(
+            viewer_id=access.viewer.pk,
+            student_id=access.page.student_id,
+            what=what,
+            object_id=object_id,
+            relation=access.relation,
+        )
+    return access
+
+
+def student_page(
+    viewer: AnyUser, student: User | int, *, what: str = "page", opening: bool = True
+) -> PageAccess:
+    """The student's page, by the student (the URLs under ``/students/<id>/``, and the actions
+    on a student's documents). ``what`` names the part shown (the page, the plan, the goals)."""
+    access = _find(viewer, student_id=student if isinstance(student, int) else student.pk)
+    if access is None:
+        raise not_found()
+    return _opened(access, what, None, opening)
+
+
+def page(viewer: AnyUser, page: StudentPage | int, *, what: str = "page", opening: bool = True) -> PageAccess:
+    """The page, by its own id (the URLs under ``/pages/<id>/`` and the live socket), or as
+    already loaded by an action's caller (with its student)."""
+    access = _find(viewer, loaded=page) if isinstance(page, StudentPage) else _find(viewer, pk=page)
+    if access is None:
+        raise not_found()
+    return _opened(access, what, None, opening)
+
+
+def thread(
+    viewer: AnyUser, page_id: int, thread_id: int, *, opening: bool = True
+) -> tuple[PageAccess, Thread]:
+    access = _find(viewer, pk=page_id)
+    found = access.page.threads.filter(pk=thread_id).first() if access else None
+    if access is None or found is None:
+        raise not_found()
+    return _opened(access, "thread", found.pk, opening), found
+
+
+def message(
+    viewer: AnyUser, page_id: int, message_id: int, *, opening: bool = True
+) -> tuple[PageAccess, Message]:
+    """A message of the page (for its earlier versions, or to change it). A message that is
+    not on this page, or on a page the viewer may not read, is not found, like a missing one."""
+    access = _find(viewer, pk=page_id)
+    found = (
+        Message.objects.select_related("author").filter(pk=message_id, page_id=access.page.pk).first()
+        if access
+        else None
+    )
+    if access is None or found is None:
+        raise NotFound("unknown_message", _("That message does not exist."))
+    found.page = access.page
+    return _opened(access, "message", found.pk, opening), found
+
+
+def attachment(viewer: AnyUser, page_id: int, attachment_id: int) -> tuple[PageAccess, Attachment]:
+    """A file of the page, for download: an unsent file only to its uploader, a file of a
+    retracted message to nobody (it stays on record)."""
+    access = _find(viewer, pk=page_id)
+    found = (
+        Attachment.objects.select_related("message").filter(pk=attachment_id, page_id=access.page.pk).first()
+        if access
+        else None
+    )
+    if access is None or found is None or not _may_download(access, found):
+        raise not_found()
+    return _opened(access, "attachment", found.pk, True), found
+
+
+def _may_download(access: PageAccess, file: Attachment) -> bool:
+    if file.message is None:
+        return file.uploaded_by_id == access.viewer.pk
+    return file.message.retracted_at is None
+
+
+def document(
+    viewer: AnyUser, student_id: int, what: str, fetch: Callable[[User], T | None], *, opening: bool = True
+) -> tuple[PageAccess, T]:
+    """One document of the student's (a written assessment, a talk, an action programme, a
+    goal): ``fetch(student)`` finds it among the student's own, or returns None."""
+    access = _find(viewer, student_id=student_id)
+    found = fetch(access.student) if access else None
+    if access is None or found is None:
+        raise not_found()
+    return _opened(access, what, getattr(found, "pk", None), opening), found
+
+
+def readable_pages(viewer: AnyUser, page_ids: Iterable[int]) -> set[int]:
+    """Which of the pages the viewer may still read (an open socket's subscriptions; access
+    can end at any time). Not an opening."""
+    pages = StudentPage.objects.filter(pk__in=list(page_ids)).values_list("pk", "student_id")
+    return {pk for pk, student_id in pages if policy.relation_to_student(viewer, student_id).may_read}
+
+
+def may_open_student_page(viewer: User, student_id: int) -> bool:
+    """Whether the viewer may open the student's page today (a notification about it is
+    checked again before it is sent and when it is opened). Not an opening: the page it
+    leads to is opened through ``student_page``."""
+    return _find(viewer, student_id=student_id) is not None

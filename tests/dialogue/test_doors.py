@@ -1,0 +1,194 @@
+"""The one door to a student's records (``dialogue.doors``): every opening goes through it
+exactly once, the viewer's relation is computed once, missing and forbidden look the same,
+and reading never writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.errors import NotFound
+from accounts.openings import opened
+from dialogue import doors, queries
+from dialogue.models import StudentPage
+from tests.support.cast import Cast
+from tests.support.clients import verified_client
+from tests.support.dialogue import action_programme_objects, assessment_objects, dialogue_objects
+from tests.support.talks import talk_objects
+
+RELATION_MARK = "/* relation_to_student */"
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@pytest.fixture
+def extra(cast: Cast) -> dict[str, Any]:
+    return dialogue_objects(cast) | assessment_objects(cast)
+
+
+@pytest.fixture
+def openings() -> Iterator[list[dict[str, Any]]]:
+    heard: list[dict[str, Any]] = []
+
+    def listen(sender: object, **kwargs: Any) -> None:
+        heard.append({key: value for key, value in kwargs.items() if key != "signal"})
+
+    opened.connect(listen, dispatch_uid="test-openings")
+    try:
+        yield heard
+    finally:
+        opened.disconnect(dispatch_uid="test-openings")
+
+
+def _sql(captured: CaptureQueriesContext) -> list[str]:
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_a_student_page_view_computes_the_relation_once_and_writes_nothing(
+    cast: Cast, extra: dict[str, Any]
+) -> None:
+    client = verified_client(cast.guardian_1)
+    client.get(reverse("student", args=[cast.student.pk]))  # the session is warm
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("student", args=[cast.student.pk]))
+    assert response.status_code == 200
+    sql = _sql(captured)
+    assert sum(RELATION_MARK in statement for statement in sql) == 1
+    assert [s for s in sql if s.lstrip().upper().startswith(WRITES)] == []
+
+
+@pytest.mark.parametrize("name", ["goals", "self-assessments", "plan", "student-talks", "action-programmes"])
+def test_every_part_of_the_page_computes_the_relation_once_and_writes_nothing(
+    name: str, cast: Cast, extra: dict[str, Any]
+) -> None:
+    client = verified_client(cast.teacher)
+    url = reverse(name, args=[cast.student.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    sql = _sql(captured)
+    assert sum(RELATION_MARK in statement for statement in sql) == 1, name
+    assert [s for s in sql if s.lstrip().upper().startswith(WRITES)] == [], name
+
+
+def test_a_page_view_is_one_opening_with_who_opened_it_and_as_whom(
+    cast: Cast, extra: dict[str, Any], openings: list[dict[str, Any]]
+) -> None:
+    verified_client(cast.guardian_1).get(reverse("student", args=[cast.student.pk]))
+    assert len(openings) == 1
+    opening = openings[0]
+    assert (opening["viewer_id"], opening["student_id"], opening["what"]) == (
+        cast.guardian_1.pk,
+        cast.student.pk,
+        "page",
+    )
+    assert opening["relation"].is_guardian
+    assert set(opening) == {"viewer_id", "student_id", "what", "object_id", "relation"}  # never what was read
+
+
+def test_a_refused_opening_is_not_recorded(
+    cast: Cast, extra: dict[str, Any], openings: list[dict[str, Any]]
+) -> None:
+    response = verified_client(cast.other_guardian).get(reverse("student", args=[cast.student.pk]))
+    assert response.status_code == 404
+    assert openings == []
+
+
+def test_acting_on_an_open_page_is_not_an_opening(
+    cast: Cast, extra: dict[str, Any], openings: list[dict[str, Any]]
+) -> None:
+    from dialogue.actions.messages import post_message
+
+    post_message(cast.teacher, extra["page"], thread_id=extra["thread"].pk, body="Hej.", client_id=_uuid())
+    assert openings == []
+
+
+def _uuid() -> Any:
+    import uuid
+
+    return uuid.uuid4()
+
+
+# --- Missing and forbidden look the same through every door --------------------------------
+
+
+def _refusal(call: Any) -> tuple[str, str, int]:
+    with pytest.raises(Http404) as raised:
+        call()
+    error = raised.value
+    assert isinstance(error, NotFound)
+    return error.code, error.message, error.status
+
+
+def test_every_door_answers_missing_and_forbidden_alike(cast: Cast, extra: dict[str, Any]) -> None:
+    talk = talk_objects(cast)["talk"]
+    programme = action_programme_objects(cast)["programme"]
+    page, thread, message, attachment = extra["page"], extra["thread"], extra["message"], extra["attachment"]
+    missing = 10**9
+    outsider = cast.other_guardian
+    cases = {
+        "student page": (
+            lambda: doors.student_page(outsider, cast.student.pk),
+            lambda: doors.student_page(outsider, missing),
+        ),
+        "page": (lambda: doors.page(outsider, page.pk), lambda: doors.page(outsider, missing)),
+        "thread": (
+            lambda: doors.thread(outsider, page.pk, thread.pk),
+            lambda: doors.thread(cast.guardian_1, page.pk, missing),
+        ),
+        "message": (
+            lambda: doors.message(outsider, page.pk, message.pk),
+            lambda: doors.message(cast.guardian_1, page.pk, missing),
+        ),
+        "attachment": (
+            lambda: doors.attachment(outsider, page.pk, attachment.pk),
+            lambda: doors.attachment(cast.guardian_1, page.pk, missing),
+        ),
+        "talk": (
+            lambda: doors.document(
+                outsider, cast.student.pk, "talk", lambda s: queries.talk_of_student(s, talk.pk)
+            ),
+            lambda: doors.document(
+                cast.guardian_1, cast.student.pk, "talk", lambda s: queries.talk_of_student(s, missing)
+            ),
+        ),
+        "action programme": (
+            lambda: doors.document(
+                outsider, cast.student.pk, "programme", lambda s: queries.action_programme(s, programme.pk)
+            ),
+            lambda: doors.document(
+                cast.guardian_1, cast.student.pk, "programme", lambda s: queries.action_programme(s, missing)
+            ),
+        ),
+    }
+    for noun, (forbidden, absent) in cases.items():
+        assert _refusal(forbidden) == _refusal(absent), noun
+
+
+def test_an_unsent_file_opens_for_its_uploader_only_and_a_retracted_messages_file_for_nobody(
+    cast: Cast, extra: dict[str, Any]
+) -> None:
+    from dialogue.actions.attachments import upload_attachment
+    from dialogue.actions.messages import retract_message
+    from tests.support.dialogue import png_bytes
+
+    unsent = upload_attachment(cast.guardian_2, extra["page"], name="utkast.png", data=png_bytes())
+    assert doors.attachment(cast.guardian_2, extra["page"].pk, unsent.pk)[1] == unsent
+    with pytest.raises(NotFound):
+        doors.attachment(cast.guardian_1, extra["page"].pk, unsent.pk)
+    retract_message(cast.guardian_1, extra["message"].pk)
+    for viewer in (cast.guardian_1, cast.principal):
+        with pytest.raises(NotFound):
+            doors.attachment(viewer, extra["page"].pk, extra["attachment"].pk)
+
+
+def test_pages_are_made_when_students_are_enrolled_not_when_someone_looks(cast: Cast) -> None:
+    assert set(StudentPage.objects.values_list("student_id", flat=True)) >= {
+        cast.student.pk,
+        cast.other_student.pk,
+    }

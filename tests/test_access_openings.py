@@ -1,0 +1,56 @@
+"""Every page of the access matrix that shows something of a student's records is opened
+through the one door exactly once per request (that is where the access log writes), and a
+refused request records nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accounts.openings import opened
+from tests.support.cast import ROLES, Cast
+from tests.support.clients import verified_client
+from tests.test_access_matrix import ROWS, extra  # noqa: F401  (the matrix's objects, as a fixture)
+
+RECORD_PREFIXES = ("/students/", "/pages/")
+
+
+def _record_rows(cast: Cast, objects: dict[str, Any]) -> dict[str, str]:
+    rows = {}
+    for name, row in ROWS.items():
+        if row.method != "get":
+            continue
+        url = row.url(cast, objects)
+        if url.startswith(RECORD_PREFIXES):
+            rows[name] = url
+    return rows
+
+
+def test_every_record_page_opens_through_the_door_exactly_once(cast: Cast, extra: dict[str, Any]) -> None:  # noqa: F811
+    heard: list[dict[str, Any]] = []
+
+    def listen(sender: object, **kwargs: Any) -> None:
+        heard.append(kwargs)
+
+    rows = _record_rows(cast, extra)
+    assert len(rows) >= 10  # the student page and its parts, the dialogue's history and files
+    failures = []
+    opened.connect(listen, dispatch_uid="test-matrix-openings")
+    try:
+        for name, url in rows.items():
+            for role in ROLES:
+                person = cast.person(role)
+                heard.clear()
+                status = verified_client(person).get(url).status_code
+                expected = 1 if status == 200 else 0
+                if len(heard) != expected:
+                    failures.append(f"{name} as {role}: {status} with {len(heard)} openings")
+                elif heard and person is not None and heard[0]["viewer_id"] != person.pk:
+                    failures.append(f"{name} as {role}: the opening names someone else")
+    finally:
+        opened.disconnect(dispatch_uid="test-matrix-openings")
+    assert not failures, "\n".join(failures)
+
+
+pytestmark = pytest.mark.django_db
