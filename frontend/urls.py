@@ -6,6 +6,7 @@ from frontend.views import (
     assessments,
     auth,
     blog,
+    blog_moderation,
     dialogue,
     flags,
     goals,
@@ -176,18 +177,22 @@ urlpatterns = [
     path("classes/<int:class_id>/blog/posts/<int:post_id>/", blog.post_view, name="blog-post"),
     path(
         "classes/<int:class_id>/blog/posts/<int:post_id>/approve/",
-        blog.post_approve_view,
+        blog_moderation.post_approve_view,
         name="blog-post-approve",
     ),
     path(
         "classes/<int:class_id>/blog/posts/<int:post_id>/decline/",
-        blog.post_decline_view,
+        blog_moderation.post_decline_view,
         name="blog-post-decline",
     ),
-    path("classes/<int:class_id>/blog/posts/<int:post_id>/pin/", blog.post_pin_view, name="blog-post-pin"),
+    path(
+        "classes/<int:class_id>/blog/posts/<int:post_id>/pin/",
+        blog_moderation.post_pin_view,
+        name="blog-post-pin",
+    ),
     path(
         "classes/<int:class_id>/blog/posts/<int:post_id>/remove/",
-        blog.post_remove_view,
+        blog_moderation.post_remove_view,
         name="blog-post-remove",
     ),
     path("classes/<int:class_id>/blog/posts/<int:post_id>/edit/", blog.post_edit_view, name="blog-post-edit"),
@@ -198,10 +203,10 @@ urlpatterns = [
     ),
     path(
         "classes/<int:class_id>/blog/posts/<int:post_id>/comments/<int:comment_id>/hide/",
-        blog.comment_hide_view,
+        blog_moderation.comment_hide_view,
         name="blog-comment-hide",
     ),
-    path("classes/<int:class_id>/blog/settings/", blog.settings_view, name="blog-settings"),
+    path("classes/<int:class_id>/blog/settings/", blog_moderation.settings_view, name="blog-settings"),
     path("classes/<int:class_id>/blog/files/<int:file_id>/", blog.file_view, name="blog-file"),
     # --- Notifications ---
     path("notifications/", notifications.inbox_view, name="notifications"),

@@ -1,11 +1,11 @@
 """The class blog in the browser: the list of one's blogs, a class's blog with the writing
-form and the teachers' approval queue, one post (also as a fragment for live updates), and
-the forms to approve, decline, pin, comment, hide a comment and change the settings. Every
-form works without scripts; a refused form is shown again with what was written (status
-400) and the files already added kept.
+form and the teachers' approval queue, one post (also as a fragment for live updates), its
+files, and the forms to write and change a post and to comment (moderation is in
+``blog_moderation``). Every form works without scripts; a refused form is shown again with
+what was written (status 400) and the files already added kept.
 
-Access: readers of the blog (``policy.access_class_blog``) see it, everyone else gets 404;
-a reader whose role does not allow an action gets 403.
+Access: readers of the blog (``classblog.doors``) see it, everyone else gets 404; a reader
+whose role does not allow an action gets 403.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.errors import Forbidden, NotFound, Refused, SensitiveText
+from accounts.errors import Forbidden, Refused, SensitiveText
 from accounts.models import User
 from classblog import actions, doors, queries
 from classblog.models import (
@@ -38,12 +38,11 @@ from classblog.models import (
     MAX_REASON_LENGTH,
     MAX_TITLE_LENGTH,
     ClassBlog,
-    Comment,
     Post,
     PostFile,
 )
-from frontend.answers import flash_error, form_failure
-from frontend.requests import safe_next, send_anyway, viewer
+from frontend.answers import form_failure
+from frontend.requests import send_anyway, viewer
 from frontend.views.files import private_file_response
 from writing.uploads import DEFAULT_MAX_BYTES
 
@@ -300,39 +299,6 @@ def post_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse
     return render(request, "frontend/blog_post.html", context)
 
 
-def _moderated(request: HttpRequest, class_id: int, post_id: int, act: Any, **kwargs: Any) -> HttpResponse:
-    blog = Blog(request, class_id)
-    post = blog.post(post_id)
-    if not blog.rights.moderate:
-        raise Forbidden
-    try:
-        act(blog.user, post, **kwargs)
-    except Refused as refusal:
-        flash_error(request, refusal)
-    return redirect(safe_next(request, blog.url(post)))
-
-
-@require_POST
-@login_required
-def post_approve_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
-    response = _moderated(request, class_id, post_id, actions.approve_post)
-    if response.status_code == 302:
-        messages.success(request, _("Approved: the class sees the post now."))
-    return response
-
-
-@require_POST
-@login_required
-def post_decline_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
-    return _moderated(request, class_id, post_id, actions.decline_post, reason=request.POST.get("reason", ""))
-
-
-@require_POST
-@login_required
-def post_pin_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
-    return _moderated(request, class_id, post_id, actions.pin_post, pinned=request.POST.get("pinned") == "1")
-
-
 @login_required
 def post_edit_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
     """The author corrects the title or text of their post (the files stay as they are)."""
@@ -362,23 +328,6 @@ def post_edit_view(request: HttpRequest, class_id: int, post_id: int) -> HttpRes
         return render(request, "frontend/blog_post_edit.html", context, status=400)
     messages.success(request, _("The post is changed. Its earlier wording is kept."))
     return redirect(blog.url(post))
-
-
-@require_POST
-@login_required
-def post_remove_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
-    """Take a post off the blog: its class's teachers and the principal, or its author."""
-    blog = Blog(request, class_id)
-    post = blog.post(post_id)
-    if not (blog.rights.moderate or (blog.rights.write and post.author_id == blog.user.pk)):
-        raise Forbidden
-    try:
-        actions.remove_post(blog.user, post, reason=request.POST.get("reason", ""))
-    except Refused as refusal:
-        flash_error(request, refusal)
-        return redirect(blog.url(post))
-    messages.success(request, _("The post is removed from the blog. It is kept on record."))
-    return redirect(blog.url())
 
 
 # --- Comments ------------------------------------------------------------------------------
@@ -423,46 +372,7 @@ def comment_new_view(request: HttpRequest, class_id: int, post_id: int) -> HttpR
     return redirect(blog.url(post))
 
 
-@require_POST
-@login_required
-def comment_hide_view(request: HttpRequest, class_id: int, post_id: int, comment_id: int) -> HttpResponse:
-    blog = Blog(request, class_id)
-    post = blog.post(post_id)
-    comment = Comment.objects.filter(pk=comment_id, post=post).first()
-    if comment is None:
-        raise NotFound
-    if not blog.rights.moderate:
-        raise Forbidden
-    try:
-        actions.hide_comment(blog.user, comment, reason=request.POST.get("reason", ""))
-    except Refused as refusal:
-        flash_error(request, refusal)
-    else:
-        messages.success(request, _("The comment is hidden. It is kept on record."))
-    return redirect(blog.url(post))
-
-
-# --- Settings and files ----------------------------------------------------------------------
-
-
-@require_POST
-@login_required
-def settings_view(request: HttpRequest, class_id: int) -> HttpResponse:
-    blog = Blog(request, class_id)
-    if not blog.rights.moderate:
-        raise Forbidden
-    try:
-        actions.change_settings(
-            blog.user,
-            blog.school_class,
-            student_posts=request.POST.get("student_posts") == "1",
-            comments=request.POST.get("comments", ""),
-        )
-    except Refused as refusal:
-        flash_error(request, refusal)
-    else:
-        messages.success(request, _("The blog's settings are saved."))
-    return redirect(blog.url())
+# --- Files ---------------------------------------------------------------------------------------
 
 
 @require_GET

@@ -11,12 +11,12 @@ from django.core.exceptions import PermissionDenied
 
 from accounts.errors import Refused, SensitiveText
 from classblog.actions import (
-    MAX_UNATTACHED_FILES,
     FileChoice,
     remove_unattached_file,
     upload_file,
     write_post,
 )
+from classblog.actions.files import MAX_UNATTACHED_FILES
 from classblog.models import MAX_ALT_TEXT_LENGTH, MAX_IMAGE_BYTES, MAX_IMAGES_PER_POST, Post, PostFile
 from tests.support.blog import (
     noisy_png,

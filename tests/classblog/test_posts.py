@@ -25,10 +25,10 @@ from classblog.actions import (
     change_settings,
     decline_post,
     pin_post,
-    rights_in,
     upload_file,
     write_post,
 )
+from classblog.doors import rights_in
 from classblog.flags import FlagSource
 from classblog.models import MAX_POST_LENGTH, MAX_TITLE_LENGTH, ClassBlog, Post
 from tests.support.blog import (

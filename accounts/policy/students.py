@@ -1,0 +1,250 @@
+"""The student's page: how one user stands to one student, every per-student rule, and the
+readers of a page."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts.models import (
+    Enrolment,
+    Guardianship,
+    Mentorship,
+    SchoolClass,
+    StaffRole,
+    TeachingAssignment,
+    User,
+)
+from accounts.policy.base import (
+    GUARDIAN,
+    PRINCIPAL,
+    STUDENT,
+    TEACHER,
+    AnyUser,
+    _active,
+    _is_member,
+    _school_ids_with_role,
+    _taught_class_ids,
+    today,
+    ward_ids,
+)
+
+
+@dataclass(frozen=True)
+class StudentRelation:
+    """How one user stands to one student today, and every per-student rule of DOMAIN.md's
+    table as a property of it: a door computes the relation once, and each question about
+    what the viewer may do is answered from it without asking the database again."""
+
+    viewer_id: int | None = None
+    is_self: bool = False
+    is_guardian: bool = False
+    is_mentor: bool = False
+    is_principal: bool = False
+    taught_subject_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_teacher(self) -> bool:
+        """Teaches the student a subject or is the student's mentor."""
+        return self.is_mentor or bool(self.taught_subject_ids)
+
+    @property
+    def is_member(self) -> bool:
+        return self.is_self or self.is_guardian or self.is_teacher or self.is_principal
+
+    # --- The rules (DOMAIN.md, "Who may do what") ---
+
+    @property
+    def may_read(self) -> bool:
+        """Read the page, its dialogue and its cards."""
+        return self.is_member
+
+    @property
+    def may_write(self) -> bool:
+        """Write in the page's dialogue (and attach files)."""
+        return self.is_member
+
+    @property
+    def may_set_goals(self) -> bool:
+        return self.is_teacher or self.is_principal
+
+    @property
+    def may_propose_goals(self) -> bool:
+        return self.is_self or self.is_guardian
+
+    def may_publish_assessment(self, subject_id: int) -> bool:
+        """Only a teacher who teaches the student this very subject; not the principal."""
+        return subject_id in self.taught_subject_ids
+
+    @property
+    def may_write_self_assessment(self) -> bool:
+        return self.is_self
+
+    @property
+    def may_draft_programme(self) -> bool:
+        """Draft an action programme, change it (as a new version) and record follow-ups."""
+        return self.is_teacher or self.is_principal
+
+    @property
+    def may_comment_on_programme(self) -> bool:
+        """The student and guardians have the right to take part in shaping the programme."""
+        return self.is_member
+
+    @property
+    def may_decide_programme(self) -> bool:
+        """Adopt, decline and close an action programme."""
+        return self.is_principal
+
+    @property
+    def may_book_talk(self) -> bool:
+        """Each guardian books (or joins, moves, cancels) the talks of their own child."""
+        return self.is_guardian
+
+    @property
+    def may_prepare_talk(self) -> bool:
+        """The student and the guardians bring their questions and views beforehand."""
+        return self.is_self or self.is_guardian
+
+    @property
+    def may_record_talk(self) -> bool:
+        """The teacher who holds the talk writes the IUP and the agreements: a teacher or the
+        mentor of the student (not the principal)."""
+        return self.is_teacher
+
+    def may_edit(self, author_id: int) -> bool:
+        """Change a text on the page: only its author, while they may still write there."""
+        return self.may_write and author_id == self.viewer_id
+
+    def may_retract(self, author_id: int) -> bool:
+        """Hide a text from the page: its author while still a member, or the principal (who
+        answers for what the school keeps on record)."""
+        return self.is_principal or (self.is_member and author_id == self.viewer_id)
+
+
+NO_RELATION = StudentRelation()
+
+
+# How one user stands to one student, in one round trip. Every send, socket action and page
+# view asks this, so it is plain SQL rather than ORM subqueries (which took ~5 ms to compile
+# per call); the ORM versions of the same rule (visible_students, readers_of_student_page)
+# are tested to agree with it for every role of the cast.
+# Only table names (from the models) are interpolated; every value is a query parameter.
+_RELATION_SQL = f"""/* relation_to_student */
+WITH placement AS (
+    SELECT e.school_class_id, c.school_id
+    FROM {Enrolment._meta.db_table} e
+    JOIN {SchoolClass._meta.db_table} c ON c.id = e.school_class_id
+    WHERE e.student_id = %(student)s AND {_active("e")}
+)
+SELECT 'guardian', NULL FROM {Guardianship._meta.db_table} g
+    WHERE g.guardian_id = %(user)s AND g.student_id = %(student)s AND {_active("g")}
+UNION ALL
+SELECT 'teacher', t.subject_id FROM {TeachingAssignment._meta.db_table} t
+    WHERE t.teacher_id = %(user)s AND {_active("t")}
+    AND t.school_class_id IN (SELECT school_class_id FROM placement)
+UNION ALL
+SELECT 'mentor', NULL FROM {Mentorship._meta.db_table} m
+    WHERE m.teacher_id = %(user)s AND {_active("m")}
+    AND m.school_class_id IN (SELECT school_class_id FROM placement)
+UNION ALL
+SELECT 'principal', NULL FROM {StaffRole._meta.db_table} r
+    WHERE r.user_id = %(user)s AND r.role = %(principal)s AND {_active("r")}
+    AND r.school_id IN (SELECT school_id FROM placement)
+"""  # noqa: S608
+
+
+def relation_to_student(
+    user: AnyUser, student: User | int, on: datetime.date | None = None
+) -> StudentRelation:
+    """One query (``/* relation_to_student */`` in its SQL, so tests can count it). The
+    doors of ``dialogue.doors`` compute it once per opening; everything else asks them."""
+    if not _is_member(user):
+        return NO_RELATION
+    assert isinstance(user, User)
+    student_id = student if isinstance(student, int) else student.pk
+    params: dict[str, Any] = {
+        "user": user.pk,
+        "student": student_id,
+        "on": on or today(),
+        "principal": StaffRole.Role.PRINCIPAL.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_RELATION_SQL, params)
+        ties = cursor.fetchall()
+    kinds = {tie for tie, _subject in ties}
+    return StudentRelation(
+        viewer_id=user.pk,
+        is_self=user.pk == student_id,
+        is_guardian="guardian" in kinds,
+        is_mentor="mentor" in kinds,
+        is_principal="principal" in kinds,
+        taught_subject_ids=frozenset(subject for tie, subject in ties if tie == "teacher"),
+    )
+
+
+def visible_students(user: AnyUser, on: datetime.date | None = None) -> QuerySet[User]:
+    """Students whose page the user may read."""
+    if not _is_member(user):
+        return User.objects.none()
+    assert isinstance(user, User)
+    on = on or today()
+    active = Enrolment.objects.active(on).filter(student=OuterRef("pk"))
+    return User.objects.filter(
+        Exists(Enrolment.objects.filter(student=OuterRef("pk")))
+        & (
+            Q(pk=user.pk)
+            | Q(pk__in=ward_ids(user, on))
+            | Exists(active.filter(school_class__in=_taught_class_ids(user, on)))
+            | Exists(
+                active.filter(
+                    school_class__school__in=_school_ids_with_role(user, StaffRole.Role.PRINCIPAL, on)
+                )
+            )
+        )
+    )
+
+
+def readers_of_student_page(student: User, on: datetime.date | None = None) -> QuerySet[User]:
+    """Everyone who may read the student's page: the recipients of anything posted on it."""
+    on = on or today()
+    classes = Enrolment.objects.active(on).filter(student=student).values("school_class")
+    schools = Enrolment.objects.active(on).filter(student=student).values("school_class__school")
+    return User.objects.filter(is_active=True).filter(
+        Q(pk=student.pk)
+        | Exists(Guardianship.objects.active(on).filter(guardian=OuterRef("pk"), student=student))
+        | Exists(
+            TeachingAssignment.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes)
+        )
+        | Exists(Mentorship.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes))
+        | Exists(
+            StaffRole.objects.active(on).filter(
+                user=OuterRef("pk"), role=StaffRole.Role.PRINCIPAL, school__in=schools
+            )
+        )
+    )
+
+
+def roles_on_student_page(student: User, on: datetime.date | None = None) -> dict[int, str]:
+    """Every reader of the student's page (``readers_of_student_page``) with their part:
+    STUDENT, GUARDIAN, TEACHER (teaches the student or is the mentor) or PRINCIPAL. One
+    query. Someone with two parts gets the nearer one (a teacher who is also a guardian is
+    a guardian here)."""
+    on = on or today()
+    classes = Enrolment.objects.active(on).filter(student=student).values("school_class")
+    rows = readers_of_student_page(student, on).annotate(
+        guardian=Exists(Guardianship.objects.active(on).filter(guardian=OuterRef("pk"), student=student)),
+        teacher=Exists(
+            TeachingAssignment.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes)
+        )
+        | Exists(Mentorship.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes)),
+    )
+    roles = {}
+    for pk, guardian, teacher in rows.values_list("pk", "guardian", "teacher"):
+        roles[pk] = (
+            STUDENT if pk == student.pk else GUARDIAN if guardian else TEACHER if teacher else PRINCIPAL
+        )
+    return roles

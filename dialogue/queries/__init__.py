@@ -1,0 +1,86 @@
+"""Reads of the dialogue. Each returns what its caller shows, with related rows fetched in a
+fixed number of queries."""
+
+from dialogue.queries.assessments import (
+    AssessmentRow,
+    assessment_flow,
+    assessment_flow_students,
+    assessment_versions,
+    latest_assessments,
+    subject_areas,
+)
+from dialogue.queries.goals import (
+    GOAL_ORDER,
+    current_goals,
+    goals_of,
+    latest_self_assessments,
+    self_assessments_of,
+)
+from dialogue.queries.messages import (
+    PAGE_SIZE,
+    changes_since,
+    first_unread_seq,
+    message_by_client_id,
+    message_for_change,
+    page_heads,
+    thread_messages,
+    threads_of,
+    unread_by_student,
+    unread_counts,
+)
+from dialogue.queries.programmes import (
+    action_programme,
+    action_programmes_of,
+    follow_ups_due,
+    programme_belongs_to,
+)
+from dialogue.queries.talks import (
+    TermDates,
+    class_talk_slots,
+    current_iup,
+    free_talk_slots,
+    students_without_talk,
+    talk_of_student,
+    talk_self_assessments,
+    talks_of_student,
+    term_on,
+    term_range,
+)
+
+__all__ = [
+    "GOAL_ORDER",
+    "PAGE_SIZE",
+    "AssessmentRow",
+    "TermDates",
+    "action_programme",
+    "action_programmes_of",
+    "assessment_flow",
+    "assessment_flow_students",
+    "assessment_versions",
+    "changes_since",
+    "class_talk_slots",
+    "current_goals",
+    "current_iup",
+    "first_unread_seq",
+    "follow_ups_due",
+    "free_talk_slots",
+    "goals_of",
+    "latest_assessments",
+    "latest_self_assessments",
+    "message_by_client_id",
+    "message_for_change",
+    "page_heads",
+    "programme_belongs_to",
+    "self_assessments_of",
+    "students_without_talk",
+    "subject_areas",
+    "talk_of_student",
+    "talk_self_assessments",
+    "talks_of_student",
+    "term_on",
+    "term_range",
+    "thread_messages",
+    "threads_of",
+    "unread_by_student",
+    "unread_counts",
+]

@@ -1,0 +1,115 @@
+"""Reads of the dialogue's messages and threads: a thread's history, catching up, unread counts."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from dialogue.models import (
+    Attachment,
+    Message,
+    ReadState,
+    StudentPage,
+    Thread,
+)
+
+PAGE_SIZE = 50
+
+
+def _with_related(messages: QuerySet[Message]) -> QuerySet[Message]:
+    return messages.select_related("author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+    )
+
+
+def message_by_client_id(author: User, client_id: uuid.UUID) -> Message | None:
+    return _with_related(Message.objects.filter(author=author, client_id=client_id)).first()
+
+
+def message_for_change(message_id: int) -> Message | None:
+    return Message.objects.select_related("page__student", "author").filter(pk=message_id).first()
+
+
+def threads_of(page: StudentPage) -> list[Thread]:
+    """General first, then subjects in curriculum order, then the rest by age."""
+    threads = list(page.threads.select_related("subject"))
+    order: dict[str, int] = {Thread.Kind.GENERAL: 0, Thread.Kind.SUBJECT: 1}
+    return sorted(
+        threads,
+        key=lambda t: (order.get(t.kind, 2), t.subject.position if t.subject else 0, t.created_at),
+    )
+
+
+def thread_messages(
+    thread: Thread, *, before_seq: int | None = None, limit: int = PAGE_SIZE
+) -> list[Message]:
+    """The latest ``limit`` messages of a thread (before ``before_seq``), oldest first."""
+    messages = Message.objects.filter(thread=thread)
+    if before_seq is not None:
+        messages = messages.filter(seq__lt=before_seq)
+    latest = list(_with_related(messages.order_by("-seq"))[:limit])
+    latest.reverse()
+    return latest
+
+
+def changes_since(page: StudentPage, after_seq: int, limit: int = 500) -> list[Message]:
+    """Messages created, edited or retracted after ``after_seq``, in the order of the
+    changes: what a reconnecting browser missed."""
+    return list(
+        _with_related(Message.objects.filter(page=page, change_seq__gt=after_seq).order_by("change_seq"))[
+            :limit
+        ]
+    )
+
+
+def _unread_messages(user: User, **where: Any) -> QuerySet[Message]:
+    """Messages by others, not retracted, after the point the user has read their thread to."""
+    read_upto = ReadState.objects.filter(user=user, thread=OuterRef("thread")).values("last_read_seq")[:1]
+    return (
+        Message.objects.filter(~Q(author=user), retracted_at__isnull=True, **where)
+        .annotate(read_upto=Coalesce(Subquery(read_upto), 0))
+        .filter(seq__gt=F("read_upto"))
+    )
+
+
+def unread_counts(user: User, page: StudentPage) -> dict[int, int]:
+    """Unread messages per thread of the page for the user (threads with none omitted)."""
+    rows = _unread_messages(user, page=page).values("thread").annotate(n=Count("pk"))
+    return {row["thread"]: row["n"] for row in rows}
+
+
+def first_unread_seq(user: User, thread: Thread) -> int | None:
+    """The event number of the first message in the thread the user has not read."""
+    return _unread_messages(user, thread=thread).order_by("seq").values_list("seq", flat=True).first()
+
+
+def unread_by_student(user: User, student_ids: Iterable[int]) -> dict[int, int]:
+    """Unread messages per student page (for start pages and class lists), in one query;
+    students without messages (or without a page yet) are omitted."""
+    student_ids = list(student_ids)
+    if not student_ids:
+        return {}
+    rows = (
+        _unread_messages(user, page__student_id__in=student_ids)
+        .values("page__student")
+        .annotate(n=Count("pk"))
+    )
+    return {row["page__student"]: row["n"] for row in rows}
+
+
+def page_heads(page_ids: Iterable[int]) -> dict[int, int]:
+    """The latest event number of each page."""
+    return dict(StudentPage.objects.filter(pk__in=list(page_ids)).values_list("pk", "last_seq"))
