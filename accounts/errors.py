@@ -42,9 +42,23 @@ class Refused(ActionError, ValidationError):  # type: ignore[misc]  # code and m
     there is one), or a state that does not allow it (a proposal already decided). Nothing
     was saved; the person can change what they sent and try again."""
 
-    def __init__(self, code: str, message: str, *, field: str | None = None, **details: Any) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        each: Sequence[str] = (),
+        **details: Any,
+    ) -> None:
+        """``each``: the separate reasons when there are several (the password rules a new
+        password breaks); ``message`` then says them all."""
         ActionError.__init__(self, code, message, **details)
-        ValidationError.__init__(self, message, code=code)
+        reasons = list(each) or [message]
+        # With a field it is a field's error to Django too (``message_dict``), as a form's
+        # clean would raise it; ``messages`` lists each reason.
+        ValidationError.__init__(self, {field: reasons} if field else reasons)
+        self.code = code
         self.field = field
 
 
@@ -106,13 +120,14 @@ def require(allowed: bool) -> None:
 
 
 @contextmanager
-def refusing(code: str) -> Iterator[None]:
+def refusing(code: str, *, field: str | None = None) -> Iterator[None]:
     """Django's own validation inside an action (a model's ``full_clean``, the password
-    validators) raised as a ``Refused`` with ``code``, naming the first field it concerns."""
+    validators) raised as a ``Refused`` with ``code``, naming the first field it concerns
+    (or ``field``, for validators that name none)."""
     try:
         yield
     except Refused:
         raise
     except ValidationError as error:
-        field = next(iter(error.error_dict), None) if hasattr(error, "error_dict") else None
-        raise Refused(code, " ".join(error.messages), field=field) from error
+        named = next(iter(error.error_dict), None) if hasattr(error, "error_dict") else None
+        raise Refused(code, " ".join(error.messages), field=named or field, each=error.messages) from error

@@ -10,18 +10,21 @@ drawn by ``frontend.views.errors``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from accounts.errors import ActionError, Forbidden, NotFound, Refused, SensitiveText
 from frontend.requests import wants_json
 from writing.guard import findings_payload
+
+T = TypeVar("T")
 
 
 def json_error(error: ActionError) -> JsonResponse:
@@ -45,6 +48,45 @@ def error_page(request: HttpRequest, error: ActionError) -> HttpResponse:
 def flash_error(request: HttpRequest, error: ActionError) -> None:
     """Say why at the top of the next page (for one-button forms that go back to a page)."""
     messages.error(request, error.message)
+
+
+@contextmanager
+def forbidden_looks_missing() -> Iterator[None]:
+    """For forms shown only to those who may send them: anyone else who reads the page gets
+    the outsiders' 404 rather than a 403 that would say the form exists."""
+    try:
+        yield
+    except Forbidden:
+        raise NotFound from None
+
+
+def one_button(
+    request: HttpRequest,
+    act: Callable[[], T],
+    *,
+    done: str | Callable[[T], str],
+    back: str,
+    back_when_refused: str | None = None,
+) -> HttpResponse:
+    """A form of one button (approve, cancel a time, book): run the action, then go back to
+    ``back`` saying ``done`` (or what ``done`` makes of the result), or why it was refused
+    (to ``back_when_refused``, when that differs)."""
+    try:
+        result = act()
+    except Refused as error:
+        flash_error(request, error)
+        return redirect(back_when_refused or back)
+    messages.success(request, done(result) if callable(done) else done)
+    return redirect(back)
+
+
+def refused_back(request: HttpRequest, error: ActionError, back: str) -> HttpResponse:
+    """A refusal of a form that goes back to a page: JSON for the page's script, otherwise
+    back to ``back`` with the reason said at the top."""
+    if wants_json(request):
+        return json_error(error)
+    flash_error(request, error)
+    return redirect(back)
 
 
 @dataclass
@@ -76,7 +118,8 @@ def form_failure(error: ActionError, *, guard_message: str = "") -> FormFailure:
 
 def add_to_form(form: forms.Form, error: Refused) -> None:
     """Show a refusal on a Django form: at the field it names, or above the form."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+    for message in error.messages:
+        form.add_error(error.field if error.field in form.fields else None, message)
 
 
 class ActionErrorMiddleware:

@@ -33,7 +33,7 @@ def change_own_password(user: User, *, current_password: str, new_password: str)
     if not user.check_password(current_password):
         record_password_check(user.username, None, succeeded=False)  # kept: no transaction
         raise Refused("wrong_password", _("Your current password was not correct."), field="current_password")
-    with refusing("weak_password"):
+    with refusing("weak_password", field="new_password"):
         validate_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)

@@ -109,9 +109,13 @@ def _new_goal(
     area: CurriculumArea | None,
     target_date: datetime.date | None,
     send_anyway: bool,
-    summary: str,
     replaces_id: int | None = None,
 ) -> Goal:
+    """A goal set (active) or proposed, with its card. Teachers and the principal set goals,
+    the student and guardians propose them."""
+    proposed = status == Goal.Status.PROPOSED
+    require(access.relation.may_propose_goals if proposed else access.relation.may_set_goals)
+    summary = _summary(_("Proposed goal (%(subject)s)") if proposed else _("New goal (%(subject)s)"), subject)
     text = _goal_text(text)
     check_area(subject, area)
     _check_target_date(target_date)
@@ -181,17 +185,14 @@ def set_goal(
 ) -> Goal:
     """A teacher of the student (or the principal) sets an active goal; with ``replaces_id``
     it replaces one of the student's active or revised goals, which becomes revised."""
-    access = doors.student_page(actor, student, opening=False)
-    require(access.relation.may_set_goals)
     return _new_goal(
-        access,
+        doors.student_page(actor, student, opening=False),
         status=Goal.Status.ACTIVE,
         text=text,
         subject=subject,
         area=area,
         target_date=target_date,
         send_anyway=send_anyway,
-        summary=_summary(_("New goal (%(subject)s)"), subject),
         replaces_id=replaces_id,
     )
 
@@ -207,17 +208,14 @@ def propose_goal(
     send_anyway: bool = False,
 ) -> Goal:
     """The student or a guardian proposes a goal; a teacher accepts or declines it."""
-    access = doors.student_page(actor, student, opening=False)
-    require(access.relation.may_propose_goals)
     return _new_goal(
-        access,
+        doors.student_page(actor, student, opening=False),
         status=Goal.Status.PROPOSED,
         text=text,
         subject=subject,
         area=area,
         target_date=target_date,
         send_anyway=send_anyway,
-        summary=_summary(_("Proposed goal (%(subject)s)"), subject),
     )
 
 

@@ -24,10 +24,9 @@ from accounts.models import SchoolClass, Subject, User
 from dialogue import doors, queries
 from dialogue.actions import assessments as actions
 from dialogue.models import MAX_ASSESSMENT_TEXT, Assessment, AssessmentForm, Phrase
-from frontend.answers import flash_error, json_error
-from frontend.requests import send_anyway, viewer, wants_json
+from frontend.answers import json_error, one_button, refused_back
+from frontend.requests import safe_next, send_anyway, viewer, wants_json
 from frontend.strings import assessment_flow_strings
-from frontend.views.auth import safe_next
 from writing import guard
 from writing.guard import findings_payload
 
@@ -131,10 +130,7 @@ def assessment_draft_view(
     try:
         draft, findings = actions.save_draft(user, school_class, student, subject, **_draft_fields(request))
     except Refused as refusal:
-        if wants_json(request):
-            return json_error(refusal)
-        flash_error(request, refusal)
-        return redirect(_flow_url(school_class, subject, student.pk))
+        return refused_back(request, refusal, _flow_url(school_class, subject, student.pk))
     if wants_json(request):
         return JsonResponse(
             {
@@ -184,10 +180,7 @@ def assessment_publish_view(
         messages.error(request, _("Check the highlighted words before publishing, or publish anyway."))
         return redirect(_flow_url(school_class, subject, student.pk))
     except Refused as refusal:
-        if wants_json(request):
-            return json_error(refusal)
-        flash_error(request, refusal)
-        return redirect(_flow_url(school_class, subject, student.pk))
+        return refused_back(request, refusal, _flow_url(school_class, subject, student.pk))
     if wants_json(request):
         return JsonResponse(
             {
@@ -245,10 +238,7 @@ def phrase_add_view(request: HttpRequest) -> HttpResponse:
     try:
         phrase = actions.add_phrase(user, text=request.POST.get("text", ""), subject=subject)
     except Refused as refusal:
-        if wants_json(request):
-            return json_error(refusal)
-        flash_error(request, refusal)
-        return redirect(safe_next(request))
+        return refused_back(request, refusal, safe_next(request, reverse("start")))
     if wants_json(request):
         return JsonResponse(
             {
@@ -260,7 +250,7 @@ def phrase_add_view(request: HttpRequest) -> HttpResponse:
             },
             status=201,
         )
-    return redirect(safe_next(request))
+    return redirect(safe_next(request, reverse("start")))
 
 
 @require_POST
@@ -269,7 +259,7 @@ def phrase_delete_view(request: HttpRequest, phrase_id: int) -> HttpResponse:
     actions.remove_phrase(viewer(request), phrase_id)
     if wants_json(request):
         return JsonResponse({"deleted": phrase_id})
-    return redirect(safe_next(request))
+    return redirect(safe_next(request, reverse("start")))
 
 
 @require_GET
@@ -305,18 +295,18 @@ def assessment_form_view(request: HttpRequest, school_id: int) -> HttpResponse:
     school = policy.access_led_school(user, school_id)
     form = actions.school_form(school.pk)
     if request.method == "POST":
-        try:
-            actions.set_assessment_form(
+        url = reverse("assessment-form", args=[school.pk])
+        return one_button(
+            request,
+            lambda: actions.set_assessment_form(
                 user,
                 school.pk,
                 use_levels=request.POST.get("use_levels") == "1",
                 period=request.POST.get("period", ""),
-            )
-        except Refused as refusal:
-            flash_error(request, refusal)
-        else:
-            messages.success(request, _("The form of written assessments is saved."))
-            return redirect("assessment-form", school_id=school.pk)
+            ),
+            done=_("The form of written assessments is saved."),
+            back=url,
+        )
     return render(
         request,
         "frontend/assessment_form.html",

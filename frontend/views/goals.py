@@ -23,12 +23,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import policy
-from accounts.errors import ActionError, Forbidden, NotFound, Refused
+from accounts.errors import ActionError, Refused, SensitiveText
 from accounts.models import CurriculumArea, Subject
 from dialogue import doors, queries
 from dialogue.actions import goals as actions
 from dialogue.models import MAX_DECLINE_REASON, MAX_GOAL_TEXT, MAX_REFLECTION_TEXT, Goal
-from frontend.answers import flash_error, form_failure
+from frontend.answers import flash_error, forbidden_looks_missing, form_failure
 from frontend.requests import send_anyway, viewer
 
 # Refusals of what was written: the form comes back with the text to correct.
@@ -229,12 +229,9 @@ def _submit(
     at the top of the page. Someone who may read the page but not do this gets the same 404
     as an outsider (nothing on the goals page offers them the form)."""
     try:
-        goal = act()
-    except Forbidden:
-        raise doors.not_found() from None
-    except NotFound:
-        raise
-    except ActionError as error:
+        with forbidden_looks_missing():
+            goal = act()
+    except (Refused, SensitiveText) as error:
         if isinstance(error, Refused) and error.code not in INPUT_REFUSALS:
             flash_error(request, error)
             return redirect(goals_url(student_id, goal_id))

@@ -14,10 +14,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.errors import ActionError, Forbidden, NotFound
+from accounts.errors import Refused, SensitiveText
 from dialogue import doors, queries
 from dialogue.actions.self_assessments import ASSESSABLE, write_self_assessment
 from dialogue.models import MAX_SELF_ASSESSMENT_TEXT, Goal, SelfAssessment
+from frontend.answers import forbidden_looks_missing
 from frontend.requests import send_anyway, viewer
 from frontend.views.goals import FormState, area_field, subject_choices, subject_field
 
@@ -87,19 +88,16 @@ def self_assessment_new_view(request: HttpRequest, student_id: int) -> HttpRespo
     """Only the student writes; everyone else who reads the page gets the outsiders' 404."""
     post = request.POST
     try:
-        assessment = write_self_assessment(
-            viewer(request),
-            student_id,
-            level=post.get("level", ""),
-            text=post.get("text", ""),
-            send_anyway=send_anyway(request),
-            **_about(post.get("about", "")),
-        )
-    except Forbidden:
-        raise doors.not_found() from None
-    except NotFound:
-        raise
-    except ActionError as error:
+        with forbidden_looks_missing():
+            assessment = write_self_assessment(
+                viewer(request),
+                student_id,
+                level=post.get("level", ""),
+                text=post.get("text", ""),
+                send_anyway=send_anyway(request),
+                **_about(post.get("about", "")),
+            )
+    except (Refused, SensitiveText) as error:
         access = doors.student_page(viewer(request), student_id, what="self_assessments")
         return _self_assessments_page(request, access, FormState.of("new", None, post.dict(), error))
     messages.success(request, _("Your self-assessment is saved."))

@@ -26,7 +26,7 @@ from accounts.models import User
 from dialogue import doors, queries
 from dialogue.actions import talks as actions
 from dialogue.models import MAX_PLACE_LENGTH, MAX_TALK_TEXT, DevelopmentTalk, TalkSlot
-from frontend.answers import FormFailure, flash_error, form_failure
+from frontend.answers import FormFailure, form_failure, one_button
 from frontend.requests import send_anyway, viewer
 
 LENGTHS = [15, 20, 30, 45, 60]
@@ -83,7 +83,8 @@ def talk_slots_open_view(request: HttpRequest, class_id: int) -> HttpResponse:
     user = viewer(request)
     school_class = policy.access_class_roster(user, class_id)
     post = request.POST
-    try:
+
+    def open_slots() -> list[TalkSlot]:
         try:
             day = datetime.date.fromisoformat(post.get("day", ""))
             start = datetime.time.fromisoformat(post.get("start", ""))
@@ -92,7 +93,7 @@ def talk_slots_open_view(request: HttpRequest, class_id: int) -> HttpResponse:
             raise Refused(
                 "malformed", _("Give a date and times, for example 2026-12-03 and 13:00.")
             ) from None
-        slots = actions.open_talk_slots(
+        return actions.open_talk_slots(
             user,
             school_class,
             day=day,
@@ -103,15 +104,16 @@ def talk_slots_open_view(request: HttpRequest, class_id: int) -> HttpResponse:
             place=post.get("place", ""),
             video=post.get("video") == "1",
         )
-    except Refused as refusal:
-        flash_error(request, refusal)
-    else:
-        messages.success(
-            request,
+
+    return one_button(
+        request,
+        open_slots,
+        done=lambda slots: (
             ngettext("%(count)d time opened for booking.", "%(count)d times opened for booking.", len(slots))
-            % {"count": len(slots)},
-        )
-    return redirect("class-talks", class_id=school_class.pk)
+            % {"count": len(slots)}
+        ),
+        back=reverse("class-talks", args=[school_class.pk]),
+    )
 
 
 @require_POST
@@ -124,13 +126,12 @@ def talk_slot_cancel_view(request: HttpRequest, class_id: int, slot_id: int) -> 
     )
     if slot is None:
         raise NotFound
-    try:
-        actions.cancel_talk_slot(user, slot)
-    except Refused as refusal:
-        flash_error(request, refusal)
-    else:
-        messages.success(request, _("The slot is cancelled. Anyone who had booked it is told."))
-    return redirect("class-talks", class_id=school_class.pk)
+    return one_button(
+        request,
+        lambda: actions.cancel_talk_slot(user, slot),
+        done=_("The slot is cancelled. Anyone who had booked it is told."),
+        back=reverse("class-talks", args=[school_class.pk]),
+    )
 
 
 # --- A student's talks: booking ------------------------------------------------------------
@@ -180,13 +181,9 @@ def _booking(request: HttpRequest, student_id: int, run: Callable[[User], Any], 
     """Run a guardian's booking action (it opens the page through the door and checks that the
     actor may book: 404 for outsiders, 403 for other readers); a refusal is shown on the
     booking page."""
-    try:
-        run(viewer(request))
-    except Refused as refusal:
-        flash_error(request, refusal)
-    else:
-        messages.success(request, success)
-    return redirect("student-talks", student_id=student_id)
+    return one_button(
+        request, lambda: run(viewer(request)), done=success, back=reverse("student-talks", args=[student_id])
+    )
 
 
 def _slot_id(request: HttpRequest) -> int:

@@ -723,7 +723,7 @@ def test_the_programme_rights_agree_with_the_policy_for_every_role(cast: Cast, r
     person = cast.person(role)
     user: Any = person if person is not None else AnonymousUser()
     relation = policy.relation_to_student(user, cast.student)
-    assert relation.may_comment_on_programme == policy.can_read_student_page(user, cast.student)
+    assert relation.may_comment_on_programme == policy.relation_to_student(user, cast.student).may_read
     assert relation.may_draft_programme == (role in DRAFTERS)
     assert relation.may_decide_programme == (role == "principal")
     assert relation.may_comment_on_programme == (role in MEMBERS)

@@ -167,7 +167,7 @@ def where_seen(user: User, post: Post) -> frozenset[str]:
     ``waiting`` / ``scheduled`` / ``declined`` lists, as the ``single`` post, and among the
     ``changes`` a reconnecting blog catches up on (since the beginning).
 
-    Precondition: the user reads the blog (the views ask ``access_class_blog`` first)."""
+    Precondition: the user reads the blog (the views open it through ``classblog.doors`` first)."""
     blog = ClassBlog.objects.select_related("school_class__school_year").get(pk=post.blog_id)
     rights = rights_in(user, blog)
     assert rights.read, f"{user} does not read the blog of {blog.school_class}"
