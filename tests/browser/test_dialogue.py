@@ -26,7 +26,7 @@ from tests.browser.servers import (  # noqa: F401 - fixtures used by name
 
 OpenAs = Callable[..., Person]
 
-XSS_FILE = Path(__file__).resolve().parents[1] / "dialogue" / "data" / "xss_payloads.txt"
+XSS_FILE = Path(__file__).resolve().parents[1] / "writing" / "data" / "xss_payloads.txt"
 GUARDIANS = {"sofia.lindqvist", "henrik.lindqvist"}
 SEND = re.compile(r"^(Skicka|Send)$")
 # A reconnect after a restart waits out the client's backoff (up to 8 s after a few tries).
