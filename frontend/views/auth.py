@@ -5,12 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth import login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -21,16 +20,8 @@ from accounts.actions.login import authenticate_with_password
 from accounts.actions.otp import is_verified, otp_requirement, verify_login_code
 from accounts.actions.sessions import log_out
 from frontend.forms import LoginForm, OtpCodeForm
+from frontend.http import redirect_to_next, safe_next  # the one check of ``next``
 from frontend.views.language import remember_language
-
-
-def safe_next(request: HttpRequest, fallback: str = "start") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(fallback)
 
 
 def _with_next(url_name: str, next_url: str) -> str:
@@ -41,7 +32,7 @@ def _with_next(url_name: str, next_url: str) -> str:
 @never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
-        return redirect(safe_next(request))
+        return redirect_to_next(request)
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         outcome = authenticate_with_password(
@@ -70,7 +61,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             elif requirement.mandatory:
                 response = redirect(_with_next("otp-setup", next_url))
             else:
-                response = redirect(next_url)
+                response = HttpResponseRedirect(next_url)
             remember_language(response, outcome.user.language)
             return response
     status = 400 if form.errors else 200
@@ -95,16 +86,16 @@ def otp_verify_view(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     if is_verified(request.user):
-        return redirect(safe_next(request))
+        return redirect_to_next(request)
     requirement = otp_requirement(request.user)
     if not requirement.enrolled:
-        return redirect("otp-setup") if requirement.mandatory else redirect(safe_next(request))
+        return redirect("otp-setup") if requirement.mandatory else redirect_to_next(request)
     form = OtpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         outcome = verify_login_code(request, request.user, form.cleaned_data["code"])
         if outcome.verified:
             request.session.cycle_key()
-            return redirect(safe_next(request))
+            return redirect_to_next(request)
         if outcome.locked_until is not None:
             seconds = max(1, int((outcome.locked_until - timezone.now()).total_seconds()) + 1)
             form.add_error(

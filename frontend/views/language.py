@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.actions.sessions import set_language
+from frontend.http import redirect_to_next
 
 
 def remember_language(response: HttpResponse, language: str) -> None:
@@ -25,10 +24,7 @@ def remember_language(response: HttpResponse, language: str) -> None:
 @require_POST
 def set_language_view(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    response = redirect(target)
+    response = redirect_to_next(request)  # back to the page, or the start page
     if language not in dict(settings.LANGUAGES):
         return response
     if request.user.is_authenticated:
