@@ -3,11 +3,12 @@
 Everything that differs between machines comes from the environment, read once here
 through ``config.env.Env``. Three modes, chosen by ``ELEVDIALOG_ENV``:
 
-* ``development`` (default, what ``make run`` uses): DEBUG on, SQLite in ``var/`` and the
-  in-memory channel layer unless ``DATABASE_URL`` / ``REDIS_URL`` are set. A secret key is
-  generated once into ``var/secret_key`` (never committed).
-* ``test``: DEBUG off, ``DATABASE_URL`` and ``REDIS_URL`` required (the suite runs against
-  real PostgreSQL and Redis), a cheap Argon2 cost so the suite stays fast.
+* ``development`` (default, what ``make run`` uses): SQLite in ``var/`` and the in-memory
+  channel layer unless ``DATABASE_URL`` / ``REDIS_URL`` are set; static files and the
+  service worker are read again on every request. A secret key is generated once into
+  ``var/secret_key`` (never committed).
+* ``test``: ``DATABASE_URL`` and ``REDIS_URL`` required (the suite runs against real
+  PostgreSQL and Redis), a cheap Argon2 cost so the suite stays fast.
 * ``production``: every security setting on; ``SECRET_KEY``, ``ALLOWED_HOSTS``,
   ``DATABASE_URL`` and ``REDIS_URL`` required. ``manage.py check --deploy`` is silent.
 """
@@ -31,6 +32,7 @@ VAR_DIR = Path(env.string("ELEVDIALOG_VAR_DIR", str(BASE_DIR / "var")))
 MODE = env.choice("ELEVDIALOG_ENV", ("development", "test", "production"), "development")
 PRODUCTION = MODE == "production"
 TESTING = MODE == "test"
+DEVELOPMENT = MODE == "development"
 
 
 def _development_secret_key() -> str:
@@ -51,7 +53,10 @@ else:
     SECRET_KEY = env.optional_string("SECRET_KEY") or _development_secret_key()
 SECRET_KEY_FALLBACKS = env.strings("SECRET_KEY_FALLBACKS", [])
 
-DEBUG = env.boolean("DEBUG", MODE == "development")
+# Off in every mode, the demo included: with DEBUG on, Django answers a missing or forbidden
+# page with its own debug page (English, listing every URL pattern) and an error with a
+# traceback, instead of the app's error pages. A developer who wants those sets DEBUG=true.
+DEBUG = env.boolean("DEBUG", False)
 ALLOWED_HOSTS = (
     env.strings("ALLOWED_HOSTS")
     if PRODUCTION
@@ -256,7 +261,11 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 # Outside production the files are served straight from the apps, so no collectstatic step.
 WHITENOISE_USE_FINDERS = not PRODUCTION
-WHITENOISE_AUTOREFRESH = DEBUG
+# While developing, static files (and the service worker, frontend/views/pwa.py) are read
+# again on every request and not cached by the browser, so an edited file shows on reload.
+RELOAD_ASSETS = DEVELOPMENT or DEBUG
+WHITENOISE_AUTOREFRESH = RELOAD_ASSETS
+WHITENOISE_MAX_AGE = 0 if RELOAD_ASSETS else 60
 # Attachments are private: no URL maps to this directory; a view serves each file after
 # asking the access policy.
 ATTACHMENTS_DIR = Path(env.string("ATTACHMENTS_DIR", str(VAR_DIR / "attachments")))

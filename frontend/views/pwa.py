@@ -38,8 +38,9 @@ def _read_service_worker() -> str:
 
 
 def service_worker_source() -> str:
-    """The worker's script: read once per process, on every request while developing."""
-    return _read_service_worker() if settings.DEBUG else _cached_service_worker()
+    """The worker's script: read once per process, on every request while developing (as
+    WhiteNoise reads the other static files then)."""
+    return _read_service_worker() if settings.RELOAD_ASSETS else _cached_service_worker()
 
 
 @require_safe

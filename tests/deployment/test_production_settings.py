@@ -1,12 +1,15 @@
-"""Production configuration comes from the environment and is secure without tuning."""
+"""Production configuration comes from the environment and is secure without tuning; the
+development configuration (the demo) shows people the app's own pages too."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,3 +111,141 @@ def test_no_page_or_asset_loads_anything_from_another_server() -> None:
     assert files
     offenders = [str(path) for path in files if EXTERNAL_URL.search(path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+# --- The development configuration (make run) ---------------------------------------------------
+
+# Runs inside a development-mode process (SQLite in a temporary var directory): a missing
+# page, a page the person may not see, a crash and a bad request, each as the person gets
+# them; and what DEBUG used to switch for `make run` besides the debug pages.
+DEVELOPMENT_PROBE = """
+import json
+
+import django
+
+django.setup()
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.core.management import call_command
+from django.test import Client
+from django.urls import path
+
+import config.urls
+
+
+def crash(request):
+    raise RuntimeError("a bug")
+
+
+def suspicious(request):
+    raise SuspiciousOperation("a forged header")
+
+
+def refused(request):
+    raise PermissionDenied
+
+
+config.urls.urlpatterns[:0] = [
+    path("probe/crash/", crash),
+    path("probe/suspicious/", suspicious),
+    path("probe/refused/", refused),
+]
+
+
+def seen(response):
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode()
+    return {"status": response.status_code, "text": text, "cache": response.get("Cache-Control", "")}
+
+
+found = {
+    "debug": settings.DEBUG,
+    "allowed_hosts": settings.ALLOWED_HOSTS,
+    "autorefresh": settings.WHITENOISE_AUTOREFRESH,
+    "missing": seen(Client().get("/no-such-page/")),
+    "static": seen(Client().get("/static/frontend/app.css")),
+}
+if not settings.DEBUG:
+    call_command("migrate", verbosity=0)
+    from tests.support.cast import build_cast
+    from tests.support.clients import verified_client
+
+    cast = build_cast()
+    other_guardian = verified_client(cast.other_guardian)
+    found["forbidden"] = seen(other_guardian.get(f"/students/{cast.student.pk}/"))
+    found["missing_logged_in"] = seen(other_guardian.get("/students/999999/"))
+    failing = Client(raise_request_exception=False)
+    found["crash"] = seen(failing.get("/probe/crash/"))
+    found["suspicious"] = seen(failing.get("/probe/suspicious/"))
+    found["refused"] = seen(failing.get("/probe/refused/"))
+print("PROBE " + json.dumps(found))
+"""
+
+
+def probe_development(tmp_path: Path, **env: str) -> dict[str, Any]:
+    """What a development-mode process (``make run``'s settings, nothing in the
+    environment but ``env``) answers; see DEVELOPMENT_PROBE."""
+    unset = {*PRODUCTION_ENV, "DEBUG", "NOTIFICATIONS_IN_PROCESS_WORKER", "WEB_PUSH_ALLOW_HTTP"}
+    clean = {key: value for key, value in os.environ.items() if key not in unset}
+    result = subprocess.run(
+        [sys.executable, "-c", DEVELOPMENT_PROBE],
+        cwd=ROOT,
+        env={
+            **clean,
+            "ELEVDIALOG_ENV": "development",
+            "ELEVDIALOG_VAR_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("PROBE ")]
+    found: dict[str, Any] = json.loads(line.removeprefix("PROBE "))
+    return found
+
+
+def assert_the_apps_own_page(seen: dict[str, Any], status: int, swedish: str) -> None:
+    assert seen["status"] == status, seen["text"][:500]
+    assert '<html lang="sv">' in seen["text"]
+    assert swedish in seen["text"]
+    # Django's debug pages: the URL pattern list, the traceback, the DEBUG notice.
+    for debug_page_words in ("URLconf", "Traceback", "DEBUG = True", "Request Method"):
+        assert debug_page_words not in seen["text"]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The development configuration without any opt-in, as `make run` starts it."""
+    return probe_development(tmp_path_factory.mktemp("var"))
+
+
+def test_the_demo_shows_the_apps_own_error_pages_in_swedish(demo: dict[str, Any]) -> None:
+    found = demo
+    assert found["debug"] is False
+    assert_the_apps_own_page(found["missing"], 404, "Sidan kunde inte hittas")
+    # A page one may not see looks exactly like a missing one.
+    assert_the_apps_own_page(found["forbidden"], 404, "Sidan kunde inte hittas")
+    assert_the_apps_own_page(found["missing_logged_in"], 404, "Sidan kunde inte hittas")
+    assert_the_apps_own_page(found["crash"], 500, "Något gick fel")
+    assert_the_apps_own_page(found["suspicious"], 400, "Något i begäran var fel")
+    assert_the_apps_own_page(found["refused"], 403, "Du har inte behörighet till det här")
+
+
+def test_the_demo_still_serves_fresh_static_files_on_the_usual_hosts(demo: dict[str, Any]) -> None:
+    """What DEBUG switched for `make run` besides the debug pages stays as it was."""
+    found = demo
+    assert found["allowed_hosts"] == ["127.0.0.1", "localhost", "[::1]", "testserver"]
+    assert found["autorefresh"] is True
+    assert found["static"]["status"] == 200
+    assert found["static"]["cache"] == "max-age=0, public"
+
+
+def test_a_developer_who_asks_for_them_gets_djangos_debug_pages(tmp_path: Path) -> None:
+    found = probe_development(tmp_path, DEBUG="true")
+    assert found["debug"] is True
+    assert found["missing"]["status"] == 404
+    assert "URLconf" in found["missing"]["text"]
