@@ -252,7 +252,11 @@ def _send_emails(instant: list[Delivery], digests: list[list[Delivery]], deadlin
             log.debug("closing the mail connection failed", exc_info=True)
 
 
+@transaction.atomic
 def _record(delivery: Delivery, outcome: Outcome) -> None:
+    """Write a result and what it means for the device in one transaction: nobody (another
+    worker, the inbox, a test waiting for the queue to drain) may see a delivery as gone
+    while its device is still listed, or as sent before the device's last success."""
     now = timezone.now()
     delivery.status = outcome.status
     delivery.last_error = outcome.error[:500]
@@ -274,8 +278,7 @@ def _record(delivery: Delivery, outcome: Outcome) -> None:
     elif outcome.status == Delivery.Status.GONE:
         # The push service says the browser unsubscribed: forget the device and skip its
         # other queued pushes.
-        with transaction.atomic():
-            Delivery.objects.filter(subscription=device, status=Delivery.Status.PENDING).update(
-                status=Delivery.Status.SKIPPED, last_error="device removed"
-            )
-            PushSubscription.objects.filter(pk=device).delete()
+        Delivery.objects.filter(subscription=device, status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.SKIPPED, last_error="device removed"
+        )
+        PushSubscription.objects.filter(pk=device).delete()

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime
 import json
+import threading
 import uuid
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from dialogue.actions.messages import post_message
@@ -123,6 +126,50 @@ def test_a_gone_device_is_forgotten_and_a_failing_one_retried_later(
     sending.send_due()
     assert _delivery(cast.guardian_2).status == Delivery.Status.SENT
     assert len(push_service.delivered()) == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_whoever_looks_sees_a_result_together_with_what_it_means_for_the_device(
+    cast: Cast, push_service: PushService
+) -> None:
+    """The end-to-end test watches a worker from another process and, once no delivery is
+    open, expects the gone device removed: a result written before its consequence (two
+    commits) made it fail about one run in ten on a busy machine. Here another connection
+    looks at the very moment each result is saved, so the check does not depend on timing."""
+    gone = _device(push_service, cast.guardian_1)
+    kept = _device(push_service, cast.guardian_2)
+    for guardian in (cast.guardian_1, cast.guardian_2):
+        _never_quiet(guardian)
+    push_service.expire(gone.endpoint)
+    _queue(cast)
+    seen: list[tuple[str, bool, bool]] = []
+
+    def look_from_elsewhere(device_id: int, delivery_id: int) -> None:
+        try:
+            status = Delivery.objects.get(pk=delivery_id).status
+            device = PushSubscription.objects.filter(pk=device_id).first()
+            seen.append((status, device is not None, bool(device and device.last_success_at)))
+        finally:
+            connection.close()
+
+    def on_save(sender: Any, instance: Delivery, **kwargs: Any) -> None:
+        if instance.subscription_id is not None:
+            other = threading.Thread(target=look_from_elsewhere, args=(instance.subscription_id, instance.pk))
+            other.start()
+            other.join()
+
+    post_save.connect(on_save, sender=Delivery)
+    try:
+        sending.send_due()
+    finally:
+        post_save.disconnect(on_save, sender=Delivery)
+
+    assert len(seen) == 2, seen
+    for status, device_listed, device_succeeded in seen:
+        assert not (status == Delivery.Status.GONE and device_listed), seen
+        assert not (status == Delivery.Status.SENT and not device_succeeded), seen
+    assert not PushSubscription.objects.filter(pk=gone.pk).exists()
+    assert PushSubscription.objects.get(pk=kept.pk).last_success_at is not None
 
 
 def test_retries_back_off_exponentially_up_to_six_hours() -> None:
