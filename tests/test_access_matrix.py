@@ -761,6 +761,18 @@ def _outcome(response: Any, url: str) -> Outcome:
     return int(response.status_code)
 
 
+# The only URLs whose responses may be cached: the same for everyone, naming nobody. Every
+# other response, to every role (a page, a redirect, a refusal, an error page, a download, the
+# admin), must carry Cache-Control: no-store, so that nothing about a child stays in the
+# browser cache of a shared computer or in a proxy.
+PUBLIC_ASSETS = {"service-worker", "web-manifest"}
+
+
+def _no_store(response: Any) -> bool:
+    directives = response.get("Cache-Control", "")
+    return "no-store" in {part.split("=")[0].strip().lower() for part in directives.split(",")}
+
+
 @pytest.mark.parametrize("name", sorted(ROWS))
 def test_access(name: str, cast: Cast, extra: dict[str, Any]) -> None:
     row = ROWS[name]
@@ -776,6 +788,11 @@ def test_access(name: str, cast: Cast, extra: dict[str, Any]) -> None:
             expected = expected(cast, extra)
         if actual != expected:
             failures.append(f"{role}: expected {expected}, got {actual}")
+        if name not in PUBLIC_ASSETS and not _no_store(response):
+            failures.append(
+                f"{role}: {response.status_code} with Cache-Control {response.get('Cache-Control')!r}, "
+                "not no-store: a cache may keep it"
+            )
     assert not failures, f"{row.method.upper()} {url}\n" + "\n".join(failures)
 
 

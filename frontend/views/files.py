@@ -14,8 +14,8 @@ def private_file_response(
     file: FieldFile, *, content_type: str, as_attachment: bool, filename: str
 ) -> FileResponse:
     """The file as data, never as a page: nothing in it may run, even if a browser sniffs,
-    and only the person's own browser may cache it. A file missing from storage (lost in a
-    restore, say) is a 404 for the person and an error in the log, not a crash."""
+    and no cache keeps it. A file missing from storage (lost in a restore, say) is a 404 for
+    the person and an error in the log, not a crash."""
     try:
         opened = file.open("rb")
     except FileNotFoundError:
@@ -24,5 +24,9 @@ def private_file_response(
     response = FileResponse(opened, content_type=content_type, as_attachment=as_attachment, filename=filename)
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
+    # Not "private, max-age=3600": a child's attachment or class photo would then stay an
+    # hour in the browser's cache of a shared computer, readable by the next person without
+    # any access check, and even after the file is removed or access ends. The policy is
+    # asked again on every download instead (frontend.caching sets the same for every page).
+    response["Cache-Control"] = "no-store"
     return response

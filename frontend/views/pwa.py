@@ -19,6 +19,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_safe
 
+from frontend.caching import holds_nothing_personal
+
 SERVICE_WORKER = "frontend/sw.js"
 # From the palette in frontend/static/frontend/app.css.
 BRAND_COLOUR = "#1d4f7a"  # --brand: the header, and the app's title bar
@@ -43,6 +45,7 @@ def service_worker_source() -> str:
     return _read_service_worker() if settings.RELOAD_ASSETS else _cached_service_worker()
 
 
+@holds_nothing_personal  # the same script for everyone: its own no-cache, not no-store
 @require_safe
 def service_worker_view(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(service_worker_source(), content_type="text/javascript; charset=utf-8")
@@ -78,6 +81,7 @@ def _icon(path: str, size: int, purpose: str) -> dict[str, str]:
     return {"src": static(path), "sizes": f"{size}x{size}", "type": "image/png", "purpose": purpose}
 
 
+@holds_nothing_personal  # names the app, not the person: its own no-cache, not no-store
 @require_safe
 def manifest_view(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(
