@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from urllib.parse import urlsplit
+
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.models import User
@@ -24,13 +27,33 @@ def send_anyway(request: HttpRequest) -> bool:
     return request.POST.get("send_anyway") == "1"
 
 
-def safe_next(request: HttpRequest, fallback: str) -> str:
-    """The ``next`` URL the request names, if it stays on this site (a path, or this host with
-    the request's scheme); otherwise ``fallback`` (a URL, not a pattern name). Every ``next``
-    goes through here: a form must never send a person to another site."""
+def safe_next(request: HttpRequest, fallback: str | None = None) -> str:
+    """The ``next`` URL the request names (posted, else in the query string), if it stays on
+    this site: a path from the root, or this host with the request's scheme. Otherwise
+    ``fallback`` (a URL, not a pattern name), by default the start page. Every ``next`` goes
+    through here: a form must never send a person to another site.
+
+    The answer is always a URL, never a bare word: Django's ``redirect()`` takes a bare word
+    (``foo``, ``logout``) for a URL pattern's name first, which answered 500 for an unknown
+    one and followed a known one. A relative reference without a leading slash is not
+    followed either: the browser would resolve it against the URL the form was posted to
+    (``/language/foo``), never the page the person came from."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
+    if target and _same_site(request, target):
+        return target
+    return reverse("start") if fallback is None else fallback
+
+
+def redirect_to_next(request: HttpRequest, fallback: str | None = None) -> HttpResponseRedirect:
+    """A redirect to ``safe_next(request, fallback)``; a plain ``HttpResponseRedirect``,
+    which resolves nothing."""
+    return HttpResponseRedirect(safe_next(request, fallback))
+
+
+def _same_site(request: HttpRequest, target: str) -> bool:
+    if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return target
-    return fallback
+        return False
+    parts = urlsplit(target)
+    return bool(parts.netloc) or parts.path.startswith("/")

@@ -20,7 +20,7 @@ from accounts.actions.login import authenticate_with_password
 from accounts.actions.otp import is_verified, otp_requirement, verify_login_code
 from accounts.actions.sessions import log_out
 from frontend.forms import LoginForm, OtpCodeForm
-from frontend.http import redirect_to_next, safe_next  # the one check of ``next``
+from frontend.requests import redirect_to_next, safe_next  # the one check of ``next``
 from frontend.views.language import remember_language
 
 

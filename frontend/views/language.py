@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
 from accounts.actions.sessions import set_language
-from frontend.http import redirect_to_next
+from frontend.requests import redirect_to_next
 
 
 def remember_language(response: HttpResponse, language: str) -> None:

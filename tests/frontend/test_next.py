@@ -8,7 +8,8 @@ import pytest
 from django.test import Client, RequestFactory
 
 from accounts.models import User
-from frontend.http import safe_next
+from frontend.requests import safe_next
+from tests.support.blog import published_post
 from tests.support.cast import PASSWORD, Cast
 from tests.support.clients import verified_client
 
@@ -82,3 +83,20 @@ def test_safe_next_refuses_plain_http_targets_on_a_secure_request() -> None:
     assert safe_next(request) == "/"
     request = RequestFactory().post("/language/", {"next": "https://testserver/account/"}, secure=True)
     assert safe_next(request) == "https://testserver/account/"
+
+
+@pytest.mark.parametrize("target", ["foo", "https://evil.example/", ""])
+def test_a_view_with_its_own_fallback_gets_it_for_an_unsafe_next(target: str) -> None:
+    request = RequestFactory().post("/x/", {"next": target})
+    assert safe_next(request, "/classes/1/blog/#post-2") == "/classes/1/blog/#post-2"
+
+
+def test_pinning_a_blog_post_with_a_bare_word_next_goes_back_to_the_post(cast: Cast) -> None:
+    post = published_post(cast)
+    response = verified_client(cast.teacher).post(
+        f"/classes/{cast.class_4a.pk}/blog/posts/{post.pk}/pin/", {"pinned": "1", "next": "foo"}
+    )
+    assert (response.status_code, response["Location"]) == (
+        302,
+        f"/classes/{cast.class_4a.pk}/blog/#post-{post.pk}",
+    )
