@@ -146,6 +146,31 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def _seconds(name: str, default: float) -> float:
+    """A positive number of seconds (fractions allowed) from the environment."""
+    raw = env.string(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if not 0 < value < 3600:
+        raise ConfigurationError(f"{name} must be above 0 and below 3600 seconds, not {raw!r}.")
+    return value
+
+
+# How long channels-redis' receive waits in Redis for a message (BZPOPMIN) before it asks
+# again: an idle server process asks once per period.
+CHANNEL_LAYER_RECEIVE_TIMEOUT = _seconds("CHANNEL_LAYER_RECEIVE_TIMEOUT", 5)
+# How long a Redis command may take before Redis counts as unreachable. It must be well above
+# the blocking receive: at redis-py's default (5 s, the same as the receive) a receive that
+# Redis answered "nothing yet" on time raced the socket timeout, and a healthy, idle Redis was
+# taken for a dead one every few receives. A Redis that is down or restarting is noticed at
+# once (the connection is refused or reset); one that hangs, within this time.
+REDIS_SOCKET_TIMEOUT = _seconds("REDIS_SOCKET_TIMEOUT", 2 * CHANNEL_LAYER_RECEIVE_TIMEOUT)
+if REDIS_SOCKET_TIMEOUT <= CHANNEL_LAYER_RECEIVE_TIMEOUT:
+    raise ConfigurationError("REDIS_SOCKET_TIMEOUT must be longer than CHANNEL_LAYER_RECEIVE_TIMEOUT.")
+
 REDIS_URL = env.optional_string("REDIS_URL")
 if REDIS_URL is None:
     if PRODUCTION or TESTING:
@@ -157,7 +182,8 @@ else:
             "BACKEND": "config.channel_layer.ResilientRedisChannelLayer",
             # Test runs sharing one Redis must not hear each other's groups.
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_SOCKET_TIMEOUT}],
+                "receive_timeout": CHANNEL_LAYER_RECEIVE_TIMEOUT,
                 "prefix": f"test-{DATABASES['default']['NAME']}" if TESTING else "asgi",
                 # All sockets of one server process receive through one channel; at the
                 # default capacity of 100 a burst of fan-out overflowed it and channels-redis
