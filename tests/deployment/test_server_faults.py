@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.processes import DaphneServer, RedisServer, start_all, stop_all
-from tests.support.scenes import make_scene, server_env
+from tests.support.scenes import FAMILY, make_scene, server_env, stored_rows
 from tests.support.tabs import DialogueTab, live_message
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.asyncio]
@@ -113,3 +114,100 @@ async def test_an_idle_server_keeps_a_healthy_redis_and_notices_a_hung_one(
     finally:
         await idle.close()
         await writer.close()
+
+
+# --- SIGTERM: every deploy sends it --------------------------------------------------------------
+
+EXIT_SECONDS = 5.0  # a deploy waits this long before it kills
+
+
+@pytest.fixture
+def deploy_pair(django_db_setup: None, logs: Path) -> Iterator[tuple[DaphneServer, DaphneServer]]:
+    """The server that is replaced, and the one the browsers move to."""
+    old, new = (DaphneServer(server_env(), logs / f"deploy-{name}.log") for name in ("old", "new"))
+    try:
+        start_all(old, new)
+        yield old, new
+    finally:
+        stop_all(old, new)
+
+
+async def test_sigterm_with_sends_in_flight_exits_within_5_s_and_keeps_every_acknowledged_message(
+    deploy_pair: tuple[DaphneServer, DaphneServer],
+) -> None:
+    old, new = deploy_pair
+    scene = await make_scene()
+    senders = [
+        DialogueTab(old, scene.cookies[role], scene.page, name=f"{role} on the old server") for role in FAMILY
+    ]
+    attempted: dict[str, tuple[DialogueTab, str]] = {}  # client id -> (tab, body)
+
+    async def stream(tab: DialogueTab) -> None:
+        """Sends that do not wait for their acks, as a fast typist's outbox."""
+        for n in range(150):
+            client_id, body = str(uuid.uuid4()), f"{tab.name} {n}"
+            attempted[client_id] = (tab, body)
+            try:
+                await tab.send_frame(
+                    {
+                        "type": "send",
+                        "page": scene.page,
+                        "thread": scene.thread,
+                        "client_id": client_id,
+                        "body": body,
+                    }
+                )
+            except Exception:  # the server has closed the socket
+                return
+            await asyncio.sleep(0.01)
+
+    try:
+        for tab in senders:
+            assert (await tab.open())["type"] == "subscribed"
+        streams = [asyncio.create_task(stream(tab)) for tab in senders]
+        await senders[0].wait_until(lambda: sum(len(acks_of(t)) for t in senders) >= 30, WAIT)
+        exit_seconds = await asyncio.to_thread(old.terminate, 30)
+        for task in streams:
+            task.cancel()
+        await asyncio.gather(*streams, return_exceptions=True)
+        assert exit_seconds is not None, f"still running 30 s after SIGTERM\n{old.log_tail()}"
+        assert exit_seconds < EXIT_SECONDS, f"exited {exit_seconds:.1f} s after SIGTERM"
+
+        acked = {cid: pk for tab in senders for cid, pk in acks_of(tab).items()}
+        stored = {str(row["client_id"]): row["id"] for row in await stored_rows(scene.page)}
+        assert {cid: stored.get(cid) for cid in acked} == acked, "an acknowledged message was not stored"
+        unacked = [cid for cid in attempted if cid not in acked]
+        assert unacked, "the signal came after the last send: nothing was in flight"
+
+        # The browsers move to the new server and send what was not acknowledged again.
+        for tab in senders:
+            assert (await tab.open(new))["type"] == "subscribed"
+        for client_id in unacked:
+            tab, body = attempted[client_id]
+            await tab.send_frame(
+                {
+                    "type": "send",
+                    "page": scene.page,
+                    "thread": scene.thread,
+                    "client_id": client_id,
+                    "body": body,
+                }
+            )
+        for tab in senders:
+            await tab.wait_until(all_acked(tab, {cid for cid in unacked if attempted[cid][0] is tab}), WAIT)
+        rows = await stored_rows(scene.page)
+        assert Counter(str(row["client_id"]) for row in rows) == Counter(list(attempted)), (
+            "each attempted send is stored exactly once"
+        )
+        assert problems_in(log_lines(old)) == [], "the old server logged problems while stopping"
+    finally:
+        for tab in senders:
+            await tab.close()
+
+
+def acks_of(tab: DialogueTab) -> dict[str, int]:
+    return {f["client_id"]: f["message"]["id"] for f in tab.frames if f["type"] == "ack"}
+
+
+def all_acked(tab: DialogueTab, client_ids: set[str]) -> Callable[[], bool]:
+    return lambda: client_ids <= set(acks_of(tab))
