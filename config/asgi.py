@@ -25,11 +25,11 @@ if settings.NOTIFICATIONS_IN_PROCESS_WORKER:
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # A foreign or missing Origin is refused (and logged) before the session is read:
-        # another site's page must not open a socket with a visitor's cookies.
+        # An Origin other than the site's own (scheme, host and port) or a missing one is
+        # refused (and logged) before the session is read: another site's page must not open
+        # a socket with a visitor's cookies.
         "websocket": LoggedOriginValidator(
             AuthMiddlewareStack(URLRouter([path("ws/", LiveConsumer.as_asgi())])),
-            settings.ALLOWED_HOSTS,
         ),
     }
 )
