@@ -28,12 +28,11 @@ from accounts.events import student_group, user_group
 from accounts.models import User
 from classblog import socket as blog_socket
 from dialogue import socket as dialogue_socket
+from frontend.socket_protocol import UnreadableFrame, read_frame
 from notifications.queries import unread_count
 from writing.frames import answer_frame
 
 log = logging.getLogger("elevdialog.socket")
-
-MAX_FRAME_CHARS = 64 * 1024
 
 
 def database_sync_to_async(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
@@ -120,10 +119,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # --- Inbound frames ------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Hand the frame to its handler. Every answer about a frame names it as the frame did
+        (a send by its ``client_id``, else its ``ref``): errors included, so the browser knows
+        which send failed."""
         with translation.override(self.user.language):
-            frame: dict[str, Any] | None = None
             try:
-                frame = self._parse(text_data, bytes_data)
+                frame = read_frame(text_data, bytes_data)
+            except UnreadableFrame as unreadable:
+                await self._send(answer_frame(unreadable.error, unreadable.names))
+                return
+            try:
                 handler = self.handlers.get(frame["type"])
                 if handler is None:
                     raise Refused("unknown_type", _("Unknown request type."))
@@ -143,20 +148,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
                         frame,
                     )
                 )
-
-    @staticmethod
-    def _parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
-        if text_data is None:
-            raise Refused("malformed", _("Only text frames are accepted."))
-        if len(text_data) > MAX_FRAME_CHARS:
-            raise Refused("too_large", _("The request is too large."))
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            raise Refused("malformed", _("The request was not understood.")) from None
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            raise Refused("malformed", _("The request was not understood."))
-        return frame
 
     async def _send(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(frame, separators=(",", ":")))
