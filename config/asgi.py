@@ -14,6 +14,7 @@ from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from config.security import LoggedOriginValidator  # noqa: E402
+from config.socket_server import RefuseWhileDatabaseIsDown  # noqa: E402
 from frontend.consumer import LiveConsumer  # noqa: E402
 from notifications.worker import start_in_process  # noqa: E402
 
@@ -29,7 +30,7 @@ application = ProtocolTypeRouter(
         # refused (and logged) before the session is read: another site's page must not open
         # a socket with a visitor's cookies.
         "websocket": LoggedOriginValidator(
-            AuthMiddlewareStack(URLRouter([path("ws/", LiveConsumer.as_asgi())])),
+            RefuseWhileDatabaseIsDown(AuthMiddlewareStack(URLRouter([path("ws/", LiveConsumer.as_asgi())]))),
         ),
     }
 )

@@ -2,7 +2,9 @@
 
 Thin by rule: it authenticates the session (and the one-time-code step where needed),
 asks the policy before following a page (through ``dialogue.socket``), hands each inbound
-frame to one function there, and relays outbound events. Access can end while the socket
+frame to one function there, and relays outbound events (what is answered around the
+handlers, such as close codes, unreadable frames and the database being away, is in
+``socket_protocol``). Access can end while the socket
 is open: a membership change, logout or password change makes it check again, as does the
 first frame of a new day (memberships end at midnight).
 """
@@ -28,7 +30,16 @@ from accounts.events import student_group, user_group
 from accounts.models import User
 from classblog import socket as blog_socket
 from dialogue import socket as dialogue_socket
-from frontend.socket_protocol import UnreadableFrame, read_frame
+from frontend.socket_protocol import (
+    CLOSE_NOT_AUTHENTICATED,
+    CLOSE_UNAVAILABLE,
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER_SECONDS,
+    UnreadableFrame,
+    outage_log,
+    read_frame,
+    unavailable,
+)
 from notifications.queries import unread_count
 from writing.frames import answer_frame
 
@@ -46,7 +57,6 @@ def database_sync_to_async(function: Callable[..., Any]) -> Callable[..., Awaita
 TYPING_INTERVAL_SECONDS = 2.0
 # channels-redis forgets group members after a day; sockets open that long join again.
 GROUP_REFRESH_SECONDS = 3600
-CLOSE_NOT_AUTHENTICATED = 4401
 
 
 @dataclass
@@ -137,6 +147,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 await handler(self, frame)
             except ActionError as error:
                 await self._send(answer_frame(error, frame))
+            except DATABASE_UNAVAILABLE:
+                outage_log.note()
+                await self._send(answer_frame(unavailable(), frame))
             except Exception:
                 log.exception("socket frame failed for user %s", self.user.pk)
                 await self._send(
@@ -247,16 +260,29 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if all(joined):
                 self.joined_at_reconnection = reconnections
                 self.joined_at = time.monotonic()
-        heads = (
-            await database_sync_to_async(dialogue_socket.heads)(list(self.followed)) if self.followed else {}
-        )
-        pong: dict[str, Any] = {
-            "type": "pong",
-            "heads": heads,
-            "unread": await database_sync_to_async(unread_count)(self.user),
-        }
-        if self.blogs:
-            pong["blogs"] = await database_sync_to_async(blog_socket.heads)(list(self.blogs))
+        try:
+            heads = (
+                await database_sync_to_async(dialogue_socket.heads)(list(self.followed))
+                if self.followed
+                else {}
+            )
+            pong: dict[str, Any] = {
+                "type": "pong",
+                "heads": heads,
+                "unread": await database_sync_to_async(unread_count)(self.user),
+            }
+            if self.blogs:
+                pong["blogs"] = await database_sync_to_async(blog_socket.heads)(list(self.blogs))
+        except DATABASE_UNAVAILABLE:
+            # Still a pong: the socket is alive, and reconnecting would not help; the browser
+            # compares the heads again at the next heartbeat that has them.
+            outage_log.note()
+            pong = {
+                "type": "pong",
+                "heads": {},
+                "unavailable": "database",
+                "retry_after": RETRY_AFTER_SECONDS,
+            }
         await self._send(pong)
 
     handlers: dict[str, Callable[[LiveConsumer, dict[str, Any]], Awaitable[None]]] = {
@@ -275,10 +301,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # --- Access changes --------------------------------------------------------------------
 
     async def _recheck_access(self) -> None:
-        self.checked_on = timezone.localdate()
+        today = timezone.localdate()
         await self._recheck_blogs()
-        if not self.followed:
-            return
+        if self.followed:
+            await self._recheck_pages()
+        self.checked_on = today  # only once it was checked (not if the database was away)
+
+    async def _recheck_pages(self) -> None:
         allowed = await database_sync_to_async(dialogue_socket.still_allowed)(self.user, list(self.followed))
         for page_id in [pk for pk in self.followed if pk not in allowed]:
             followed = self.followed.pop(page_id)
@@ -300,15 +329,28 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self._send({"type": "revoked", "blog": class_id})
 
     async def access_recheck(self, event: dict[str, Any]) -> None:
-        await self._recheck_access()
+        try:
+            await self._recheck_access()
+        except DATABASE_UNAVAILABLE:
+            await self._close_unchecked()
 
     async def session_recheck(self, event: dict[str, Any]) -> None:
         """The session may have ended (logout, password change, log out everywhere)."""
-        valid = await database_sync_to_async(session_still_valid)(
-            self.scope["session"].session_key, self.user.pk
-        )
+        try:
+            valid = await database_sync_to_async(session_still_valid)(
+                self.scope["session"].session_key, self.user.pk
+            )
+        except DATABASE_UNAVAILABLE:
+            await self._close_unchecked()
+            return
         if not valid:
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
+
+    async def _close_unchecked(self) -> None:
+        """Access may have ended and cannot be checked: close rather than keep serving. The
+        browser reconnects later, and its handshake checks everything again."""
+        outage_log.note()
+        await self.close(code=CLOSE_UNAVAILABLE)
 
     # --- Outbound events -----------------------------------------------------------------
 

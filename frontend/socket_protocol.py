@@ -1,5 +1,5 @@
-"""The live socket's protocol around its handlers: reading an inbound frame before any
-handler sees it.
+"""The live socket's protocol around its handlers: the close codes, reading an inbound frame
+before any handler sees it, and the answer while the database cannot be reached.
 
 A frame must be text, at most MAX_FRAME_CHARS, a JSON object with a string ``type``,
 shallow, and its text must be storable. One that is not is answered with an error naming
@@ -10,14 +10,58 @@ that send, instead of showing a general notice) or the frame's ``ref``.
 from __future__ import annotations
 
 import json
+import logging
 import re
+import time
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
-from accounts.errors import Refused
+from accounts.errors import ActionError, Refused
 
-# The app's own limit; Daphne closes the socket (code 1009) on messages of 1 MiB or more.
+log = logging.getLogger("elevdialog.socket")
+
+# Close codes the browser acts on: 4401 log in again (no reconnecting), 4503 the service
+# cannot serve the socket right now (back off and reconnect).
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_UNAVAILABLE = 4503
+
+
+# The database cannot be reached (stopped, restarting, the network): not a fault of the
+# frame, and not a crash; the frame is answered "unavailable" and the browser tries again.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable() -> ActionError:
+    return ActionError(
+        "unavailable",
+        _("Nothing was saved: the service is unavailable for a moment. Try again shortly."),
+        retry_after=RETRY_AFTER_SECONDS,
+    )
+
+
+class OutageLog:
+    """One warning a minute while the database cannot be reached: every frame of every
+    socket would otherwise log its own, and none of them is a fault of the frame."""
+
+    def __init__(self) -> None:
+        self.last = -60.0
+        self.answered = 0
+
+    def note(self) -> None:
+        self.answered += 1
+        now = time.monotonic()
+        if now - self.last >= 60:
+            log.warning("database unavailable: %d socket frames answered 'unavailable'", self.answered)
+            self.last, self.answered = now, 0
+
+
+outage_log = OutageLog()
+
+
+# The app's own limit; Daphne ends the connection on messages of 1 MiB or more.
 MAX_FRAME_CHARS = 64 * 1024
 # Frames are flat objects (the deepest field is a list of ids). Deeper nesting is refused
 # before anything walks it recursively (thousands of levels ended in RecursionError).

@@ -5,6 +5,7 @@ notice."""
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from channels.db import database_sync_to_async
+from django.db import OperationalError
 
 from accounts.errors import Forbidden, NotFound
 from dialogue.models import Message
@@ -118,6 +120,7 @@ async def test_frames_about_a_send_that_cannot_be_handled_are_answered_with_its_
         (NotFound("not_found", "Borta."), "not_found"),
         (Forbidden("forbidden", "Nej."), "forbidden"),
         (RuntimeError("a bug"), "server_error"),
+        (OperationalError("the database system is shutting down"), "unavailable"),
     ],
 )
 async def test_whatever_a_send_fails_with_the_answer_names_the_send(
@@ -135,6 +138,9 @@ async def test_whatever_a_send_fails_with_the_answer_names_the_send(
     answer = await receive(communicator)
     assert (answer["type"], answer["code"], answer["client_id"]) == ("error", code, frame["client_id"])
     assert "ref" not in answer
+    if code == "unavailable":
+        assert answer["retry_after"] > 0
+        assert answer["message"]
     await communicator.disconnect()
 
 
@@ -148,3 +154,28 @@ async def test_the_guards_warning_and_the_ack_name_the_send(world: tuple[Cast, d
     await send(communicator, {**frame, "send_anyway": True})
     assert (await receive_type(communicator, "ack"))["client_id"] == frame["client_id"]
     await communicator.disconnect()
+
+
+async def test_while_the_database_is_away_a_ping_still_gets_its_pong(
+    world: tuple[Cast, dict[str, Any]], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    cast, extra = world
+    caplog.set_level(logging.WARNING)
+    communicator = await following(cast.guardian_1, extra["page"].pk)
+
+    def database_away(*args: Any) -> Any:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("dialogue.socket.heads", database_away)
+    for _ in range(3):
+        await send(communicator, {"type": "ping"})
+        pong = await receive(communicator)
+        assert pong == {
+            "type": "pong",
+            "heads": {},
+            "unavailable": "database",
+            "retry_after": pong["retry_after"],
+        }
+    await communicator.disconnect()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
+    assert json.dumps(pong)  # plain JSON, nothing else

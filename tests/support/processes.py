@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -271,3 +273,72 @@ async def open_websocket(
         open_timeout=15,
         **options,
     )
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster from Debian's binaries, in a directory of its own, that
+    a test may stop and start: the suite's PostgreSQL is shared and never touched. initdb
+    refuses to run as root, so as root the cluster belongs to the ``postgres`` user."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.bin = self._bin_dir()
+        # Not under pytest's temporary directory: the postgres user could not reach it.
+        self.directory = Path(tempfile.mkdtemp(prefix="elevdialog-pg-"))
+        self.directory.chmod(0o755)
+        self.data = self.directory / "data"
+        self.sockets = self.directory / "sockets"
+        self.log_path = self.directory / "postgres.log"
+
+    @staticmethod
+    def _bin_dir() -> Path:
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+        if not found:
+            raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql")
+        return found[-1].parent
+
+    def _run(self, *command: str) -> None:
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*as_postgres, *command], check=True, cwd="/", capture_output=True, timeout=120)
+
+    def init(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        self._run(
+            str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"
+        )
+        self._run("mkdir", "-p", str(self.sockets))
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "start",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log_path),
+            "-w",
+            "-o",
+            options,
+        )
+
+    def stop(self) -> None:
+        """A fast shutdown, as an operator's restart: open connections are ended."""
+        self._run(str(self.bin / "pg_ctl"), "stop", "-D", str(self.data), "-m", "fast", "-w")
+
+    def remove(self) -> None:
+        with contextlib.suppress(Exception):
+            self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def create_database(self, name: str) -> str:
+        import psycopg  # only the tests with a server of their own need it here
+        from psycopg import sql
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return self.url(name)
