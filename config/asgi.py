@@ -14,7 +14,7 @@ from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from config.security import LoggedOriginValidator  # noqa: E402
-from config.socket_server import RefuseWhileDatabaseIsDown  # noqa: E402
+from config.socket_server import RefuseWhileDatabaseIsDown, close_oversized_messages_with_1009  # noqa: E402
 from frontend.consumer import LiveConsumer  # noqa: E402
 from notifications.worker import start_in_process  # noqa: E402
 
@@ -22,6 +22,8 @@ if settings.NOTIFICATIONS_IN_PROCESS_WORKER:
     # The embedded default (make run): deliveries go out from a thread of this process, so
     # nothing else needs to run. With a separate worker (Procfile) this is off.
     start_in_process()
+
+close_oversized_messages_with_1009()
 
 application = ProtocolTypeRouter(
     {

@@ -203,6 +203,12 @@ else:
 # time makes it reconnect. Each heartbeat also re-asserts group memberships and lets the
 # browser catch up on anything the channel layer dropped.
 WEBSOCKET_HEARTBEAT_SECONDS = env.integer("WEBSOCKET_HEARTBEAT_SECONDS", 20)
+# Live sockets one person may have open at once, over all their tabs, devices and the
+# server processes (counted in Redis): one session once opened 200.
+WEBSOCKETS_PER_PERSON = env.integer("WEBSOCKETS_PER_PERSON", 20)
+# A socket's place in that count lasts this long unless its server process renews it (every
+# third of it), so the places of a process that died without closing its sockets free up.
+WEBSOCKET_SLOT_SECONDS = env.integer("WEBSOCKET_SLOT_SECONDS", 60)
 # A directory of extra sensitive-text word lists (<language>/<category>.txt) that a
 # municipality adds to the shipped ones.
 GUARD_EXTRA_WORDS_DIR = env.optional_string("GUARD_EXTRA_WORDS_DIR")

@@ -1,11 +1,13 @@
-"""How the live socket is served, where the consumer cannot see: a handshake that meets a
-database outage used to end in HTTP 500 with a traceback in the log; it now closes with a
-code the browser backs off from.
+"""How the live socket is served, where the application's own code cannot see: a handshake
+that meets a database outage, and a message larger than Daphne accepts. Both used to end
+without a word a browser could act on (an HTTP 500 with a traceback in the log, a dropped TCP
+connection); both now close with a code.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from typing import Any
 
@@ -51,3 +53,24 @@ class RefuseWhileDatabaseIsDown:
         if now - self.warned_at >= 60:
             log.warning("database unavailable: %d socket handshakes closed with 4503", self.refused)
             self.warned_at, self.refused = now, 0
+
+
+def close_oversized_messages_with_1009() -> None:
+    """Daphne hands autobahn a 1 MiB limit per message, and autobahn's default on a message
+    over it is to drop the TCP connection without a close frame ("failByDrop"): the browser
+    saw only a broken connection and reconnected. Make it close with 1009 (message too big)
+    and a reason instead. Applies when Daphne serves this application (it has imported its
+    server module, and builds its WebSocket factory after loading the application); a no-op
+    otherwise."""
+    server: Any = sys.modules.get("daphne.server")
+    if server is None or getattr(server.WebSocketFactory, "closes_oversized_messages", False):
+        return
+
+    class ClosingWebSocketFactory(server.WebSocketFactory):  # Daphne's (untyped)
+        closes_oversized_messages = True
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.setProtocolOptions(failByDrop=False)
+
+    server.WebSocketFactory = ClosingWebSocketFactory

@@ -1,6 +1,7 @@
 """The one live socket per browser tab (``/ws/``).
 
 Thin by rule: it authenticates the session (and the one-time-code step where needed),
+holds one of the person's places (``socket_slots``: at most WEBSOCKETS_PER_PERSON sockets),
 asks the policy before following a page (through ``dialogue.socket``), hands each inbound
 frame to one function there, and relays outbound events (what is answered around the
 handlers, such as close codes, unreadable frames and the database being away, is in
@@ -20,6 +21,7 @@ from typing import Any
 
 from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -32,14 +34,17 @@ from classblog import socket as blog_socket
 from dialogue import socket as dialogue_socket
 from frontend.socket_protocol import (
     CLOSE_NOT_AUTHENTICATED,
+    CLOSE_TOO_MANY_SOCKETS,
     CLOSE_UNAVAILABLE,
     DATABASE_UNAVAILABLE,
     RETRY_AFTER_SECONDS,
     UnreadableFrame,
     outage_log,
     read_frame,
+    too_many_sockets,
     unavailable,
 )
+from frontend.socket_slots import socket_slots
 from notifications.queries import unread_count
 from writing.frames import answer_frame
 
@@ -73,6 +78,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     last_typing: dict[int, float]
     joined_at_reconnection: int
     joined_at: float
+    holds_slot = False
 
     # --- Connection --------------------------------------------------------------------
 
@@ -92,8 +98,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.joined_at_reconnection = -1
         self.joined_at = time.monotonic()
         await self.accept()
+        if not await socket_slots(self.channel_layer).take(user.pk, self.channel_name):
+            await self._refuse_too_many()
+            return
+        self.holds_slot = True
         if await self._join(user_group(user.pk)):
             self.joined_at_reconnection = self._layer_reconnections()
+
+    async def _refuse_too_many(self) -> None:
+        log.info("socket refused: user %s has all their sockets open", self.user.pk)
+        with translation.override(self.user.language):
+            await self._send(too_many_sockets(settings.WEBSOCKETS_PER_PERSON))
+        await self.close(code=CLOSE_TOO_MANY_SOCKETS)
 
     async def _join(self, group: str) -> bool:
         """Join a group, best effort: while Redis is down the socket still serves catch-up
@@ -112,6 +128,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "user"):
             return
+        if self.holds_slot:
+            await socket_slots(self.channel_layer).give_back(self.channel_name)
         for group in self._groups():
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)

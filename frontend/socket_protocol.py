@@ -22,9 +22,12 @@ from accounts.errors import ActionError, Refused
 
 log = logging.getLogger("elevdialog.socket")
 
-# Close codes the browser acts on: 4401 log in again (no reconnecting), 4503 the service
-# cannot serve the socket right now (back off and reconnect).
+# Close codes the browser acts on: 4401 log in again (no reconnecting), 4429 too many sockets
+# for one person (wait long before trying again), 4503 the service cannot serve the socket
+# right now (back off and reconnect). Daphne itself closes with 1009 a message of 1 MiB or
+# more.
 CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_TOO_MANY_SOCKETS = 4429
 CLOSE_UNAVAILABLE = 4503
 
 
@@ -40,6 +43,16 @@ def unavailable() -> ActionError:
         _("Nothing was saved: the service is unavailable for a moment. Try again shortly."),
         retry_after=RETRY_AFTER_SECONDS,
     )
+
+
+def too_many_sockets(limit: int) -> dict[str, Any]:
+    """The frame that says why before the socket is closed with CLOSE_TOO_MANY_SOCKETS
+    (Daphne does not pass a close reason on to the browser)."""
+    message = _(
+        "This account has too many tabs or windows open (at most %(limit)d). Close some of them "
+        "and reload this page."
+    ) % {"limit": limit}
+    return {"type": "error", "code": "too_many_sockets", "message": message, "ref": None}
 
 
 class OutageLog:
@@ -61,7 +74,7 @@ class OutageLog:
 outage_log = OutageLog()
 
 
-# The app's own limit; Daphne ends the connection on messages of 1 MiB or more.
+# The app's own limit; Daphne closes the socket (code 1009) on messages of 1 MiB or more.
 MAX_FRAME_CHARS = 64 * 1024
 # Frames are flat objects (the deepest field is a list of ids). Deeper nesting is refused
 # before anything walks it recursively (thousands of levels ended in RecursionError).
