@@ -3,11 +3,11 @@
 Thin by rule: it authenticates the session (and the one-time-code step where needed),
 holds one of the person's places (``socket_slots``: at most WEBSOCKETS_PER_PERSON sockets),
 asks the policy before following a page (through ``dialogue.socket``), hands each inbound
-frame to one function there, and relays outbound events (what is answered around the
-handlers, such as close codes, unreadable frames and the database being away, is in
-``socket_protocol``). Access can end while the socket
-is open: a membership change, logout or password change makes it check again, as does the
-first frame of a new day (memberships end at midnight).
+frame to one function there, and relays outbound events. What is answered around the
+handlers (close codes, unreadable frames, the database being away) is in
+``socket_protocol``. Access can end while the socket is open: a membership change, logout
+or password change makes it check again, as does the first frame of a new day
+(memberships end at midnight).
 """
 
 from __future__ import annotations
