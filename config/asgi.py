@@ -14,7 +14,11 @@ from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from config.security import LoggedOriginValidator  # noqa: E402
-from config.socket_server import RefuseWhileDatabaseIsDown, close_oversized_messages_with_1009  # noqa: E402
+from config.socket_server import (  # noqa: E402
+    RefuseWhileDatabaseIsDown,
+    close_oversized_messages_with_1009,
+    give_back_socket_places_at_shutdown,
+)
 from frontend.consumer import LiveConsumer  # noqa: E402
 from notifications.worker import start_in_process  # noqa: E402
 
@@ -24,6 +28,7 @@ if settings.NOTIFICATIONS_IN_PROCESS_WORKER:
     start_in_process()
 
 close_oversized_messages_with_1009()
+give_back_socket_places_at_shutdown()
 
 application = ProtocolTypeRouter(
     {

@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from frontend.socket_protocol import CLOSE_UNAVAILABLE, DATABASE_UNAVAILABLE
+from frontend.socket_slots import give_back_every_place
 
 log = logging.getLogger("elevdialog.socket")
 
@@ -74,3 +75,22 @@ def close_oversized_messages_with_1009() -> None:
             self.setProtocolOptions(failByDrop=False)
 
     server.WebSocketFactory = ClosingWebSocketFactory
+
+
+def give_back_socket_places_at_shutdown() -> None:
+    """When Daphne stops (SIGTERM), give back the places its sockets hold in the per-person
+    count before it cancels them (it does not close them one by one): their browsers
+    reconnect to another server at once, where the old places would otherwise count until
+    they expire. (A process that is killed cannot; its places expire.) A no-op when Daphne
+    does not serve this application."""
+    if sys.modules.get("daphne.server") is None:
+        return
+    import asyncio
+
+    from twisted.internet import defer, reactor
+
+    def give_back() -> Any:
+        return defer.Deferred.fromFuture(asyncio.ensure_future(give_back_every_place()))
+
+    running: Any = reactor  # (typed as a zope interface, whose methods mypy reads without self)
+    running.addSystemEventTrigger("before", "shutdown", give_back)

@@ -97,6 +97,29 @@ class SocketSlots:
         except Exception:  # the place expires by itself
             log.debug("could not give a socket's place back", exc_info=True)
 
+    async def give_all_back(self) -> None:
+        """When the server stops (SIGTERM, a deploy): Daphne cancels its sockets without
+        closing them one by one, and their people reconnect to another server at once, where
+        these places would otherwise count until they expire."""
+        held, self.open = self.open, {}
+        if self.renewer is not None:
+            self.renewer.cancel()
+            self.renewer = None
+        if not self.redis or not held:
+            return
+        by_shard: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for channel, user_id in held.items():
+            key = self._key(user_id)
+            by_shard[self.layer.consistent_hash(key)][key].append(channel)
+        for shard, channels_by_key in by_shard.items():
+            pipeline = self.layer.connection(shard).pipeline(transaction=False)
+            for key, channels in channels_by_key.items():
+                pipeline.zrem(key, *channels)
+            try:
+                await pipeline.execute()
+            except Exception:  # the places expire by themselves
+                log.warning("could not give the sockets' places back at shutdown", exc_info=True)
+
     async def _renew_while_open(self) -> None:
         while self.open:
             await asyncio.sleep(settings.WEBSOCKET_SLOT_SECONDS / 3)
@@ -142,6 +165,13 @@ class SocketSlots:
 
 
 _by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, SocketSlots] = weakref.WeakKeyDictionary()
+
+
+async def give_back_every_place() -> None:
+    """Give back the places of every socket of this process (on the running loop)."""
+    slots = _by_loop.get(asyncio.get_running_loop())
+    if slots is not None:
+        await slots.give_all_back()
 
 
 def socket_slots(layer: Any) -> SocketSlots:

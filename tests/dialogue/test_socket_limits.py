@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
+from redis.asyncio import Redis
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
@@ -161,3 +163,26 @@ async def test_without_redis_the_count_is_kept_in_the_process(settings: Any) -> 
     for channel in ("tab-2", "tab-3", "someone-else"):
         await slots.give_back(channel)
     assert slots.renewer is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.asyncio
+async def test_a_server_stopped_with_sigterm_gives_its_sockets_places_back_at_once(
+    pair: tuple[DaphneServer, DaphneServer],
+) -> None:
+    """A deploy: the browsers move to another server at once, and must not find their
+    places still taken by the sockets of the stopped one. (Runs last: it stops B.)"""
+    _a, b = pair
+    scene = await make_scene()
+    key = f"test-{settings.DATABASES['default']['NAME']}:sockets:{scene.users['guardian_1']}"
+    assert settings.REDIS_URL is not None
+    redis = Redis.from_url(settings.REDIS_URL)
+    sockets = [await open_served(b, scene.cookies["guardian_1"]) for _ in range(LIMIT)]
+    try:
+        assert await redis.zcard(key) == LIMIT
+        assert await asyncio.to_thread(b.terminate, 10) is not None
+        assert await redis.zcard(key) == 0
+    finally:
+        for socket in sockets:
+            await socket.close()
+        await redis.aclose()

@@ -8,7 +8,7 @@ connections (the tests use ``django_db(transaction=True, serialized_rollback=Tru
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -28,6 +28,7 @@ class Scene:
     page: int
     thread: int
     cookies: dict[str, str]  # role -> session key
+    users: dict[str, int] = field(default_factory=dict)  # role -> user id
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -47,7 +48,7 @@ def build_scene() -> Scene:
         cookie = session_cookie(getattr(cast, role))
         assert cookie is not None
         cookies[role] = cookie
-    return Scene(page.pk, thread.pk, cookies)
+    return Scene(page.pk, thread.pk, cookies, {role: getattr(cast, role).pk for role in FAMILY})
 
 
 def _stored_rows(page: int) -> list[dict[str, Any]]:
