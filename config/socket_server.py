@@ -60,9 +60,9 @@ def close_oversized_messages_with_1009() -> None:
     """Daphne hands autobahn a 1 MiB limit per message, and autobahn's default on a message
     over it is to drop the TCP connection without a close frame ("failByDrop"): the browser
     saw only a broken connection and reconnected. Make it close with 1009 (message too big)
-    and a reason instead. Applies when Daphne serves this application (it has imported its
-    server module, and builds its WebSocket factory after loading the application); a no-op
-    otherwise."""
+    and a reason instead. Daphne builds its WebSocket factory after loading the application,
+    so the factory it builds is this one. (Its server module is imported wherever Django is
+    set up, the daphne app's doing; elsewhere the class is simply never built.)"""
     server: Any = sys.modules.get("daphne.server")
     if server is None or getattr(server.WebSocketFactory, "closes_oversized_messages", False):
         return
@@ -81,8 +81,8 @@ def give_back_socket_places_at_shutdown() -> None:
     """When Daphne stops (SIGTERM), give back the places its sockets hold in the per-person
     count before it cancels them (it does not close them one by one): their browsers
     reconnect to another server at once, where the old places would otherwise count until
-    they expire. (A process that is killed cannot; its places expire.) A no-op when Daphne
-    does not serve this application."""
+    they expire. (A process that is killed cannot; its places expire.) The trigger fires only
+    where Twisted's reactor runs, that is under Daphne."""
     if sys.modules.get("daphne.server") is None:
         return
     import asyncio
