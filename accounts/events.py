@@ -10,11 +10,15 @@ student's page), ``student.<id>`` (sockets showing anything about a student).
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
-from collections.abc import Iterable
+import os
+import time
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.dispatch import Signal
@@ -34,10 +38,17 @@ def page_group(page_id: int) -> str:
     return f"page.{page_id}"
 
 
+# How long a database thread waits for the server's event loop to publish its events. A
+# healthy channel layer takes milliseconds; past this, the events are given up (clients catch
+# up from the database) rather than holding the thread that answers the sender.
+PUBLISH_WAIT_SECONDS = 5.0
+_publishing: set[asyncio.Task[None]] = set()  # running on the server's loop (strong references)
+
+
 def send_many(messages: Iterable[tuple[str, dict[str, Any]]]) -> bool:
     """Send each (group, event) at once, in one pass of the event loop (one person told of
     84 notifications costs one loop entry, not 84); False (and a log line) if the layer
-    failed."""
+    failed or the server is stopping."""
     layer = get_channel_layer()
     if layer is None:
         return False
@@ -47,13 +58,76 @@ def send_many(messages: Iterable[tuple[str, dict[str, Any]]]) -> bool:
         for group, event in messages:
             await layer.group_send(group, event)
 
+    kinds = sorted({str(event.get("type")) for _group, event in messages})
     try:
-        async_to_sync(send_all)()
+        loop = _server_loop()
+        if loop is None:  # a command, the worker, a test: a loop of this thread's own
+            async_to_sync(send_all)()
+        else:
+            outcome = _run_on(loop, send_all)
+            if outcome == "stopped":  # clients catch up from the database on reconnecting
+                log.info("did not publish %s: the server is stopping", kinds)
+                return False
+            if outcome == "late":
+                log.warning("did not publish %s within %s s", kinds, PUBLISH_WAIT_SECONDS)
+                return False
     except Exception:  # the channel layer's errors are many (Redis, network, capacity)
-        kinds = sorted({str(event.get("type")) for _group, event in messages})
         log.warning("could not publish %s to %s", kinds, [g for g, _e in messages][:20], exc_info=True)
         return False
     return True
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the server that handed this thread its work (a socket frame, a
+    request), as asgiref records it for ``async_to_sync``; None outside a server."""
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None  # never set in this thread, or inherited across a fork
+    loop = getattr(local, "main_event_loop", None)
+    return loop if isinstance(loop, asyncio.AbstractEventLoop) else None
+
+
+def _run_on(loop: asyncio.AbstractEventLoop, make: Callable[[], Coroutine[Any, Any, None]]) -> str:
+    """Run ``make()`` on the server's loop and wait for it: "done" (its errors are raised),
+    "stopped" if the loop stopped before it finished, "late" if it took longer than
+    PUBLISH_WAIT_SECONDS.
+
+    Not ``async_to_sync``: it waits for ever, and a server stops its loop at SIGTERM while
+    database threads are still committing what sockets sent. Their publish then waited on a
+    loop that would never run again, and the process could not exit.
+    """
+    if not loop.is_running():
+        return "stopped"
+    done: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+    def start() -> None:  # on the loop; the coroutine is made only if the loop runs this
+        task = loop.create_task(make())
+        _publishing.add(task)
+        task.add_done_callback(finished)
+
+    def finished(task: asyncio.Task[None]) -> None:
+        _publishing.discard(task)
+        if task.cancelled():
+            done.set_exception(RuntimeError("publishing was cancelled"))
+        elif task.exception() is not None:
+            done.set_exception(task.exception())
+        else:
+            done.set_result(None)
+
+    try:
+        loop.call_soon_threadsafe(start)
+    except RuntimeError:  # the loop is closed
+        return "stopped"
+    deadline = time.monotonic() + PUBLISH_WAIT_SECONDS
+    while True:
+        try:
+            done.result(timeout=0.1)
+            return "done"
+        except concurrent.futures.TimeoutError:
+            if not loop.is_running():
+                return "stopped"
+            if time.monotonic() > deadline:
+                return "late"
 
 
 def send_now(groups: Iterable[str], event: dict[str, Any]) -> bool:

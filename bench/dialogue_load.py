@@ -119,7 +119,9 @@ def raise_file_limit(sockets: int) -> int:
 
 def server_environment(args: argparse.Namespace, secret_key: str) -> dict[str, str]:
     """Production settings, as deployed. The send limit per person is raised: with few
-    people and a high rate each sender would exceed the 30 a minute a person may send."""
+    people and a high rate each sender would exceed the 30 a minute a person may send. So
+    is the number of sockets per person: each class's teacher and mentor have a socket on
+    every page of the class (25), more than the 20 a person may open."""
     return {
         "ELEVDIALOG_ENV": "production",
         "SECRET_KEY": secret_key,
@@ -128,6 +130,7 @@ def server_environment(args: argparse.Namespace, secret_key: str) -> dict[str, s
         "REDIS_URL": args.redis_url,
         "WEBSOCKET_HEARTBEAT_SECONDS": str(int(args.heartbeat)),
         "DIALOGUE_SEND_LIMIT_PER_MINUTE": "1000000",
+        "WEBSOCKETS_PER_PERSON": "1000",
         "ELEVDIALOG_VAR_DIR": str(Path(args.log_dir) / "var"),
         "LOG_LEVEL": "WARNING",
     }

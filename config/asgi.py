@@ -14,6 +14,11 @@ from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from config.security import LoggedOriginValidator  # noqa: E402
+from config.socket_server import (  # noqa: E402
+    RefuseWhileDatabaseIsDown,
+    close_oversized_messages_with_1009,
+    give_back_socket_places_at_shutdown,
+)
 from frontend.consumer import LiveConsumer  # noqa: E402
 from notifications.worker import start_in_process  # noqa: E402
 
@@ -22,14 +27,17 @@ if settings.NOTIFICATIONS_IN_PROCESS_WORKER:
     # nothing else needs to run. With a separate worker (Procfile) this is off.
     start_in_process()
 
+close_oversized_messages_with_1009()
+give_back_socket_places_at_shutdown()
+
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # A foreign or missing Origin is refused (and logged) before the session is read:
-        # another site's page must not open a socket with a visitor's cookies.
+        # An Origin other than the site's own (scheme, host and port) or a missing one is
+        # refused (and logged) before the session is read: another site's page must not open
+        # a socket with a visitor's cookies.
         "websocket": LoggedOriginValidator(
-            AuthMiddlewareStack(URLRouter([path("ws/", LiveConsumer.as_asgi())])),
-            settings.ALLOWED_HOSTS,
+            RefuseWhileDatabaseIsDown(AuthMiddlewareStack(URLRouter([path("ws/", LiveConsumer.as_asgi())]))),
         ),
     }
 )

@@ -36,6 +36,15 @@ class ResilientRedisChannelLayer(RedisChannelLayer):
     # every group membership, so consumers re-join when this has moved since they joined.
     reconnections = 0
 
+    def __init__(self, *, receive_timeout: float | None = None, **config: Any) -> None:
+        """``receive_timeout``: how long one blocking receive waits in Redis (channels-redis'
+        ``brpop_timeout``). The hosts' ``socket_timeout`` must be well above it, or an idle
+        receive that Redis answers "nothing yet" on time is cut off as a dead connection
+        (settings.REDIS_SOCKET_TIMEOUT says more)."""
+        super().__init__(**config)
+        if receive_timeout is not None:
+            self.brpop_timeout = receive_timeout
+
     async def _reset_connections(self) -> None:
         """Forget this event loop's connections; the next operation opens new ones."""
         self.reconnections += 1

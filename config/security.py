@@ -1,14 +1,19 @@
-"""Response headers that Django's SecurityMiddleware does not set itself."""
+"""Response headers that Django's SecurityMiddleware does not set itself, and the WebSocket
+Origin check."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from urllib.parse import ParseResult
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
-from channels.security.websocket import OriginValidator
+from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port, validate_host
 
 security_log = logging.getLogger("elevdialog.security")
 
@@ -32,15 +37,114 @@ class SecurityHeadersMiddleware:
         return response
 
 
-class LoggedOriginValidator(OriginValidator):
-    """Channels' Origin check for WebSockets (allowed hosts only; a missing Origin is
-    refused), logging every refusal: a refused origin is a cross-site attempt or a
-    misconfiguration, and either needs looking at."""
+# Ports a browser leaves out of an Origin.
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
-    def valid_origin(self, parsed_origin: ParseResult | None) -> bool:
-        valid = bool(super().valid_origin(parsed_origin))
-        if not valid:
-            security_log.warning(
-                "WebSocket refused: origin %s", parsed_origin.geturl() if parsed_origin else "(missing)"
-            )
-        return valid
+
+@dataclass(frozen=True)
+class SiteOrigin:
+    """Scheme, host and port: what an Origin header names. ``host`` is lower-case, without
+    an IPv6 address's brackets, and may start with ``*.`` (a CSRF_TRUSTED_ORIGINS pattern for
+    any subdomain)."""
+
+    scheme: str
+    host: str
+    port: int
+
+    @classmethod
+    def parse(cls, text: str) -> SiteOrigin | None:
+        try:
+            parts = urlsplit(text.strip())
+            port = parts.port
+        except ValueError:  # a port that is not a number, a broken IPv6 address
+            return None
+        if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+            return None
+        return cls(parts.scheme, parts.hostname, port or DEFAULT_PORTS[parts.scheme])
+
+    def admits(self, origin: SiteOrigin) -> bool:
+        if (self.scheme, self.port) != (origin.scheme, origin.port):
+            return False
+        if self.host.startswith("*."):
+            return origin.host.endswith(self.host[1:])
+        return self.host == origin.host
+
+    def __str__(self) -> str:
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+
+def _header(scope: Mapping[str, Any], name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def request_origin(scope: Mapping[str, Any]) -> SiteOrigin | None:
+    """The origin the browser reached this server at: the scheme it used (``wss``, or https
+    reported by a TLS proxy in SECURE_PROXY_SSL_HEADER) and the Host header, if that host is
+    one of ALLOWED_HOSTS (None otherwise)."""
+    host = _header(scope, b"host")
+    if not host:
+        return None
+    domain, port = split_domain_port(host)
+    allowed_hosts = settings.ALLOWED_HOSTS
+    if settings.DEBUG and not allowed_hosts:  # as Django's HttpRequest.get_host()
+        allowed_hosts = [".localhost", "127.0.0.1", "[::1]"]
+    if not domain or not validate_host(domain, allowed_hosts):
+        return None
+    scheme = "https" if scope.get("scheme") == "wss" else "http"
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy_header:
+        name, secure_value = proxy_header
+        forwarded = _header(scope, name.removeprefix("HTTP_").replace("_", "-").lower().encode())
+        if forwarded is not None:
+            scheme = "https" if forwarded.split(",")[0].strip() == secure_value else "http"
+    return SiteOrigin(scheme, domain.strip("[]").lower(), int(port) if port else DEFAULT_PORTS[scheme])
+
+
+def trusted_origins() -> list[SiteOrigin]:
+    """Origins named in the settings: CSRF_TRUSTED_ORIGINS and the site's own URL."""
+    found = (SiteOrigin.parse(text) for text in [*settings.CSRF_TRUSTED_ORIGINS, settings.SITE_URL])
+    return [origin for origin in found if origin is not None]
+
+
+def origin_for_log(text: str | None) -> str:
+    """An Origin header fit for the log: a well-formed origin as scheme://host:port with long
+    runs of digits hidden (a crafted header must not put, say, a civic number in the log),
+    anything else only as missing or malformed."""
+    if text is None:
+        return "(missing)"
+    origin = SiteOrigin.parse(text)
+    if origin is None or not re.fullmatch(r"[a-z0-9.:*\-]{1,100}", origin.host):
+        return "(malformed)"
+    return re.sub(r"\d{6,}", "...", str(origin))
+
+
+class LoggedOriginValidator:
+    """The WebSocket Origin check. The Origin must be one of the site's own origins, scheme,
+    host and port alike: the origin the browser reached this server at (its Host header,
+    which must be one of ALLOWED_HOSTS, and the scheme it used), or one named in
+    CSRF_TRUSTED_ORIGINS or SITE_URL. A missing Origin is refused. Every refusal is logged:
+    a refused origin is a cross-site attempt or a misconfiguration, and either needs looking
+    at. (Channels' own validator compared the host only: another port or scheme on an
+    allowed host got through.)"""
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        text = _header(scope, b"origin")
+        if text is not None and self.allowed(SiteOrigin.parse(text), scope):
+            return await self.application(scope, receive, send)
+        security_log.warning("WebSocket refused: origin %s", origin_for_log(text))
+        return await WebsocketDenier()(scope, receive, send)
+
+    @staticmethod
+    def allowed(origin: SiteOrigin | None, scope: Mapping[str, Any]) -> bool:
+        if origin is None:
+            return False
+        own = request_origin(scope)
+        return (own is not None and own.admits(origin)) or any(
+            trusted.admits(origin) for trusted in trusted_origins()
+        )

@@ -151,8 +151,38 @@ else:
             )
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A database host that does not answer must fail a frame in seconds (the socket
+        # then answers "unavailable"), not hold a thread for the system's TCP timeout.
+        DATABASES["default"].setdefault("OPTIONS", {})
+        DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.integer("DB_CONNECT_TIMEOUT", 5))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def _seconds(name: str, default: float) -> float:
+    """A positive number of seconds (fractions allowed) from the environment."""
+    raw = env.string(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if not 0 < value < 3600:
+        raise ConfigurationError(f"{name} must be above 0 and below 3600 seconds, not {raw!r}.")
+    return value
+
+
+# How long channels-redis' receive waits in Redis for a message (BZPOPMIN) before it asks
+# again: an idle server process asks once per period.
+CHANNEL_LAYER_RECEIVE_TIMEOUT = _seconds("CHANNEL_LAYER_RECEIVE_TIMEOUT", 5)
+# How long a Redis command may take before Redis counts as unreachable. It must be well above
+# the blocking receive: at redis-py's default (5 s, the same as the receive) a receive that
+# Redis answered "nothing yet" on time raced the socket timeout, and a healthy, idle Redis was
+# taken for a dead one every few receives. A Redis that is down or restarting is noticed at
+# once (the connection is refused or reset); one that hangs, within this time.
+REDIS_SOCKET_TIMEOUT = _seconds("REDIS_SOCKET_TIMEOUT", 2 * CHANNEL_LAYER_RECEIVE_TIMEOUT)
+if REDIS_SOCKET_TIMEOUT <= CHANNEL_LAYER_RECEIVE_TIMEOUT:
+    raise ConfigurationError("REDIS_SOCKET_TIMEOUT must be longer than CHANNEL_LAYER_RECEIVE_TIMEOUT.")
 
 REDIS_URL = env.optional_string("REDIS_URL")
 if REDIS_URL is None:
@@ -165,7 +195,8 @@ else:
             "BACKEND": "config.channel_layer.ResilientRedisChannelLayer",
             # Test runs sharing one Redis must not hear each other's groups.
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_SOCKET_TIMEOUT}],
+                "receive_timeout": CHANNEL_LAYER_RECEIVE_TIMEOUT,
                 "prefix": f"test-{DATABASES['default']['NAME']}" if TESTING else "asgi",
                 # All sockets of one server process receive through one channel; at the
                 # default capacity of 100 a burst of fan-out overflowed it and channels-redis
@@ -180,6 +211,12 @@ else:
 # time makes it reconnect. Each heartbeat also re-asserts group memberships and lets the
 # browser catch up on anything the channel layer dropped.
 WEBSOCKET_HEARTBEAT_SECONDS = env.integer("WEBSOCKET_HEARTBEAT_SECONDS", 20)
+# Live sockets one person may have open at once, over all their tabs, devices and the
+# server processes (counted in Redis): one session once opened 200.
+WEBSOCKETS_PER_PERSON = env.integer("WEBSOCKETS_PER_PERSON", 20)
+# A socket's place in that count lasts this long unless its server process renews it (every
+# third of it), so the places of a process that died without closing its sockets free up.
+WEBSOCKET_SLOT_SECONDS = env.integer("WEBSOCKET_SLOT_SECONDS", 60)
 # A directory of extra sensitive-text word lists (<language>/<category>.txt) that a
 # municipality adds to the shipped ones.
 GUARD_EXTRA_WORDS_DIR = env.optional_string("GUARD_EXTRA_WORDS_DIR")

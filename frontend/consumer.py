@@ -1,10 +1,13 @@
 """The one live socket per browser tab (``/ws/``).
 
 Thin by rule: it authenticates the session (and the one-time-code step where needed),
+holds one of the person's places (``socket_slots``: at most WEBSOCKETS_PER_PERSON sockets),
 asks the policy before following a page (through ``dialogue.socket``), hands each inbound
-frame to one function there, and relays outbound events. Access can end while the socket
-is open: a membership change, logout or password change makes it check again, as does the
-first frame of a new day (memberships end at midnight).
+frame to one function there, and relays outbound events. What is answered around the
+handlers (close codes, unreadable frames, the database being away) is in
+``socket_protocol``. Access can end while the socket is open: a membership change, logout
+or password change makes it check again, as does the first frame of a new day
+(memberships end at midnight).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -28,12 +32,23 @@ from accounts.events import student_group, user_group
 from accounts.models import User
 from classblog import socket as blog_socket
 from dialogue import socket as dialogue_socket
+from frontend.socket_protocol import (
+    CLOSE_NOT_AUTHENTICATED,
+    CLOSE_TOO_MANY_SOCKETS,
+    CLOSE_UNAVAILABLE,
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER_SECONDS,
+    UnreadableFrame,
+    outage_log,
+    read_frame,
+    too_many_sockets,
+    unavailable,
+)
+from frontend.socket_slots import socket_slots
 from notifications.queries import unread_count
 from writing.frames import answer_frame
 
 log = logging.getLogger("elevdialog.socket")
-
-MAX_FRAME_CHARS = 64 * 1024
 
 
 def database_sync_to_async(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
@@ -47,7 +62,6 @@ def database_sync_to_async(function: Callable[..., Any]) -> Callable[..., Awaita
 TYPING_INTERVAL_SECONDS = 2.0
 # channels-redis forgets group members after a day; sockets open that long join again.
 GROUP_REFRESH_SECONDS = 3600
-CLOSE_NOT_AUTHENTICATED = 4401
 
 
 @dataclass
@@ -64,6 +78,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     last_typing: dict[int, float]
     joined_at_reconnection: int
     joined_at: float
+    holds_slot = False
 
     # --- Connection --------------------------------------------------------------------
 
@@ -83,8 +98,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.joined_at_reconnection = -1
         self.joined_at = time.monotonic()
         await self.accept()
+        if not await socket_slots(self.channel_layer).take(user.pk, self.channel_name):
+            await self._refuse_too_many()
+            return
+        self.holds_slot = True
         if await self._join(user_group(user.pk)):
             self.joined_at_reconnection = self._layer_reconnections()
+
+    async def _refuse_too_many(self) -> None:
+        log.info("socket refused: user %s has all their sockets open", self.user.pk)
+        with translation.override(self.user.language):
+            await self._send(too_many_sockets(settings.WEBSOCKETS_PER_PERSON))
+        await self.close(code=CLOSE_TOO_MANY_SOCKETS)
 
     async def _join(self, group: str) -> bool:
         """Join a group, best effort: while Redis is down the socket still serves catch-up
@@ -103,6 +128,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "user"):
             return
+        if self.holds_slot:
+            await socket_slots(self.channel_layer).give_back(self.channel_name)
         for group in self._groups():
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)
@@ -120,10 +147,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # --- Inbound frames ------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Hand the frame to its handler. Every answer about a frame names it as the frame did
+        (a send by its ``client_id``, else its ``ref``): errors included, so the browser knows
+        which send failed."""
         with translation.override(self.user.language):
-            frame: dict[str, Any] | None = None
             try:
-                frame = self._parse(text_data, bytes_data)
+                frame = read_frame(text_data, bytes_data)
+            except UnreadableFrame as unreadable:
+                await self._send(answer_frame(unreadable.error, unreadable.names))
+                return
+            try:
                 handler = self.handlers.get(frame["type"])
                 if handler is None:
                     raise Refused("unknown_type", _("Unknown request type."))
@@ -132,6 +165,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 await handler(self, frame)
             except ActionError as error:
                 await self._send(answer_frame(error, frame))
+            except DATABASE_UNAVAILABLE:
+                outage_log.note()
+                await self._send(answer_frame(unavailable(), frame))
             except Exception:
                 log.exception("socket frame failed for user %s", self.user.pk)
                 await self._send(
@@ -143,20 +179,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
                         frame,
                     )
                 )
-
-    @staticmethod
-    def _parse(text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
-        if text_data is None:
-            raise Refused("malformed", _("Only text frames are accepted."))
-        if len(text_data) > MAX_FRAME_CHARS:
-            raise Refused("too_large", _("The request is too large."))
-        try:
-            frame = json.loads(text_data)
-        except ValueError:
-            raise Refused("malformed", _("The request was not understood.")) from None
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            raise Refused("malformed", _("The request was not understood."))
-        return frame
 
     async def _send(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=json.dumps(frame, separators=(",", ":")))
@@ -256,16 +278,29 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if all(joined):
                 self.joined_at_reconnection = reconnections
                 self.joined_at = time.monotonic()
-        heads = (
-            await database_sync_to_async(dialogue_socket.heads)(list(self.followed)) if self.followed else {}
-        )
-        pong: dict[str, Any] = {
-            "type": "pong",
-            "heads": heads,
-            "unread": await database_sync_to_async(unread_count)(self.user),
-        }
-        if self.blogs:
-            pong["blogs"] = await database_sync_to_async(blog_socket.heads)(list(self.blogs))
+        try:
+            heads = (
+                await database_sync_to_async(dialogue_socket.heads)(list(self.followed))
+                if self.followed
+                else {}
+            )
+            pong: dict[str, Any] = {
+                "type": "pong",
+                "heads": heads,
+                "unread": await database_sync_to_async(unread_count)(self.user),
+            }
+            if self.blogs:
+                pong["blogs"] = await database_sync_to_async(blog_socket.heads)(list(self.blogs))
+        except DATABASE_UNAVAILABLE:
+            # Still a pong: the socket is alive, and reconnecting would not help; the browser
+            # compares the heads again at the next heartbeat that has them.
+            outage_log.note()
+            pong = {
+                "type": "pong",
+                "heads": {},
+                "unavailable": "database",
+                "retry_after": RETRY_AFTER_SECONDS,
+            }
         await self._send(pong)
 
     handlers: dict[str, Callable[[LiveConsumer, dict[str, Any]], Awaitable[None]]] = {
@@ -284,10 +319,13 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # --- Access changes --------------------------------------------------------------------
 
     async def _recheck_access(self) -> None:
-        self.checked_on = timezone.localdate()
+        today = timezone.localdate()
         await self._recheck_blogs()
-        if not self.followed:
-            return
+        if self.followed:
+            await self._recheck_pages()
+        self.checked_on = today  # only once it was checked (not if the database was away)
+
+    async def _recheck_pages(self) -> None:
         allowed = await database_sync_to_async(dialogue_socket.still_allowed)(self.user, list(self.followed))
         for page_id in [pk for pk in self.followed if pk not in allowed]:
             followed = self.followed.pop(page_id)
@@ -309,15 +347,28 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self._send({"type": "revoked", "blog": class_id})
 
     async def access_recheck(self, event: dict[str, Any]) -> None:
-        await self._recheck_access()
+        try:
+            await self._recheck_access()
+        except DATABASE_UNAVAILABLE:
+            await self._close_unchecked()
 
     async def session_recheck(self, event: dict[str, Any]) -> None:
         """The session may have ended (logout, password change, log out everywhere)."""
-        valid = await database_sync_to_async(session_still_valid)(
-            self.scope["session"].session_key, self.user.pk
-        )
+        try:
+            valid = await database_sync_to_async(session_still_valid)(
+                self.scope["session"].session_key, self.user.pk
+            )
+        except DATABASE_UNAVAILABLE:
+            await self._close_unchecked()
+            return
         if not valid:
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
+
+    async def _close_unchecked(self) -> None:
+        """Access may have ended and cannot be checked: close rather than keep serving. The
+        browser reconnects later, and its handshake checks everything again."""
+        outage_log.note()
+        await self.close(code=CLOSE_UNAVAILABLE)
 
     # --- Outbound events -----------------------------------------------------------------
 

@@ -105,13 +105,34 @@ async def test_a_foreign_or_missing_origin_is_refused_and_logged(
 ) -> None:
     cast, _extra = world
     caplog.set_level(logging.WARNING, logger="elevdialog.security")
-    for origin in (b"https://evil.example", b"http://testserver.evil.example", None):
+    refused = (
+        b"https://evil.example",
+        b"http://testserver.evil.example",
+        None,
+        # An allowed host is not enough: scheme and port must be the site's too.
+        b"http://testserver:9999",
+        b"https://testserver",
+        b"http://127.0.0.1:9999",
+        b"ftp://testserver",
+        b"null",
+        b"http://199001011234.evil.example",
+    )
+    for origin in refused:
         _communicator, connected, _ = await open_socket(cast.guardian_1, origin=origin)
         assert not connected, origin
-    refusals = [r for r in caplog.records if "WebSocket refused" in r.getMessage()]
-    assert len(refusals) == 3
-    assert "evil.example" in refusals[0].getMessage()
-    assert "(missing)" in refusals[2].getMessage()
+    refusals = [r.getMessage() for r in caplog.records if "WebSocket refused" in r.getMessage()]
+    assert len(refusals) == len(refused)
+    assert "evil.example" in refusals[0]
+    assert "(missing)" in refusals[2]
+    assert "http://testserver:9999" in refusals[3]
+    assert "(malformed)" in refusals[7]
+    assert "199001011234" not in " ".join(refusals)  # digits that could be a civic number
+
+    # The site's own origin (the Host it was reached at), and the configured SITE_URL.
+    for origin in (b"http://testserver", b"http://127.0.0.1:8000"):
+        communicator, connected, _ = await open_socket(cast.guardian_1, origin=origin)
+        assert connected, origin
+        await communicator.disconnect()
 
 
 async def test_no_session_and_an_unverified_staff_session_are_refused(
@@ -135,7 +156,11 @@ async def test_no_session_and_an_unverified_staff_session_are_refused(
     communicator = WebsocketCommunicator(
         application,
         "/ws/",
-        headers=[(b"origin", b"http://testserver"), (b"cookie", f"sessionid={cookie}".encode())],
+        headers=[
+            (b"host", b"testserver"),
+            (b"origin", b"http://testserver"),
+            (b"cookie", f"sessionid={cookie}".encode()),
+        ],
     )
     connected, code = await communicator.connect()
     assert not connected

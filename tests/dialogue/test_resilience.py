@@ -16,27 +16,15 @@ import asyncio
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from channels.db import database_sync_to_async
 from django.conf import settings
 
-from dialogue.actions.pages import page_of
-from dialogue.models import Message, Thread
-from tests.support.cast import build_cast
-from tests.support.processes import (
-    DaphneServer,
-    DialogueTab,
-    RedisServer,
-    SocketClosed,
-    database_url,
-    start_all,
-    stop_all,
-)
-from tests.support.sockets import session_cookie
+from tests.support.processes import DaphneServer, RedisServer, start_all, stop_all
+from tests.support.scenes import make_scene, server_env, stored_rows
+from tests.support.tabs import DialogueTab, SocketClosed
 
 # Data made here must be committed: the server processes read it over their own
 # connections. The database is flushed after each test; serialized_rollback restores the
@@ -48,19 +36,8 @@ WAIT = 20.0  # limit for anything that should happen "soon"
 RECOVERY = 45.0  # limit for live delivery to come back after Redis restarts
 
 
-def _server_env(redis_url: str) -> dict[str, str]:
-    return {
-        "ELEVDIALOG_ENV": "test",
-        "DATABASE_URL": database_url(settings.DATABASES["default"]),
-        "REDIS_URL": redis_url,
-        "WEBSOCKET_HEARTBEAT_SECONDS": "1",
-        # The streams below send faster than a person may; the limit is tested elsewhere.
-        "DIALOGUE_SEND_LIMIT_PER_MINUTE": "100000",
-    }
-
-
 def _pair(redis_url: str, logs: Path, label: str) -> tuple[DaphneServer, DaphneServer]:
-    env = _server_env(redis_url)
+    env = server_env(redis_url)
     return DaphneServer(env, logs / f"{label}-a.log"), DaphneServer(env, logs / f"{label}-b.log")
 
 
@@ -105,35 +82,6 @@ def own_redis(django_db_setup: None, logs: Path) -> Iterator[tuple[RedisServer, 
         yield redis, a, b
     finally:
         stop_all(a, b, redis)
-
-
-@dataclass
-class Scene:
-    page: int
-    thread: int
-    cookies: dict[str, str]  # role -> session key
-
-
-def _scene() -> Scene:
-    """The cast's student's page, and logged-in sessions for the family (no code step)."""
-    cast = build_cast()
-    page = page_of(cast.student)
-    thread = page.threads.get(kind=Thread.Kind.GENERAL)
-    cookies = {}
-    for role in ("student", "guardian_1", "guardian_2"):
-        cookie = session_cookie(getattr(cast, role))
-        assert cookie is not None
-        cookies[role] = cookie
-    return Scene(page.pk, thread.pk, cookies)
-
-
-def _stored_rows(page: int) -> list[dict[str, Any]]:
-    rows = Message.objects.filter(page_id=page).order_by("seq")
-    return [dict(row) for row in rows.values("id", "seq", "change_seq", "client_id", "author__username")]
-
-
-stored_rows = database_sync_to_async(_stored_rows)
-make_scene = database_sync_to_async(_scene)
 
 
 def view_of(tab: DialogueTab) -> dict[int, int]:

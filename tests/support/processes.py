@@ -1,30 +1,28 @@
 """Real server processes and real sockets to them, for the resilience tests and the load
-benchmark: Daphne subprocesses, a throwaway Redis that may be killed and restarted, and a
-WebSocket client that behaves like the browser's dialogue script (``dialogue.js``).
+benchmark: Daphne subprocesses, a throwaway Redis that may be killed, paused and restarted,
+a throwaway PostgreSQL that may be stopped and started, and opening a socket as a browser
+does (``tests.support.tabs`` has a client that behaves like the dialogue script).
 
 Nothing here imports Django: the benchmark uses it before settings are configured.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
-import uuid
-from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
 from websockets.typing import Origin
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,9 +148,33 @@ class ManagedProcess:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
 
+    def pause(self) -> None:
+        """SIGSTOP: the process keeps its sockets open and answers nothing, as a hung server."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+    def terminate(self, timeout: float) -> float | None:
+        """SIGTERM, as every deploy sends it: the seconds the process took to exit, or None
+        if it was still running after ``timeout`` (it is then killed)."""
+        assert self.process is not None
+        started = time.monotonic()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            return None
+        return time.monotonic() - started
+
     def stop(self) -> None:
         if self.running:
             assert self.process is not None
+            self.process.send_signal(signal.SIGCONT)  # a paused process would not hear SIGTERM
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
@@ -234,11 +256,7 @@ class DaphneServer(ManagedProcess):
         return f"http://127.0.0.1:{self.port}"
 
 
-# --- A browser tab's socket ------------------------------------------------------------------
-
-
-class SocketClosed(Exception):
-    """The server closed the socket (or the process died) before the awaited frame came."""
+# --- A browser's socket ----------------------------------------------------------------------
 
 
 async def open_websocket(
@@ -257,207 +275,70 @@ async def open_websocket(
     )
 
 
-class DialogueTab:
-    """One page open in a browser tab, as ``dialogue.js`` keeps it: it applies changes by
-    message id (upsert), remembers the highest change number applied (``last_seq``), and
-    catches up with ``subscribe`` + ``after`` when a live change skips a number or a pong
-    says the page has moved on. Optionally it reconnects by itself when the socket drops.
+class PostgresServer:
+    """A throwaway PostgreSQL cluster from Debian's binaries, in a directory of its own, that
+    a test may stop and start: the suite's PostgreSQL is shared and never touched. initdb
+    refuses to run as root, so as root the cluster belongs to the ``postgres`` user."""
 
-    Every frame is kept in ``frames`` (of the current socket) and every delivery of a
-    change (live or in a catch-up list) is counted in ``deliveries`` by (id, change_seq),
-    so tests can tell a duplicate from an upsert.
-    """
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.bin = self._bin_dir()
+        # Not under pytest's temporary directory: the postgres user could not reach it.
+        self.directory = Path(tempfile.mkdtemp(prefix="elevdialog-pg-"))
+        self.directory.chmod(0o755)
+        self.data = self.directory / "data"
+        self.sockets = self.directory / "sockets"
+        self.log_path = self.directory / "postgres.log"
 
-    def __init__(self, server: DaphneServer, session_cookie: str, page: int, *, name: str = "tab") -> None:
-        self.server = server
-        self.session_cookie = session_cookie
-        self.page = page
-        self.name = name
-        self.messages: dict[int, Frame] = {}  # id -> payload (latest change applied)
-        self.last_seq = 0
-        self.deliveries: Counter[tuple[int, int]] = Counter()
-        self.live_frames: list[Frame] = []  # "message" frames, in arrival order
-        self.frames: list[Frame] = []
-        self.connections = 0
-        self.connection: ClientConnection | None = None
-        self.auto_reconnect = False
-        self.subscribed = asyncio.Event()
-        self._changed = asyncio.Condition()
-        self._reader: asyncio.Task[None] | None = None
-        self._heartbeat: asyncio.Task[None] | None = None
+    @staticmethod
+    def _bin_dir() -> Path:
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+        if not found:
+            raise RuntimeError("no PostgreSQL server binaries under /usr/lib/postgresql")
+        return found[-1].parent
 
-    # Connection -------------------------------------------------------------------------
+    def _run(self, *command: str) -> None:
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*as_postgres, *command], check=True, cwd="/", capture_output=True, timeout=120)
 
-    async def open(self, server: DaphneServer | None = None, *, after: int | None = None) -> Frame:
-        """Connect (to ``server`` if given: a reconnect elsewhere) and subscribe with
-        ``after`` (default: the last change applied, 0 on a first visit), as the browser
-        does on every (re)connect."""
-        if server is not None:
-            self.server = server
-        await self._drop_connection()
-        self.connection = await open_websocket(self.server.ws_url, self.server.origin, self.session_cookie)
-        self.connections += 1
-        self.frames = []
-        self.subscribed.clear()
-        self._reader = asyncio.create_task(self._read(self.connection))
-        return await self.subscribe(self.last_seq if after is None else after)
-
-    async def close(self) -> None:
-        self.auto_reconnect = False
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeat
-            self._heartbeat = None
-        await self._drop_connection()
-
-    async def _drop_connection(self) -> None:
-        if self.connection is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.connection.close(), 5)
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._reader
-        self.connection = None
-        self._reader = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.connection is not None and self._reader is not None and not self._reader.done()
-
-    def start_heartbeat(self, interval: float, *, reconnect: bool = True) -> None:
-        """Ping every ``interval`` seconds as the browser does (which makes the server
-        re-join its groups and report the page heads); with ``reconnect``, open a new
-        socket (with ``after``) whenever the old one is gone."""
-        self.auto_reconnect = reconnect
-        self._heartbeat = asyncio.create_task(self._beat(interval))
-
-    async def _beat(self, interval: float) -> None:
-        while True:
-            await asyncio.sleep(interval)
-            if not self.is_open:
-                if self.auto_reconnect:
-                    with contextlib.suppress(Exception):  # server away: try again next beat
-                        await self.open()
-                continue
-            with contextlib.suppress(ConnectionClosed, SocketClosed):
-                if not self.subscribed.is_set():  # the last subscribe was refused: again
-                    await self.catch_up()
-                await self.send_frame({"type": "ping"})
-
-    # Frames -----------------------------------------------------------------------------
-
-    async def send_frame(self, frame: Frame) -> None:
-        if self.connection is None:
-            raise SocketClosed(self.name)
-        await self.connection.send(json.dumps(frame))
-
-    async def _read(self, connection: ClientConnection) -> None:
-        try:
-            async for raw in connection:
-                frame = json.loads(raw)
-                await self._handle(frame)
-                async with self._changed:
-                    self.frames.append(frame)
-                    self._changed.notify_all()
-        except ConnectionClosed:
-            pass  # the server went away: is_open turns false
-        finally:
-            async with self._changed:
-                self._changed.notify_all()  # waiters see the closed socket
-
-    async def _handle(self, frame: Frame) -> None:
-        kind = frame["type"]
-        if kind == "subscribed" and frame["page"] == self.page:
-            for message in frame["messages"]:
-                self._apply(message, live=False)
-            self.subscribed.set()
-        elif kind == "message" and frame["message"]["page"] == self.page:
-            self.live_frames.append(frame)
-            self._apply(frame["message"], live=True)
-        elif kind == "ack" and frame.get("message"):
-            self._upsert(frame["message"])
-        elif kind == "pong" and frame["heads"].get(str(self.page), 0) > self.last_seq:
-            await self.catch_up()
-
-    def _apply(self, message: Frame, *, live: bool) -> None:
-        self.deliveries[(message["id"], message["change_seq"])] += 1
-        if live and message["change_seq"] > self.last_seq + 1 and self.subscribed.is_set():
-            # A change number was skipped: something was missed in transit.
-            asyncio.get_running_loop().create_task(self.catch_up())
-            return
-        self._upsert(message)
-
-    def _upsert(self, message: Frame) -> None:
-        known = self.messages.get(message["id"])
-        if known is None or known["change_seq"] < message["change_seq"]:
-            self.messages[message["id"]] = message
-        # (Catch-up lists skip numbers whose message changed again later; the highest
-        # number applied is what the next catch-up starts from.)
-        self.last_seq = max(self.last_seq, message["change_seq"])
-
-    async def catch_up(self) -> None:
-        with contextlib.suppress(ConnectionClosed, SocketClosed):
-            await self.send_frame({"type": "subscribe", "page": self.page, "after": self.last_seq})
-
-    async def wait_for(self, match: Callable[[Frame], bool], timeout: float = 15, *, since: int = 0) -> Frame:
-        """The first frame on the current socket (from index ``since``) that ``match``es.
-        SocketClosed if the socket ends first, TimeoutError after ``timeout`` seconds."""
-
-        def found() -> Frame | None:
-            return next((f for f in self.frames[since:] if match(f)), None)
-
-        async def wait() -> Frame:
-            async with self._changed:
-                while True:
-                    frame = found()
-                    if frame is not None:
-                        return frame
-                    if not self.is_open:
-                        raise SocketClosed(f"{self.name}: the socket closed")
-                    await self._changed.wait()
-
-        try:
-            return await asyncio.wait_for(wait(), timeout)
-        except TimeoutError:
-            raise TimeoutError(f"{self.name}: no matching frame within {timeout} s") from None
-
-    async def wait_until(self, condition: Callable[[], bool], timeout: float = 15) -> None:
-        """Until ``condition()`` holds after some frame (TimeoutError otherwise)."""
-
-        async def wait() -> None:
-            async with self._changed:
-                await self._changed.wait_for(condition)
-
-        try:
-            await asyncio.wait_for(wait(), timeout)
-        except TimeoutError:
-            raise TimeoutError(f"{self.name}: the condition did not hold within {timeout} s") from None
-
-    async def subscribe(self, after: int | None = None) -> Frame:
-        since = len(self.frames)
-        await self.send_frame({"type": "subscribe", "page": self.page, "after": after})
-        return await self.wait_for(lambda f: f["type"] in ("subscribed", "error"), since=since)
-
-    async def ping(self) -> Frame:
-        since = len(self.frames)
-        await self.send_frame({"type": "ping"})
-        return await self.wait_for(lambda f: f["type"] == "pong", since=since)
-
-    async def post(self, thread: int, body: str, client_id: str | None = None, timeout: float = 15) -> Frame:
-        """Send a message and return the answer to it: ack, guard or error."""
-        client_id = client_id or str(uuid.uuid4())
-        since = len(self.frames)
-        await self.send_frame(
-            {"type": "send", "page": self.page, "thread": thread, "client_id": client_id, "body": body}
+    def init(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        self._run(
+            str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8"
         )
-        return await self.wait_for(lambda f: answers(f, client_id), timeout, since=since)
+        self._run("mkdir", "-p", str(self.sockets))
 
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "start",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log_path),
+            "-w",
+            "-o",
+            options,
+        )
 
-def answers(frame: Frame, client_id: str) -> bool:
-    """Whether ``frame`` is the server's answer to the send with ``client_id``."""
-    return frame["type"] in ("ack", "guard", "error") and client_id in (
-        frame.get("client_id"),
-        frame.get("ref"),
-    )
+    def stop(self) -> None:
+        """A fast shutdown, as an operator's restart: open connections are ended."""
+        self._run(str(self.bin / "pg_ctl"), "stop", "-D", str(self.data), "-m", "fast", "-w")
+
+    def remove(self) -> None:
+        with contextlib.suppress(Exception):
+            self.stop()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+    def create_database(self, name: str) -> str:
+        import psycopg  # only the tests with a server of their own need it here
+        from psycopg import sql
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as connection:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return self.url(name)

@@ -11,9 +11,17 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from accounts.models import User
+
+# Imported with this module, not in the first test that opens a socket: building the ASGI
+# application sets Django up again, which applies LOGGING again and detached pytest's log
+# capture from that test (a test of what is logged saw nothing when it ran first).
+from config.asgi import application
 from tests.support.clients import verified_client
 
 ORIGIN = b"http://testserver"
+# The Host header a browser sends with the handshake: the socket's own origin is this host
+# with the scheme and port the browser used.
+HOST = b"testserver"
 
 
 def session_cookie(user: User | None) -> str | None:
@@ -28,10 +36,8 @@ async def open_socket(
 ) -> tuple[WebsocketCommunicator, bool, Any]:
     """Connect as ``user`` (anonymous for None). Returns the communicator, whether the
     connection was accepted, and the close code (or subprotocol) Channels reported."""
-    from config.asgi import application
-
     cookie = await database_sync_to_async(session_cookie)(user)
-    headers = []
+    headers = [(b"host", HOST)]
     if origin is not None:
         headers.append((b"origin", origin))
     if cookie is not None:

@@ -209,7 +209,7 @@
   }
 
   function subscribe() {
-    send({ type: "blog_subscribe", blog: blogId, after: state.head });
+    send({ type: "blog_subscribe", blog: blogId, after: state.head, ref: "blog_subscribe" });
   }
 
   function handle(frame) {
@@ -231,6 +231,12 @@
       case "pong":
         if (frame.blogs && frame.blogs[String(blogId)] > state.head) {
           subscribe(); // a notice was dropped: catch up
+        }
+        break;
+      case "error":
+        // The database was away when the blog was to be followed: ask again shortly.
+        if (frame.code === "unavailable" && frame.ref === "blog_subscribe") {
+          setTimeout(subscribe, (frame.retry_after || 5) * 1000 * (1 + Math.random() / 2));
         }
         break;
       case "revoked":
@@ -264,15 +270,20 @@
         // A frame this page does not understand is ignored.
       }
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
       clearInterval(state.heartbeat);
       setConnection(false);
+      if (event.code === 4401) {
+        state.stopped = true; // not (or no longer) logged in: reconnecting cannot help
+      }
       if (!state.stopped) {
-        // Exponential backoff with full jitter, so that a restarted server is not hit by
-        // every open page at once.
-        const ceiling = Math.min(30000, 1000 * 2 ** state.attempts);
+        // Exponential backoff with jitter, so that a restarted server is not hit by every
+        // open page at once, capped at 10 s so that pages come back within seconds of the
+        // server; reset once the blog is subscribed. 4429 (too many sockets for this
+        // person): wait a minute instead of trying again and again.
+        const ceiling = event.code === 4429 ? 60000 : Math.min(10000, 1000 * 2 ** state.attempts);
         state.attempts += 1;
-        setTimeout(connect, Math.random() * ceiling);
+        setTimeout(connect, ceiling / 2 + (Math.random() * ceiling) / 2);
       }
     });
   }

@@ -42,8 +42,9 @@
     attachments: [], // uploaded, not yet sent: {id, name}
     socket: null,
     ready: false, // subscribed
-    attempts: 0,
+    attempts: 0, // reconnection attempts since the last subscribed socket
     reconnectTimer: null,
+    noticeUntilSubscribed: false,
     heartbeatTimer: null,
     pongTimer: null,
     stopped: false,
@@ -314,7 +315,7 @@
     const socket = new WebSocket(`${scheme}://${window.location.host}${data.urls.socket}`);
     state.socket = socket;
     socket.addEventListener("open", () => {
-      send({ type: "subscribe", page: data.page, after: state.lastSeq });
+      catchUp();
     });
     socket.addEventListener("message", (event) => {
       let frame;
@@ -339,17 +340,24 @@
         return;
       }
       setConnection(S.offline, false);
-      scheduleReconnect();
+      // 4429: this person has too many sockets open (the server said so in an error frame,
+      // shown as a notice): wait long, not in a loop. 4503 (the service cannot serve the
+      // socket now) and everything else: back off and try again.
+      scheduleReconnect(event.code === 4429 ? TOO_MANY_SOCKETS_WAIT_MS : null);
     });
   }
 
-  function scheduleReconnect() {
+  const RECONNECT_CEILING_MS = 10000;
+  const TOO_MANY_SOCKETS_WAIT_MS = 60000;
+
+  function scheduleReconnect(wait) {
     if (state.stopped || state.reconnectTimer) {
       return;
     }
-    // Exponential backoff with full jitter, so that a restarted server is not hit by every
-    // browser at the same instant.
-    const ceiling = Math.min(30000, 500 * 2 ** state.attempts);
+    // Exponential backoff with jitter, so that a restarted server is not hit by every
+    // browser at the same instant; capped at 10 s so that a server back after a longer
+    // outage gets its browsers back within seconds. Reset once a socket is subscribed.
+    const ceiling = wait || Math.min(RECONNECT_CEILING_MS, 500 * 2 ** state.attempts);
     const delay = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
     state.attempts += 1;
     state.reconnectTimer = window.setTimeout(() => {
@@ -398,7 +406,7 @@
   }
 
   function catchUp() {
-    send({ type: "subscribe", page: data.page, after: state.lastSeq });
+    send({ type: "subscribe", page: data.page, after: state.lastSeq, ref: "subscribe" });
   }
 
   function applyChange(message) {
@@ -446,6 +454,10 @@
         state.ready = true;
         state.attempts = 0;
         setConnection(S.online, true);
+        if (state.noticeUntilSubscribed) {
+          state.noticeUntilSubscribed = false;
+          notice.hidden = true;
+        }
         if (!frame.complete) {
           notice.textContent = S.reload;
           notice.hidden = false;
@@ -459,6 +471,11 @@
         break;
       case "ack":
         if (frame.client_id && state.outbox.has(frame.client_id)) {
+          const entry = state.outbox.get(frame.client_id);
+          window.clearTimeout(entry.retryTimer);
+          if (entry.unavailable) {
+            showComposerError(""); // it said "not saved, try again"; now it is saved
+          }
           state.outbox.delete(frame.client_id);
           saveOutbox();
         }
@@ -563,7 +580,15 @@
     state.outbox.set(frame.client_id, { frame, status: "pending" });
     saveOutbox();
     showPending(frame.client_id, frame, "pending");
-    send(frame);
+    sendWhenReady(frame);
+  }
+
+  function sendWhenReady(frame) {
+    // Before the page is subscribed the server would refuse it (not_subscribed); the outbox
+    // sends every pending message once it is.
+    if (state.ready) {
+      send(frame);
+    }
   }
 
   function retrySend(clientId) {
@@ -573,7 +598,23 @@
     }
     entry.status = "pending";
     showPending(clientId, entry.frame, "pending");
-    send(entry.frame);
+    sendWhenReady(entry.frame);
+  }
+
+  function retryLater(clientId, entry, seconds) {
+    // The server stored nothing and said when to try again (the database is away): keep
+    // the message pending and send it again then, with jitter so that every browser does
+    // not come back at once.
+    window.clearTimeout(entry.retryTimer);
+    entry.status = "pending";
+    entry.unavailable = true;
+    showPending(clientId, entry.frame, "pending");
+    const delay = (seconds || 5) * 1000 * (1 + Math.random() / 2);
+    entry.retryTimer = window.setTimeout(() => {
+      if (state.outbox.get(clientId) === entry && entry.status === "pending") {
+        sendWhenReady(entry.frame);
+      }
+    }, delay);
   }
 
   function showComposerError(message) {
@@ -581,10 +622,23 @@
     composerError.hidden = !message;
   }
 
+  // Errors after which a send may succeed unchanged: it is marked failed, with a retry
+  // button, and keeps its text.
+  const RETRYABLE = new Set(["rate_limited", "server_error", "not_found", "forbidden"]);
+
   function handleError(frame) {
     const entry = frame.client_id && state.outbox.get(frame.client_id);
     if (entry) {
-      if (frame.code === "rate_limited" || frame.code === "server_error") {
+      if (frame.code === "not_subscribed") {
+        // Sent while the page was being (re)subscribed: it goes out again once it is.
+        if (state.ready) {
+          catchUp();
+        }
+        return;
+      }
+      if (frame.code === "unavailable") {
+        retryLater(frame.client_id, entry, frame.retry_after);
+      } else if (RETRYABLE.has(frame.code)) {
         entry.status = "failed";
         showPending(frame.client_id, entry.frame, "failed");
       } else {
@@ -606,12 +660,23 @@
       showEditError(frame.message);
       return;
     }
+    if (frame.code === "unavailable") {
+      // The database is away for a moment. Subscribing is asked again later (the heartbeat
+      // starts only once subscribed); anything else (a read mark, typing) just waits.
+      if (frame.ref === "subscribe") {
+        window.setTimeout(catchUp, (frame.retry_after || 5) * 1000 * (1 + Math.random() / 2));
+      }
+      return;
+    }
     if (frame.code === "not_found" || frame.code === "not_subscribed") {
       stop(S.accessEnded);
       return;
     }
     notice.textContent = frame.message;
     notice.hidden = false;
+    // Too many tabs: the socket closes (4429) and tries again in a minute; once it is back
+    // the notice has served its purpose.
+    state.noticeUntilSubscribed = frame.code === "too_many_sockets";
   }
 
   function renderFindings(box, findings, onSendAnyway, onEdit) {

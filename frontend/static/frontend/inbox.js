@@ -51,19 +51,24 @@
   if (!("WebSocket" in window)) {
     return;
   }
-  let attempts = 0;
+  let attempts = 0; // reconnection attempts since a socket last answered a heartbeat
   let heartbeat = null;
   function connect() {
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${window.location.host}/ws/`);
     socket.addEventListener("open", () => {
-      attempts = 0;
       socket.send(JSON.stringify({ type: "ping" }));
       heartbeat = setInterval(() => socket.send(JSON.stringify({ type: "ping" })), 25000);
     });
     socket.addEventListener("message", (event) => {
       try {
-        onFrame(JSON.parse(event.data));
+        const frame = JSON.parse(event.data);
+        if (frame.type === "pong") {
+          // Served, not only opened: a socket the server accepts and closes at once (4503)
+          // must not reset the backoff, or the bell would reconnect in a tight loop.
+          attempts = 0;
+        }
+        onFrame(frame);
       } catch (error) {
         // A frame the bell does not understand is ignored.
       }
@@ -73,10 +78,12 @@
       if (event.code === 4401) {
         return; // not (or no longer) logged in: nothing to count
       }
-      // Exponential backoff with full jitter, so a restarted server is not hit by every tab.
-      const ceiling = Math.min(60000, 1000 * 2 ** attempts);
+      // Exponential backoff with jitter, so a restarted server is not hit by every tab,
+      // capped at 10 s so the bell comes back within seconds of the server; 4429 (too many
+      // sockets for this person): wait a minute instead of trying again and again.
+      const ceiling = event.code === 4429 ? 60000 : Math.min(10000, 1000 * 2 ** attempts);
       attempts += 1;
-      setTimeout(connect, Math.random() * ceiling);
+      setTimeout(connect, ceiling / 2 + (Math.random() * ceiling) / 2);
     });
   }
   connect();
