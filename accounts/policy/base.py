@@ -22,6 +22,8 @@ AnyUser = User | AnonymousUser
 
 
 def today() -> datetime.date:
+    """The policy's one clock (Swedish time); tests set it back through
+    ``accounts.policy.base.today``."""
     return timezone.localdate()
 
 

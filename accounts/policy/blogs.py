@@ -19,6 +19,7 @@ from accounts.models import (
     TeachingAssignment,
     User,
 )
+from accounts.policy import base
 from accounts.policy.base import (
     GUARDIAN,
     PRINCIPAL,
@@ -28,7 +29,6 @@ from accounts.policy.base import (
     _active,
     _is_member,
     _school_ids_with_role,
-    today,
     ward_ids,
 )
 
@@ -80,7 +80,7 @@ SELECT 'principal' FROM {StaffRole._meta.db_table} r
 def class_blog_is_archived(school_class: SchoolClass, on: datetime.date | None = None) -> bool:
     """The blog of a class whose school year has ended (precondition: ``school_year`` is
     loaded or loadable)."""
-    return school_class.school_year.ends_on < (on or today())
+    return school_class.school_year.ends_on < (on or base.today())
 
 
 def _class_day(school_class: SchoolClass, on: datetime.date) -> datetime.date:
@@ -92,7 +92,7 @@ def relation_to_class(user: AnyUser, school_class: SchoolClass) -> ClassRelation
     if not _is_member(user):
         return NO_CLASS_RELATION
     assert isinstance(user, User)
-    on = today()
+    on = base.today()
     params: dict[str, Any] = {
         "user": user.pk,
         "class": school_class.pk,
@@ -169,7 +169,7 @@ def visible_class_blogs(user: AnyUser, on: datetime.date | None = None) -> Query
     if not _is_member(user):
         return SchoolClass.objects.none()
     assert isinstance(user, User)
-    on = on or today()
+    on = on or base.today()
     enrolled = Enrolment.objects.filter(_on_class_day(), school_class=OuterRef("pk"))
     return _classes_with_day(on).filter(
         Exists(enrolled.filter(student=user))
@@ -184,7 +184,7 @@ def visible_class_blogs(user: AnyUser, on: datetime.date | None = None) -> Query
 
 def readers_of_class_blog(school_class: SchoolClass, on: datetime.date | None = None) -> QuerySet[User]:
     """Everyone who may read the class's blog (the recipients of what is published there)."""
-    on = on or today()
+    on = on or base.today()
     class_on = _class_day(school_class, on)
     enrolled = Enrolment.objects.active(class_on).filter(school_class=school_class)
     return User.objects.filter(is_active=True).filter(
@@ -213,7 +213,7 @@ def readers_of_class_blog(school_class: SchoolClass, on: datetime.date | None = 
 def roles_in_class_blog(school_class: SchoolClass, on: datetime.date | None = None) -> dict[int, str]:
     """Every reader of the class's blog (``readers_of_class_blog``) with their part:
     STUDENT, GUARDIAN, TEACHER or PRINCIPAL. One query."""
-    on = on or today()
+    on = on or base.today()
     class_on = _class_day(school_class, on)
     enrolled = Enrolment.objects.active(class_on).filter(school_class=school_class).values("student")
     rows = readers_of_class_blog(school_class, on).annotate(

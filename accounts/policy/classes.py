@@ -15,12 +15,12 @@ from accounts.models import (
     TeachingAssignment,
     User,
 )
+from accounts.policy import base
 from accounts.policy.base import (
     AnyUser,
     _is_member,
     _school_ids_with_role,
     _taught_class_ids,
-    today,
 )
 
 
@@ -30,7 +30,7 @@ def can_manage_talk_slots(user: AnyUser, school_class: SchoolClass) -> bool:
     if not _is_member(user):
         return False
     assert isinstance(user, User)
-    return _taught_class_ids(user, today()).filter(pk=school_class.pk).exists()
+    return _taught_class_ids(user, base.today()).filter(pk=school_class.pk).exists()
 
 
 def visible_class_rosters(user: AnyUser, on: datetime.date | None = None) -> QuerySet[SchoolClass]:
@@ -39,7 +39,7 @@ def visible_class_rosters(user: AnyUser, on: datetime.date | None = None) -> Que
     if not _is_member(user):
         return SchoolClass.objects.none()
     assert isinstance(user, User)
-    on = on or today()
+    on = on or base.today()
     return SchoolClass.objects.filter(
         Q(pk__in=_taught_class_ids(user, on))
         | Q(school__in=_school_ids_with_role(user, StaffRole.Role.PRINCIPAL, on))
@@ -63,7 +63,9 @@ def assessed_subjects(
     if not _is_member(user):
         return Subject.objects.none()
     assert isinstance(user, User)
-    taught = TeachingAssignment.objects.active(on or today()).filter(teacher=user, school_class=school_class)
+    taught = TeachingAssignment.objects.active(on or base.today()).filter(
+        teacher=user, school_class=school_class
+    )
     return Subject.objects.filter(pk__in=taught.values("subject"))
 
 

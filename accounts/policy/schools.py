@@ -17,11 +17,11 @@ from accounts.models import (
     TeachingAssignment,
     User,
 )
+from accounts.policy import base
 from accounts.policy.base import (
     AnyUser,
     _is_member,
     _school_ids_with_role,
-    today,
 )
 
 
@@ -30,7 +30,9 @@ def led_schools(user: AnyUser, on: datetime.date | None = None) -> QuerySet[Scho
     if not _is_member(user):
         return School.objects.none()
     assert isinstance(user, User)
-    return School.objects.filter(pk__in=_school_ids_with_role(user, StaffRole.Role.PRINCIPAL, on or today()))
+    return School.objects.filter(
+        pk__in=_school_ids_with_role(user, StaffRole.Role.PRINCIPAL, on or base.today())
+    )
 
 
 def access_led_school(user: AnyUser, school_id: int) -> School:
@@ -54,7 +56,7 @@ def administered_schools(user: AnyUser, on: datetime.date | None = None) -> Quer
     if user.is_superuser:
         return School.objects.all()
     return School.objects.filter(
-        pk__in=_school_ids_with_role(user, StaffRole.Role.SCHOOL_ADMIN, on or today())
+        pk__in=_school_ids_with_role(user, StaffRole.Role.SCHOOL_ADMIN, on or base.today())
     )
 
 
@@ -98,4 +100,4 @@ def requires_otp(user: AnyUser) -> bool:
     if not _is_member(user):
         return False
     assert isinstance(user, User)
-    return User.objects.filter(pk=user.pk).filter(staff_filter(today())).exists()
+    return User.objects.filter(pk=user.pk).filter(staff_filter(base.today())).exists()

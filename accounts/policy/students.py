@@ -19,6 +19,7 @@ from accounts.models import (
     TeachingAssignment,
     User,
 )
+from accounts.policy import base
 from accounts.policy.base import (
     GUARDIAN,
     PRINCIPAL,
@@ -29,7 +30,6 @@ from accounts.policy.base import (
     _is_member,
     _school_ids_with_role,
     _taught_class_ids,
-    today,
     ward_ids,
 )
 
@@ -169,7 +169,7 @@ def relation_to_student(
     params: dict[str, Any] = {
         "user": user.pk,
         "student": student_id,
-        "on": on or today(),
+        "on": on or base.today(),
         "principal": StaffRole.Role.PRINCIPAL.value,
     }
     with connection.cursor() as cursor:
@@ -191,7 +191,7 @@ def visible_students(user: AnyUser, on: datetime.date | None = None) -> QuerySet
     if not _is_member(user):
         return User.objects.none()
     assert isinstance(user, User)
-    on = on or today()
+    on = on or base.today()
     active = Enrolment.objects.active(on).filter(student=OuterRef("pk"))
     return User.objects.filter(
         Exists(Enrolment.objects.filter(student=OuterRef("pk")))
@@ -210,7 +210,7 @@ def visible_students(user: AnyUser, on: datetime.date | None = None) -> QuerySet
 
 def readers_of_student_page(student: User, on: datetime.date | None = None) -> QuerySet[User]:
     """Everyone who may read the student's page: the recipients of anything posted on it."""
-    on = on or today()
+    on = on or base.today()
     classes = Enrolment.objects.active(on).filter(student=student).values("school_class")
     schools = Enrolment.objects.active(on).filter(student=student).values("school_class__school")
     return User.objects.filter(is_active=True).filter(
@@ -233,7 +233,7 @@ def roles_on_student_page(student: User, on: datetime.date | None = None) -> dic
     STUDENT, GUARDIAN, TEACHER (teaches the student or is the mentor) or PRINCIPAL. One
     query. Someone with two parts gets the nearer one (a teacher who is also a guardian is
     a guardian here)."""
-    on = on or today()
+    on = on or base.today()
     classes = Enrolment.objects.active(on).filter(student=student).values("school_class")
     rows = readers_of_student_page(student, on).annotate(
         guardian=Exists(Guardianship.objects.active(on).filter(guardian=OuterRef("pk"), student=student)),

@@ -53,7 +53,7 @@ def archive(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> Archive:
     class_3a = year.school_class
     with monkeypatch.context() as then:
         spring = class_3a.school_year.ends_on - datetime.timedelta(days=10)
-        then.setattr(policy, "today", lambda: spring)
+        then.setattr(policy.base, "today", lambda: spring)
         teacher = cast.other_teacher  # taught 3A; the principal came this autumn
         change_settings(teacher, class_3a, student_posts=True, comments=ClassBlog.Comments.EVERYONE)
         post = write_post(

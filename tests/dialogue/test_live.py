@@ -222,7 +222,7 @@ async def test_the_first_frame_of_a_new_day_rechecks_access(
         guardianship.save(update_fields=["ends_on"])  # as if decided earlier: no event now
 
     await database_sync_to_async(end_tomorrow)()
-    monkeypatch.setattr("accounts.policy.today", lambda: tomorrow)
+    monkeypatch.setattr("accounts.policy.base.today", lambda: tomorrow)
     monkeypatch.setattr("frontend.consumer.timezone.localdate", lambda: tomorrow)
     await send(guardian, {"type": "ping"})
     assert (await receive_type(guardian, "revoked"))["page"] == extra["page"].pk

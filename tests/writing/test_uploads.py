@@ -571,7 +571,7 @@ def test_pdf_with_an_innocent_object_stream_is_accepted() -> None:
 
 
 def test_pdf_needing_too_much_inflating_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(attachments, "_PDF_INFLATE_BUDGET", 1000)
+    monkeypatch.setattr(attachments.pdfs, "_PDF_INFLATE_BUDGET", 1000)
     data = make_pdf(objects=(stream_object(b"/Filter /FlateDecode", zlib.compress(b"q Q\n" * 1000)),))
 
     assert rejected("plan.pdf", data).code == "pdf_active_content"
