@@ -29,6 +29,15 @@ exactly as a missing one: ``not_found`` for pages, ``unknown_message`` for messa
 
 Each page is opened through ``dialogue.doors``: a subscription is an opening of the page (the
 access log hears of it); the frames that act on a followed page are not.
+
+Errors a client acts on: ``bad_frame`` (a frame that cannot be read: nested too deep, a
+character no text can hold), ``too_large`` (over 64 KiB), ``unavailable`` (the database
+cannot be reached: nothing was stored; ``retry_after`` says when to send again; a pong then
+carries ``"unavailable": "database"``), ``too_many_sockets`` (before a 4429 close). Close
+codes: 4401 (not logged in, or the session ended), 4429 (more open sockets than
+``WEBSOCKETS_PER_PERSON``; wait a minute), 4503 (the service cannot serve the socket now;
+back off and come again), 1009 (a message of 1 MiB or more). Browsers reconnect with
+jittered backoff of at most 10 s (``dialogue.js``).
 """
 
 from __future__ import annotations

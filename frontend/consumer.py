@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.actions.otp import session_is_verified
 from accounts.actions.sessions import session_still_valid
 from accounts.errors import ActionError, Refused
-from accounts.events import student_group, user_group
+from accounts.events import page_group, student_group, user_group
 from accounts.models import User
 from classblog import socket as blog_socket
 from dialogue import socket as dialogue_socket
@@ -139,7 +139,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     def _groups(self) -> list[str]:
         groups = [user_group(self.user.pk)]
         for followed in self.followed.values():
-            groups += [f"page.{followed.page_id}", student_group(followed.student_id)]
+            groups += [page_group(followed.page_id), student_group(followed.student_id)]
         for blog_groups in self.blogs.values():
             groups += blog_groups
         return groups
@@ -195,7 +195,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             raise Refused("too_many_pages", _("Too many pages open in one tab."))
         result = await database_sync_to_async(dialogue_socket.subscribe)(self.user, frame)
         self.followed[result.page_id] = Followed(result.page_id, result.student_id)
-        await self._join(f"page.{result.page_id}")
+        await self._join(page_group(result.page_id))
         await self._join(student_group(result.student_id))
         await self._send(
             {
@@ -258,7 +258,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         self.last_typing[thread] = now
         await self.channel_layer.group_send(
-            f"page.{followed.page_id}",
+            page_group(followed.page_id),
             {
                 "type": "dialogue.typing",
                 "page": followed.page_id,
@@ -329,7 +329,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         allowed = await database_sync_to_async(dialogue_socket.still_allowed)(self.user, list(self.followed))
         for page_id in [pk for pk in self.followed if pk not in allowed]:
             followed = self.followed.pop(page_id)
-            await self.channel_layer.group_discard(f"page.{page_id}", self.channel_name)
+            await self.channel_layer.group_discard(page_group(page_id), self.channel_name)
             if not any(f.student_id == followed.student_id for f in self.followed.values()):
                 await self.channel_layer.group_discard(student_group(followed.student_id), self.channel_name)
             await self._send({"type": "revoked", "page": page_id})

@@ -461,7 +461,6 @@ ROWS: dict[str, Row] = {
         only(PAGE_MEMBERS, FORBIDDEN) | {"principal": BAD_REQUEST},
         method="post",
     ),
-    # --- end of action programmes ---
     # --- Goals and self-assessments ---------------------------------------------------------
     # Every reader of the page reads them; a form sent empty is refused and comes back on the
     # page (200) for whoever may send it; everyone else on the page gets the outsiders' 404.
