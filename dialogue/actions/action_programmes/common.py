@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import events
 from accounts.errors import NotFound, Refused, require
 from accounts.models import User
 from accounts.policy import StudentRelation
@@ -136,6 +137,18 @@ def flag_programme_text(
     actor: User, programme: ActionProgramme, texts: dict[str, str], findings: list[guard.Finding]
 ) -> None:
     flag_student_text(actor, programme.student_id, FlagSource.ACTION_PROGRAMME, programme.pk, texts, findings)
+
+
+def announce_programme(kind: str, actor: User, programme: ActionProgramme, **data: Any) -> None:
+    """Announce ``action_programme.<kind>`` with what every such event names."""
+    events.announce(
+        f"action_programme.{kind}",
+        actor_id=actor.pk,
+        student_id=programme.student_id,
+        page_id=programme.page_id,
+        programme_id=programme.pk,
+        **data,
+    )
 
 
 def still_open(programme: ActionProgramme) -> None:

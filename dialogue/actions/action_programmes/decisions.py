@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import events
 from accounts.errors import NotFound, Refused
 from accounts.models import User
 from dialogue.actions.action_programmes.common import (
     PROGRAMME_CARD,
+    announce_programme,
     flag_programme_text,
     locked_programme,
     programme_text,
@@ -82,12 +82,10 @@ def decide_programme(
         ) % {"name": actor.display_name}
         refresh_card(programme, PROGRAMME_CARD, summary=summary)
         flag_programme_text(actor, programme, {"note": note}, findings)
-        events.announce(
-            "action_programme.decided",
-            actor_id=actor.pk,
-            student_id=programme.student_id,
-            page_id=programme.page_id,
-            programme_id=programme.pk,
+        announce_programme(
+            "decided",
+            actor,
+            programme,
             version=draft.number,
             adopted=bool(adopt),
             decided_on=today.isoformat(),
@@ -140,12 +138,10 @@ def record_follow_up(
         follow_up.save()
         refresh_card(programme, PROGRAMME_CARD)
         flag_programme_text(actor, programme, texts, findings)
-        events.announce(
-            "action_programme.followed_up",
-            actor_id=actor.pk,
-            student_id=programme.student_id,
-            page_id=programme.page_id,
-            programme_id=programme.pk,
+        announce_programme(
+            "followed_up",
+            actor,
+            programme,
             follow_up_id=follow_up.pk,
             works=works,
         )
@@ -177,12 +173,10 @@ def close_programme(
             summary=_("Action programme closed by %(name)s") % {"name": actor.display_name},
         )
         flag_programme_text(actor, programme, {"reason": reason}, findings)
-        events.announce(
-            "action_programme.closed",
-            actor_id=actor.pk,
-            student_id=programme.student_id,
-            page_id=programme.page_id,
-            programme_id=programme.pk,
+        announce_programme(
+            "closed",
+            actor,
+            programme,
             closed_on=programme.closed_on.isoformat(),
             closed_by_id=actor.pk,
         )

@@ -6,13 +6,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import events
 from accounts.errors import require
 from accounts.models import Subject, User
 from dialogue import doors
 from dialogue.actions.action_programmes.common import (
     PROGRAMME_CARD,
     FollowUpPlan,
+    announce_programme,
     flag_programme_text,
     locked_programme,
     programme_content,
@@ -67,12 +67,10 @@ def draft_programme(
             summary=_("Action programme drafted by %(name)s") % {"name": actor.display_name},
         )
         flag_programme_text(actor, programme, texts, findings)
-        events.announce(
-            "action_programme.drafted",
-            actor_id=actor.pk,
-            student_id=student.pk,
-            page_id=page.pk,
-            programme_id=programme.pk,
+        announce_programme(
+            "drafted",
+            actor,
+            programme,
             version=1,
         )
     return programme
@@ -113,12 +111,10 @@ def save_draft(
         refresh_card(programme, PROGRAMME_CARD)
         flag_programme_text(actor, programme, texts, findings)
         if started:
-            events.announce(
-                "action_programme.drafted",
-                actor_id=actor.pk,
-                student_id=programme.student_id,
-                page_id=programme.page_id,
-                programme_id=programme.pk,
+            announce_programme(
+                "drafted",
+                actor,
+                programme,
                 version=draft.number,
             )
     return draft
