@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,15 @@ class BlogAccess:
     relation: ClassRelation
     archived: bool
     rights: BlogRights
+
+    def post(self, post_id: int) -> Post:
+        """One of the blog's posts the viewer sees (``post_in``)."""
+        return post_in(self, post_id)
+
+    def url(self, post: Post | None = None) -> str:
+        """The blog's page, at ``post`` when given."""
+        url = reverse("class-blog", args=[self.school_class.pk])
+        return f"{url}#post-{post.pk}" if post else url
 
 
 def not_found() -> NotFound:

@@ -108,7 +108,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def _refuse_too_many(self) -> None:
         log.info("socket refused: user %s has all their sockets open", self.user.pk)
         with translation.override(self.user.language):
-            await self._send(too_many_sockets(settings.WEBSOCKETS_PER_PERSON))
+            await self._send(answer_frame(too_many_sockets(settings.WEBSOCKETS_PER_PERSON), None))
         await self.close(code=CLOSE_TOO_MANY_SOCKETS)
 
     async def _join(self, group: str) -> bool:

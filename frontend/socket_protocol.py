@@ -19,6 +19,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
 from accounts.errors import ActionError, Refused
+from writing.frames import reply_id
 
 log = logging.getLogger("elevdialog.socket")
 
@@ -45,14 +46,14 @@ def unavailable() -> ActionError:
     )
 
 
-def too_many_sockets(limit: int) -> dict[str, Any]:
-    """The frame that says why before the socket is closed with CLOSE_TOO_MANY_SOCKETS
-    (Daphne does not pass a close reason on to the browser)."""
+def too_many_sockets(limit: int) -> ActionError:
+    """Why the socket is closed with CLOSE_TOO_MANY_SOCKETS, said in a frame first (Daphne
+    does not pass a close reason on to the browser)."""
     message = _(
         "This account has too many tabs or windows open (at most %(limit)d). Close some of them "
         "and reload this page."
     ) % {"limit": limit}
-    return {"type": "error", "code": "too_many_sockets", "message": message, "ref": None}
+    return ActionError("too_many_sockets", message)
 
 
 class OutageLog:
@@ -124,26 +125,16 @@ def _check_contents(frame: dict[str, Any]) -> None:
     while pending:
         value, depth = pending.pop()
         if depth > MAX_DEPTH:
-            raise UnreadableFrame(_too_deep(), _names(frame))
+            raise UnreadableFrame(_too_deep(), reply_id(frame))
         if isinstance(value, dict):
             for key, item in value.items():
                 if _LONE_SURROGATE.search(key):
-                    raise UnreadableFrame(_broken_character(), _names(frame))
+                    raise UnreadableFrame(_broken_character(), reply_id(frame))
                 pending.append((item, depth + 1))
         elif isinstance(value, list):
             pending.extend((item, depth + 1) for item in value)
         elif isinstance(value, str) and _LONE_SURROGATE.search(value):
-            raise UnreadableFrame(_broken_character(), _names(frame))
-
-
-def _names(frame: dict[str, Any]) -> dict[str, Any] | None:
-    """What a refused frame's answer names: its client id, or a ``ref`` that is a plain
-    value (a nested one is not echoed back)."""
-    if isinstance(frame.get("client_id"), str):
-        return {"client_id": frame["client_id"]}
-    if isinstance(frame.get("ref"), str | int | float | bool):
-        return {"ref": frame["ref"]}
-    return None
+            raise UnreadableFrame(_broken_character(), reply_id(frame))
 
 
 def _named_in(text_data: str) -> dict[str, Any] | None:

@@ -61,10 +61,12 @@ def uuid_field(frame: dict[str, Any], name: str) -> uuid.UUID:
 
 def reply_id(frame: dict[str, Any] | None) -> dict[str, Any]:
     """The field that names what an answer is about: the send's ``client_id``, else the
-    frame's ``ref`` (None when the frame had neither)."""
+    frame's ``ref`` when that is a plain value (a nested one is not echoed back); None when
+    the frame had neither."""
     if frame is not None and isinstance(frame.get("client_id"), str):
         return {"client_id": frame["client_id"]}
-    return {"ref": frame.get("ref") if frame is not None else None}
+    ref = frame.get("ref") if frame is not None else None
+    return {"ref": ref if isinstance(ref, str | int | float | bool) else None}
 
 
 def answer_frame(error: ActionError, frame: dict[str, Any] | None) -> dict[str, Any]:

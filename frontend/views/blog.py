@@ -19,7 +19,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -49,33 +48,11 @@ from writing.uploads import DEFAULT_MAX_BYTES
 IMAGE_SLOTS = range(1, 4)  # image fields of the form without scripts
 
 
-class Blog:
-    """A reader's view of one class's blog (``classblog.doors``): the class, its settings and
-    the reader's rights, with the post and link helpers the views share."""
-
-    def __init__(self, request: HttpRequest, class_id: int) -> None:
-        access = doors.blog(viewer(request), class_id)
-        self.access = access
-        self.user = access.viewer
-        self.school_class = access.school_class
-        self.relation = access.relation
-        self.blog = access.blog
-        self.archived = access.archived
-        self.rights = access.rights
-
-    def post(self, post_id: int) -> Post:
-        return doors.post_in(self.access, post_id)
-
-    def url(self, post: Post | None = None) -> str:
-        url = reverse("class-blog", args=[self.school_class.pk])
-        return f"{url}#post-{post.pk}" if post else url
-
-
-def _children(blog: Blog) -> list[str]:
+def _children(blog: doors.BlogAccess) -> list[str]:
     """A guardian's children in the class, to label whose class this is."""
     if not blog.relation.is_guardian:
         return []
-    return queries.children_in(blog.user, [blog.school_class]).get(blog.school_class.pk, [])
+    return queries.children_in(blog.viewer, [blog.school_class]).get(blog.school_class.pk, [])
 
 
 def _post_guard_message() -> str:
@@ -99,12 +76,12 @@ def _limits() -> dict[str, int]:
     }
 
 
-def _blog_context(blog: Blog, page_number: int | None = 1, **form: Any) -> dict[str, Any]:
+def _blog_context(blog: doors.BlogAccess, page_number: int | None = 1, **form: Any) -> dict[str, Any]:
     """What the blog's templates need; without ``page_number`` (one post's page or fragment)
     the posts of the blog are not read."""
     page = None
     if blog.blog.pk and page_number is not None:
-        page = queries.blog_page(blog.blog, blog.user, blog.rights, page=page_number)
+        page = queries.blog_page(blog.blog, blog.viewer, blog.rights, page=page_number)
     context: dict[str, Any] = {
         "school_class": blog.school_class,
         "blog": blog.blog,
@@ -143,7 +120,7 @@ def blogs_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def blog_view(request: HttpRequest, class_id: int) -> HttpResponse:
-    blog = Blog(request, class_id)
+    blog = doors.blog(viewer(request), class_id)
     try:
         page_number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
@@ -185,7 +162,9 @@ def _kept_choices(request: HttpRequest) -> list[actions.FileChoice]:
     return choices
 
 
-def _upload_new_files(request: HttpRequest, blog: Blog) -> tuple[list[actions.FileChoice], list[str]]:
+def _upload_new_files(
+    request: HttpRequest, blog: doors.BlogAccess
+) -> tuple[list[actions.FileChoice], list[str]]:
     """Store each chosen file (unattached until the post is saved); a refused file is named
     in the errors and the others are kept."""
     choices: list[actions.FileChoice] = []
@@ -203,7 +182,7 @@ def _upload_new_files(request: HttpRequest, blog: Blog) -> tuple[list[actions.Fi
             continue
         try:
             file = actions.upload_file(
-                blog.user, blog.school_class, name=upload.name or "", data=upload.read()
+                blog.viewer, blog.school_class, name=upload.name or "", data=upload.read()
             )
         except Refused as refusal:
             errors.append(refusal.message)
@@ -227,15 +206,15 @@ def _kept_files(user: User, choices: list[actions.FileChoice]) -> list[tuple[Pos
 @require_POST
 @login_required
 def post_new_view(request: HttpRequest, class_id: int) -> HttpResponse:
-    blog = Blog(request, class_id)
+    blog = doors.blog(viewer(request), class_id)
     if not blog.rights.write:
         raise Forbidden
     kept = _kept_choices(request)
     for dropped in request.POST.getlist("drop"):
         kept = [c for c in kept if str(c.id) != dropped]
         file = PostFile.objects.filter(pk=dropped if dropped.isdigit() else 0, post__isnull=True).first()
-        if file is not None and file.uploaded_by_id == blog.user.pk:
-            actions.remove_unattached_file(blog.user, file)
+        if file is not None and file.uploaded_by_id == blog.viewer.pk:
+            actions.remove_unattached_file(blog.viewer, file)
     added, upload_errors = _upload_new_files(request, blog)
     files = kept + added
     error, guarded = " ".join(upload_errors), False
@@ -247,7 +226,7 @@ def post_new_view(request: HttpRequest, class_id: int) -> HttpResponse:
             client_id = uuid.uuid4()
         try:
             post = actions.write_post(
-                blog.user,
+                blog.viewer,
                 blog.school_class,
                 title=request.POST.get("title", ""),
                 body=request.POST.get("body", ""),
@@ -264,7 +243,7 @@ def post_new_view(request: HttpRequest, class_id: int) -> HttpResponse:
         context = _blog_context(
             blog,
             posted=request.POST,
-            kept=_kept_files(blog.user, files),
+            kept=_kept_files(blog.viewer, files),
             error=error,
             guarded=guarded,
             client_id=request.POST.get("client_id") or uuid.uuid4(),
@@ -291,7 +270,7 @@ def _post_saved_message(post: Post) -> str:
 def post_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
     """One post with its comments: a page of its own, or with ``?fragment=1`` just the post
     (what an open blog fetches when it is told that the post changed)."""
-    blog = Blog(request, class_id)
+    blog = doors.blog(viewer(request), class_id)
     post = blog.post(post_id)
     context = _blog_context(blog, page_number=None) | {"post": post}
     if request.GET.get("fragment") == "1":
@@ -302,9 +281,9 @@ def post_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse
 @login_required
 def post_edit_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
     """The author corrects the title or text of their post (the files stay as they are)."""
-    blog = Blog(request, class_id)
+    blog = doors.blog(viewer(request), class_id)
     post = blog.post(post_id)
-    if not (blog.rights.write and post.author_id == blog.user.pk):
+    if not (blog.rights.write and post.author_id == blog.viewer.pk):
         raise Forbidden
     context = _blog_context(blog, page_number=None) | {
         "post": post,
@@ -316,7 +295,7 @@ def post_edit_view(request: HttpRequest, class_id: int, post_id: int) -> HttpRes
         return render(request, "frontend/blog_post_edit.html", context)
     try:
         actions.edit_post(
-            blog.user,
+            blog.viewer,
             post,
             title=request.POST.get("title", ""),
             body=request.POST.get("body", ""),
@@ -336,7 +315,7 @@ def post_edit_view(request: HttpRequest, class_id: int, post_id: int) -> HttpRes
 @require_POST
 @login_required
 def comment_new_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
-    blog = Blog(request, class_id)
+    blog = doors.blog(viewer(request), class_id)
     post = blog.post(post_id)
     if not blog.rights.comment:
         raise Forbidden
@@ -347,7 +326,7 @@ def comment_new_view(request: HttpRequest, class_id: int, post_id: int) -> HttpR
         client_id = uuid.uuid4()
     try:
         actions.write_comment(
-            blog.user,
+            blog.viewer,
             post,
             body=request.POST.get("body", ""),
             client_id=client_id,

@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.errors import Forbidden, NotFound
-from classblog import actions
+from classblog import actions, doors
 from classblog.models import Comment
 from frontend.answers import one_button
-from frontend.requests import safe_next
-from frontend.views.blog import Blog
+from frontend.requests import safe_next, viewer
 
 
 def _moderated(
@@ -26,12 +25,12 @@ def _moderated(
 ) -> HttpResponse:
     """A moderator's one-button form on a post; back to the ``next`` page the form names (on
     this site), or to the post."""
-    blog = Blog(request, class_id)
+    blog = doors.blog(viewer(request), class_id)
     post = blog.post(post_id)
     if not blog.rights.moderate:
         raise Forbidden
     return one_button(
-        request, lambda: act(blog.user, post, **kwargs), done=done, back=safe_next(request, blog.url(post))
+        request, lambda: act(blog.viewer, post, **kwargs), done=done, back=safe_next(request, blog.url(post))
     )
 
 
@@ -68,13 +67,13 @@ def post_pin_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResp
 @login_required
 def post_remove_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse:
     """Take a post off the blog: its class's teachers and the principal, or its author."""
-    blog = Blog(request, class_id)
+    blog = doors.blog(viewer(request), class_id)
     post = blog.post(post_id)
-    if not (blog.rights.moderate or (blog.rights.write and post.author_id == blog.user.pk)):
+    if not (blog.rights.moderate or (blog.rights.write and post.author_id == blog.viewer.pk)):
         raise Forbidden
     return one_button(
         request,
-        lambda: actions.remove_post(blog.user, post, reason=request.POST.get("reason", "")),
+        lambda: actions.remove_post(blog.viewer, post, reason=request.POST.get("reason", "")),
         done=_("The post is removed from the blog. It is kept on record."),
         back=blog.url(),
         back_when_refused=blog.url(post),
@@ -84,7 +83,7 @@ def post_remove_view(request: HttpRequest, class_id: int, post_id: int) -> HttpR
 @require_POST
 @login_required
 def comment_hide_view(request: HttpRequest, class_id: int, post_id: int, comment_id: int) -> HttpResponse:
-    blog = Blog(request, class_id)
+    blog = doors.blog(viewer(request), class_id)
     post = blog.post(post_id)
     comment = Comment.objects.filter(pk=comment_id, post=post).first()
     if comment is None:
@@ -93,7 +92,7 @@ def comment_hide_view(request: HttpRequest, class_id: int, post_id: int, comment
         raise Forbidden
     return one_button(
         request,
-        lambda: actions.hide_comment(blog.user, comment, reason=request.POST.get("reason", "")),
+        lambda: actions.hide_comment(blog.viewer, comment, reason=request.POST.get("reason", "")),
         done=_("The comment is hidden. It is kept on record."),
         back=blog.url(post),
     )
@@ -102,13 +101,13 @@ def comment_hide_view(request: HttpRequest, class_id: int, post_id: int, comment
 @require_POST
 @login_required
 def settings_view(request: HttpRequest, class_id: int) -> HttpResponse:
-    blog = Blog(request, class_id)
+    blog = doors.blog(viewer(request), class_id)
     if not blog.rights.moderate:
         raise Forbidden
     return one_button(
         request,
         lambda: actions.change_settings(
-            blog.user,
+            blog.viewer,
             blog.school_class,
             student_posts=request.POST.get("student_posts") == "1",
             comments=request.POST.get("comments", ""),
