@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "dialogue" / "data"
+DATA = ROOT / "tests" / "writing" / "data"
 LANGUAGES = ("sv", "en")
 LONG_TEXT_CHARS = 2000
 TIMING_ROUNDS = 20
