@@ -7,9 +7,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,8 +28,62 @@ from accounts.admin.memberships import (
     StaffRoleInline,
     TeachingInline,
 )
-from accounts.admin.site import PolicyAdmin, school_admin_site
-from accounts.models import User
+from accounts.admin.site import PolicyAdmin, school_admin_site, schools_of
+from accounts.models import (
+    Enrolment,
+    Guardianship,
+    Mentorship,
+    School,
+    StaffRole,
+    TeachingAssignment,
+    User,
+)
+
+# The query parameter of the change page's link that shows every membership section.
+SHOW_ALL_MEMBERSHIPS = "all_memberships"
+
+# The membership sections that fit each kind of person.
+SECTIONS_BY_KIND: dict[str, tuple[type[InlineModelAdmin], ...]] = {
+    "student": (EnrolmentInline, GuardiansInline),
+    "guardian": (GuardianOfInline,),
+    "staff": (TeachingInline, MentorshipInline, StaffRoleInline),
+}
+
+
+def person_kinds(person: User, schools: QuerySet[School]) -> set[str]:
+    """What the person is at these schools, from their memberships past or present (one
+    query): "student", "guardian" and/or "staff"."""
+    found = (
+        User.objects.filter(pk=person.pk)
+        .annotate(
+            is_student=Exists(
+                Enrolment.objects.filter(student=OuterRef("pk"), school_class__school__in=schools)
+            ),
+            is_guardian=Exists(
+                Guardianship.objects.filter(
+                    guardian=OuterRef("pk"), student__enrolments__school_class__school__in=schools
+                )
+            ),
+            teaches=Exists(
+                TeachingAssignment.objects.filter(teacher=OuterRef("pk"), school_class__school__in=schools)
+            ),
+            mentors=Exists(
+                Mentorship.objects.filter(teacher=OuterRef("pk"), school_class__school__in=schools)
+            ),
+            has_role=Exists(StaffRole.objects.filter(user=OuterRef("pk"), school__in=schools)),
+        )
+        .values("is_student", "is_guardian", "teaches", "mentors", "has_role")
+        .first()
+    ) or {}
+    kinds = set()
+    if found.get("is_student"):
+        kinds.add("student")
+    if found.get("is_guardian"):
+        kinds.add("guardian")
+    if found.get("teaches") or found.get("mentors") or found.get("has_role"):
+        kinds.add("staff")
+    return kinds
+
 
 _SCHOOL_LINKS = (
     ("enrolments", "school_class"),
@@ -97,6 +152,32 @@ class PersonAdmin(PolicyAdmin):
         StaffRoleInline,
     ]
     change_form_template = "admin/accounts/person_change_form.html"
+
+    def get_inlines(self, request: HttpRequest, obj: User | None) -> list[type[InlineModelAdmin]]:
+        """Only the membership sections that fit the person: a student's classes and
+        guardians, a guardian's children, a member of staff's teaching, mentorships and
+        roles. A new person, a person with no membership here, and a page opened with
+        ``?all_memberships=1`` (the page's link to add another kind) get every section."""
+        if obj is None or request.GET.get(SHOW_ALL_MEMBERSHIPS):
+            return list(self.inlines)
+        kinds = person_kinds(obj, schools_of(request))
+        if not kinds:
+            return list(self.inlines)
+        fitting = {section for kind in kinds for section in SECTIONS_BY_KIND[kind]}
+        return [section for section in self.inlines if section in fitting]
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: User | None = None,
+    ) -> Any:
+        hidden = change and len(context.get("inline_admin_formsets", [])) < len(self.inlines)
+        context["all_memberships_url"] = f"?{SHOW_ALL_MEMBERSHIPS}=1" if hidden else ""
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=gettext_lazy("name"), ordering="last_name")
     def display_name(self, person: User) -> str:
