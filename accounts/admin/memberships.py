@@ -144,6 +144,3 @@ class StaffRoleInline(MembershipInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).filter(school__in=schools_of(request))
-
-
-# Inline rows that tie a person to a school: (formset prefix, the field naming the link).

@@ -85,6 +85,7 @@ def person_kinds(person: User, schools: QuerySet[School]) -> set[str]:
     return kinds
 
 
+# Inline rows that tie a person to a school: (formset prefix, the field naming the link).
 _SCHOOL_LINKS = (
     ("enrolments", "school_class"),
     ("guardianships", "student"),
