@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.servers import (  # noqa: F401 - fixtures used by name
     Person,
@@ -73,6 +73,26 @@ def test_a_published_assessment_appears_live_on_the_guardians_open_page(open_as:
     expect(sofia.page.get_by_test_id("assessment-version")).to_contain_text(tag)
 
 
+def _words_broken_in_cells(scope: Locator) -> list[str]:
+    """Words of the table cells under ``scope`` drawn on more than one line."""
+    return scope.evaluate(
+        """root => Array.from(root.querySelectorAll("td, th")).flatMap(cell => {
+             const broken = [];
+             const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+             for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+               for (const match of node.textContent.matchAll(/\\S+/g)) {
+                 const range = document.createRange();
+                 range.setStart(node, match.index);
+                 range.setEnd(node, match.index + match[0].length);
+                 const lines = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+                 if (lines.size > 1) broken.push(match[0]);
+               }
+             }
+             return broken;
+           })"""
+    )
+
+
 def _open_flow(teacher: Page) -> None:
     teacher.goto("/")
     teacher.get_by_test_id("classes").get_by_role("link", name="Klass 4A").click()
@@ -128,6 +148,8 @@ def test_a_corrected_assessment_shows_the_current_card_and_folds_the_replaced_on
     )
     tag = token("rattelse")
     first, second = f"Första versionen. {tag}", f"Rättad version. {tag}"
+    statistics = theo.get_by_role("radiogroup", name="Sannolikhet och statistik")
+    statistics.get_by_label("Ännu inte godtagbara").check()
     can = theo.get_by_label("Vad eleven kan")
     can.fill(first)
     expect(theo.locator("[data-saved]")).to_have_text(re.compile(r"^Sparat "))
@@ -150,6 +172,12 @@ def test_a_corrected_assessment_shows_the_current_card_and_folds_the_replaced_on
     expect(replaced.get_by_text(first)).to_be_hidden()
     replaced.get_by_text("Visa den ersatta versionen (version 1)").click()
     expect(replaced.get_by_text(first)).to_be_visible()
+    # On a phone the card's table breaks between words, never inside one ("Kunskaps|nivå").
+    teacher.set_viewport_size({"width": 360, "height": 740})
+    expect(current.locator("table.levels")).to_contain_text("Kunskapsnivå")
+    assert _words_broken_in_cells(current) == []
+    assert teacher.evaluate("document.documentElement.scrollWidth") <= 360
+    teacher.set_viewport_size({"width": 1280, "height": 900})
 
     # The history page the same way: the current version, the earlier one folded.
     current.get_by_role("link", name="Alla versioner").click()
