@@ -317,3 +317,23 @@ def test_a_subject_not_on_the_page_goes_back_to_the_first_step(cast: Cast, topic
     html = response.content.decode()
     assert 'data-testid="self-assessment-topics"' in html
     assert 'role="status"' in html
+
+
+def test_the_students_form_costs_the_same_queries_at_either_step(cast: Cast) -> None:
+    maths_goal(cast)
+    client = verified_client(cast.student)
+
+    def count(**query: Any) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url(cast), query).status_code == 200
+        return len(captured)
+
+    # session, user, one-time code; the student's page; the rule (may write); the goals; the
+    # page's threads; their subjects' areas; the self-assessments
+    expected = count()
+    assert expected == 3 + 1 + 1 + 1 + 1 + 1 + 1
+    assert count(topic=cast.maths.pk) == expected
+    assert count(topic="goals") == expected
+    for _ in range(3):
+        write_self_assessment(cast.student, cast.student, subject=cast.swedish, level="well")
+    assert count(topic=cast.swedish.pk) == expected
