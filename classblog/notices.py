@@ -9,6 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts import policy
 from classblog.actions import announce_due_posts
@@ -92,5 +93,10 @@ def register_all() -> None:
         describe=post_reviewed,
         title=_("New comment on your post on the blog of %(class)s"),
         body=_("Open the post to read it."),
+        many=ngettext_lazy(
+            "%(count)d new comment on your post on the blog of %(class)s",
+            "%(count)d new comments on your post on the blog of %(class)s",
+            "count",
+        ),
     )
     register_periodic("scheduled blog posts", announce_due_posts, every_seconds=60)
