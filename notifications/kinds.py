@@ -85,6 +85,9 @@ class Notice:
     recipients: Mapping[int, str]
     params: Mapping[str, Param] = field(default_factory=dict)
     actor_id: int | None = None
+    # What the inbox groups the notice by, where that is wider than ``url`` without its
+    # fragment (the default): the posts of one class blog are one line.
+    source: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,11 @@ def fill_sources(apps, schema_editor):
     Notification.objects.exclude(url__contains="#").update(source=models.F("url"))
     for pk, url in Notification.objects.filter(url__contains="#").values_list("pk", "url").iterator():
         Notification.objects.filter(pk=pk).update(source=url.split("#", 1)[0])
+    # The posts of one class blog are one line (classblog.notices.post_published).
+    for pk, url in (
+        Notification.objects.filter(kind="blog.post_published").values_list("pk", "url").iterator()
+    ):
+        Notification.objects.filter(pk=pk).update(source=url.split("posts/", 1)[0])
 
 
 class Migration(migrations.Migration):

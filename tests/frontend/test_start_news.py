@@ -160,7 +160,15 @@ def test_a_new_blog_post_shows_beside_the_child_in_its_class(cast: Cast) -> None
     assert count == OVERHEAD + 7 + 2 + 1 + 1 + 1
     write_post(cast.teacher, cast.class_4a, title="Bilder", body="Från utflykten.", client_id=uuid.uuid4())
     fan_out_waiting()
-    assert _queries(client)[0] == count
+    again, page = _queries(client)
+    assert again == count
+    # One teacher's posts on one blog are one line, here and in the inbox.
+    card = page.split(f'data-student="{cast.student.pk}"')[1].split("</article>")[0]
+    assert "2 nya inlägg i klassbloggen för 4A" in card
+    assert "Nytt inlägg" not in card
+    inbox = client.get(reverse("notifications")).content.decode()
+    assert inbox.count('class="inbox__link"') == 1
+    assert "2 nya inlägg i klassbloggen för 4A" in inbox
 
 
 def test_student_sees_their_own_news(cast: Cast) -> None:
