@@ -917,3 +917,21 @@ def test_times_are_the_schools_whatever_zone_the_device_is_in(open_as: OpenAs) -
     expect(fresh.message(tag).locator(".message__time")).to_have_text(expected)
     ahmed = open_elsa(open_as("ahmed.hassan").page, "ahmed.hassan")
     expect(ahmed.message(tag).locator(".message__time")).to_have_text(expected)
+
+
+def test_the_dialogue_and_the_bell_share_the_tabs_one_socket(open_as: OpenAs) -> None:
+    person = open_as("sofia.lindqvist")
+    sofia = open_elsa(person.page, "sofia.lindqvist")
+    ahmed = open_elsa(open_as("ahmed.hassan").page, "ahmed.hassan", thread="Matematik")
+    sockets = watch_sockets(person.page)
+    person.page.reload()
+    sofia.expect_online()
+    person.page.wait_for_timeout(1000)  # a second socket would be open by now
+    assert len(sockets) == 1, [socket.url for socket in sockets]
+    # On it the page follows Elsa's dialogue and the bell hears of new notifications.
+    bell = person.page.locator("[data-bell-number]")
+    before = int(bell.inner_text() or "0")
+    ahmed.send(f"Provet flyttas till onsdag. {token('klocka')}")
+    expect(bell).not_to_have_text(str(before), timeout=15_000)
+    assert len(sockets) == 1
+    assert not sockets[0].is_closed()
