@@ -73,6 +73,7 @@ translations-check: $(VENV)/.dev-installed browser-deps
 test: $(VENV)/.dev-installed browser-deps node_modules/.installed translations lint typecheck translations-check
 	@set -e; services="$$(bash scripts/test-services.sh start)"; eval "$$services"; \
 	  export ELEVDIALOG_ENV=test; \
+	  node --test tests/js/; \
 	  $(BIN)/pytest --ignore=tests/browser; \
 	  $(BIN)/pytest tests/browser
 

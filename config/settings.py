@@ -292,6 +292,8 @@ LANGUAGES = [("sv", "Svenska"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Stockholm"
+# One way to write a date and a time, the same in both languages (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_TZ = True
 
 # --- Static files ------------------------------------------------------------------------------
@@ -316,7 +318,7 @@ STORAGES = {
         "OPTIONS": {"location": ATTACHMENTS_DIR},
     },
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "config.static_storage.StaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

@@ -90,7 +90,7 @@ def message_posted(data: Mapping[str, Any]) -> Notice | None:
     return _notice(
         data,
         wanted=(policy.STUDENT, policy.GUARDIAN, policy.TEACHER),
-        # The message's own thread, scrolled to it (dialogue.js gives each message id m-<id>).
+        # The message's own thread, scrolled to it (dialogue/render.js gives each message id m-<id>).
         url=reverse("student", args=[data["student_id"]])
         + f"?thread={data['thread_id']}#m-{data['message_id']}",
         author=author.display_name if author else "",

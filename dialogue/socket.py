@@ -37,7 +37,7 @@ carries ``"unavailable": "database"``), ``too_many_sockets`` (before a 4429 clos
 codes: 4401 (not logged in, or the session ended), 4429 (more open sockets than
 ``WEBSOCKETS_PER_PERSON``; wait a minute), 4503 (the service cannot serve the socket now;
 back off and come again), 1009 (a message of 1 MiB or more). Browsers reconnect with
-jittered backoff of at most 10 s (``dialogue.js``).
+jittered backoff of at most 10 s (``frontend/static/frontend/socket/client.js``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -24,15 +23,6 @@ from frontend.requests import viewer
 from frontend.strings import dialogue_strings
 from frontend.views.files import private_file_response
 from writing.uploads import DEFAULT_MAX_BYTES
-
-# One small script per kind of card; each registers its drawing function.
-CARD_SCRIPTS = [
-    "frontend/cards/assessment.js",
-    "frontend/cards/talk.js",
-    "frontend/cards/action_programme.js",
-    "frontend/cards/goal.js",
-    "frontend/cards/self_assessment.js",
-]
 
 
 def _role_labels(audience: account_queries.Audience) -> dict[str, str]:
@@ -69,12 +59,10 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
         "firstUnread": queries.first_unread_seq(user, thread),
         "unread": {str(k): v for k, v in unread.items()},
         "roles": _role_labels(audience),
-        "heartbeatMs": settings.WEBSOCKET_HEARTBEAT_SECONDS * 1000,
         "maxLength": MAX_MESSAGE_LENGTH,
         "maxUploadBytes": DEFAULT_MAX_BYTES,
         "csrf": get_token(request),
         "urls": {
-            "socket": "/ws/",
             "history": reverse("thread-history", args=[page.pk, thread.pk]),
             "upload": reverse("attachment-upload", args=[page.pk]),
             "revisions": reverse("message-revisions", args=[page.pk, 0]).replace("/0/", "/{id}/"),
@@ -93,7 +81,6 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
             "unread": unread,
             "dialogue": data,
             "can_write": access.relation.may_write,
-            "card_scripts": CARD_SCRIPTS,
         },
     )
 

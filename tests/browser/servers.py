@@ -189,12 +189,15 @@ def open_as_fixture(
     people: list[Person] = []
     restartable_server.recovered()
 
-    def open_as(username: str, *, width: int = 1280, height: int = 900) -> Person:
+    def open_as(
+        username: str, *, width: int = 1280, height: int = 900, timezone_id: str | None = None
+    ) -> Person:
         context = browser.new_context(
             base_url=restartable_server.url,
             locale="sv-SE",
             viewport={"width": width, "height": height},
             storage_state=sessions.get(username),
+            timezone_id=timezone_id,  # the device's zone (None: the machine's)
         )
         problems = Problems(restartable_server)
         page = context.new_page()

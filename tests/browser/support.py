@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+from django.utils import formats, timezone, translation
+from django.utils.dateparse import parse_datetime
 from django_otp.oath import TOTP
 from playwright.sync_api import Page
 
@@ -36,3 +38,12 @@ def log_in(page: Page, username: str, *, staff: bool = False, password: str = DE
         page.get_by_label("Kod").fill(demo_code(username))
         page.get_by_role("button", name="Fortsätt").click()
     page.wait_for_url("**/")
+
+
+def server_datetime(iso: str, language: str = "sv") -> str:
+    """How the server's templates write the instant in a <time datetime> attribute
+    (``|date:"DATETIME_FORMAT"`` in the school's zone): what every page must show."""
+    instant = parse_datetime(iso)
+    assert instant is not None, iso
+    with translation.override(language):
+        return formats.date_format(timezone.localtime(instant), "DATETIME_FORMAT")

@@ -26,6 +26,7 @@ from tests.browser.servers import (  # noqa: F401 - fixtures used by name
     restartable_server_fixture,
     sessions_fixture,
 )
+from tests.browser.support import server_datetime
 from tests.browser.test_accessibility import axe_violations
 from tests.browser.test_dialogue import overflowing
 
@@ -293,6 +294,9 @@ def test_a_students_comment_appears_live_for_a_guardian_and_a_teacher_hides_it(o
     expect(on_lars).to_contain_text(comment_text, timeout=LIVE_TIMEOUT)
     sofia.expect_same_load()
     assert overflowing(sofia.page, PHONE["width"]) == []
+    # The comment's time is written like the post's: in full, in the school's zone.
+    for time in (on_sofias.locator(".blog-post__head time"), comment.locator("time")):
+        expect(time).to_have_text(server_datetime(time.get_attribute("datetime") or ""))
 
     # The mentor hides it with a reason kept on record.
     hide = on_lars.locator("details.blog-comment__hide")

@@ -23,6 +23,7 @@ from tests.browser.servers import (  # noqa: F401 - fixtures used by name
     restartable_server_fixture,
     sessions_fixture,
 )
+from tests.browser.support import server_datetime
 
 OpenAs = Callable[..., Person]
 
@@ -461,7 +462,8 @@ def test_sensitive_text_is_warned_about_and_reviewed_by_the_principal(open_as: O
 
 
 def test_unread_messages_in_another_thread_are_counted_live(open_as: OpenAs) -> None:
-    henrik_person = open_as("henrik.lindqvist")
+    # A low window: the thread's first unread message is below its edge when the thread opens.
+    henrik_person = open_as("henrik.lindqvist", height=320)
     sockets = watch_sockets(henrik_person.page)
     henrik = open_elsa(henrik_person.page, "henrik.lindqvist")
     ahmed = open_elsa(open_as("ahmed.hassan").page, "ahmed.hassan", thread="Matematik")
@@ -505,9 +507,10 @@ def test_unread_messages_in_another_thread_are_counted_live(open_as: OpenAs) -> 
         }"""
     )
     assert after_marker == before + 2
+    first_unread = marker.locator("xpath=following-sibling::li[1]")
     if before == 0:
-        first_unread = marker.locator("xpath=following-sibling::li[1]")
         expect(first_unread).to_contain_text(f"sidan 12. {tag}")
+    expect(first_unread).not_to_be_in_viewport()
     jump = henrik.page.locator("[data-jump-unread]")
     expect(jump).to_be_visible()
     expect(jump).to_have_text(re.compile("^(Gå till första olästa|Jump to first unread)$"))
@@ -845,3 +848,90 @@ def test_a_message_whose_acknowledgement_was_lost_shows_as_sent_after_a_reload(o
     expect(sofia.message(tag)).to_have_count(1)
     sofia.expect_sent(tag)
     expect(ahmed.message(tag)).to_have_count(1)
+
+
+# --- 11. What the page says about others: writing, unread, times ---------------------------------
+
+
+def test_the_typing_line_clears_when_the_writers_message_arrives(open_as: OpenAs) -> None:
+    sofia = open_elsa(open_as("sofia.lindqvist").page, "sofia.lindqvist")
+    ahmed = open_elsa(open_as("ahmed.hassan").page, "ahmed.hassan")
+    tag = token("skriver")
+    # What the typing line said at the moment the message was drawn.
+    ahmed.page.evaluate(
+        """(tag) => {
+          window.__typingWhenArrived = null;
+          const timeline = document.querySelector("[data-timeline]");
+          const line = document.querySelector("[data-typing]");
+          new MutationObserver(() => {
+            if (window.__typingWhenArrived === null && timeline.textContent.includes(tag)) {
+              window.__typingWhenArrived = line.textContent;
+            }
+          }).observe(timeline, {childList: true, subtree: true});
+        }""",
+        tag,
+    )
+    sofia.body.press_sequentially(f"Vi kommer kvart över {tag}", delay=20)
+    expect(ahmed.typing).to_have_text(re.compile("^Sofia Lindqvist (skriver|is writing)"))
+    sofia.page.get_by_role("button", name=SEND).click()
+    expect(ahmed.message(tag)).to_have_count(1)
+    assert ahmed.page.evaluate("window.__typingWhenArrived") == ""
+    expect(ahmed.typing).to_have_text("")
+
+
+def test_no_marker_or_jump_button_when_the_only_unread_message_is_on_screen(open_as: OpenAs) -> None:
+    henrik = open_elsa(open_as("henrik.lindqvist", height=1200).page, "henrik.lindqvist")
+    ahmed = open_elsa(open_as("ahmed.hassan").page, "ahmed.hassan", thread="Musik")
+    link = henrik.page.locator("[data-thread-link]").filter(has_text="Musik")
+    tag = token("synlig")
+    ahmed.send(f"Ta med blockflöjten på torsdag. {tag}")
+    ahmed.expect_sent(tag)
+    expect(link.locator("[data-unread-for]")).to_be_visible()
+
+    link.click()
+    unread = henrik.message(tag)
+    expect(unread).to_be_in_viewport(ratio=1)  # the premise: it is all on screen
+    expect(henrik.timeline.locator(".unread-marker")).to_have_count(0)
+    expect(henrik.page.locator("[data-jump-unread]")).to_be_hidden()
+    expect(link.locator("[data-unread-for]")).to_be_hidden()  # and it counts as read
+
+
+def test_times_are_the_schools_whatever_zone_the_device_is_in(open_as: OpenAs) -> None:
+    sofia_person = open_as("sofia.lindqvist", timezone_id="America/New_York")
+    sofia = open_elsa(sofia_person.page, "sofia.lindqvist")
+    assert sofia.page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone") == "America/New_York"
+    tag = token("tid")
+    sofia.send(f"Vilken tid står det här? {tag}")
+    time = sofia.expect_sent(tag).locator(".message__time")
+    instant = time.get_attribute("datetime") or ""
+    expected = server_datetime(instant)  # "2 december 2026 06:29", as the server writes it
+    expect(time).to_have_text(expected)
+    device_clock = sofia.page.evaluate(
+        "(iso) => new Date(iso).toLocaleTimeString('sv-SE', {hour: '2-digit', minute: '2-digit'})", instant
+    )
+    assert not expected.endswith(device_clock), "the device's own zone would have shown another hour"
+
+    # The same after a reload (drawn from the page's data, not from a live frame), and on
+    # the other side.
+    fresh = open_elsa(sofia_person.new_page(), "sofia.lindqvist")
+    expect(fresh.message(tag).locator(".message__time")).to_have_text(expected)
+    ahmed = open_elsa(open_as("ahmed.hassan").page, "ahmed.hassan")
+    expect(ahmed.message(tag).locator(".message__time")).to_have_text(expected)
+
+
+def test_the_dialogue_and_the_bell_share_the_tabs_one_socket(open_as: OpenAs) -> None:
+    person = open_as("sofia.lindqvist")
+    sofia = open_elsa(person.page, "sofia.lindqvist")
+    ahmed = open_elsa(open_as("ahmed.hassan").page, "ahmed.hassan", thread="Matematik")
+    sockets = watch_sockets(person.page)
+    person.page.reload()
+    sofia.expect_online()
+    person.page.wait_for_timeout(1000)  # a second socket would be open by now
+    assert len(sockets) == 1, [socket.url for socket in sockets]
+    # On it the page follows Elsa's dialogue and the bell hears of new notifications.
+    bell = person.page.locator("[data-bell-number]")
+    before = int(bell.inner_text() or "0")
+    ahmed.send(f"Provet flyttas till onsdag. {token('klocka')}")
+    expect(bell).not_to_have_text(str(before), timeout=15_000)
+    assert len(sockets) == 1
+    assert not sockets[0].is_closed()

@@ -2,7 +2,7 @@
 Redis restart under traffic, a server killed mid-stream, and reconnecting with ``after``.
 
 Each test drives real sockets (the ``websockets`` client, acting as the browser's
-``dialogue.js``) against Daphne subprocesses on the test database, so what they check is
+``dialogue/feed.js``) against Daphne subprocesses on the test database, so what they check is
 what a browser would see: persist first, then fan out; the database is the truth, and a
 client that missed anything catches up from it (ARCHITECTURE rule 6).
 

@@ -1,4 +1,4 @@
-"""A WebSocket client that behaves like the browser's dialogue script (``dialogue.js``), for
+"""A WebSocket client that behaves like the browser's dialogue (``dialogue/feed.js``), for
 the tests that run real server processes (``tests.support.processes``).
 
 Nothing here imports Django: the benchmark uses it before settings are configured.
@@ -27,7 +27,7 @@ class SocketClosed(Exception):
 
 
 class DialogueTab:
-    """One page open in a browser tab, as ``dialogue.js`` keeps it: it applies changes by
+    """One page open in a browser tab, as ``dialogue/feed.js`` keeps it: it applies changes by
     message id (upsert), remembers the highest change number applied (``last_seq``), and
     catches up with ``subscribe`` + ``after`` when a live change skips a number or a pong
     says the page has moved on. Optionally it reconnects by itself when the socket drops.

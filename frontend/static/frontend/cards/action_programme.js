@@ -1,9 +1,9 @@
 // The card of an action programme (åtgärdsprogram) in its own thread: status, views given,
-// the next follow-up (overdue marked by the reader's own date), the decision and the last
+// the next follow-up (overdue marked by today's date at the school), the decision and the last
 // day to appeal it.
-"use strict";
+import { registerCard } from "../dialogue/cards.js";
 
-(window.ElevdialogCards = window.ElevdialogCards || {}).action_programme = function (card, t) {
+registerCard("action_programme", (card, t) => {
   const { el, S } = t;
   const fill = (text, values) => Object.entries(values).reduce((out, [key, value]) => out.replace(`%(${key})s`, value), text);
   const box = el("article", `card-item card-item--programme card-item--programme-${card.status}`);
@@ -29,9 +29,7 @@
   views.dataset.programmeViews = card.views;
   facts.append(views);
   if (card.next_follow_up) {
-    const today = new Date();
-    const local = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}-${String(today.getDate()).padStart(2, "0")}`;
-    const overdue = card.next_follow_up.on < local;
+    const overdue = card.next_follow_up.on < t.today();
     const next = el("li", overdue ? "overdue" : "", fill(overdue ? S.programmeOverdue : S.programmeNext, { date: card.next_follow_up.on }));
     next.dataset.programmeNext = card.next_follow_up.on;
     facts.append(next);
@@ -55,4 +53,4 @@
   link.href = card.url;
   box.append(link);
   return box;
-};
+});

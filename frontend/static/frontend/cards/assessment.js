@@ -1,7 +1,7 @@
 // The card of a published written assessment (skriftligt omdöme) in a subject's thread.
-"use strict";
+import { registerCard } from "../dialogue/cards.js";
 
-(window.ElevdialogCards = window.ElevdialogCards || {}).assessment = function (card, t) {
+registerCard("assessment", (card, t) => {
   const { el, S } = t;
   const box = el("article", "card-item card-item--assessment");
   box.dataset.card = `assessment-${card.id}`;
@@ -52,4 +52,4 @@
   link.href = card.url;
   box.append(link);
   return box;
-};
+});

@@ -1,8 +1,8 @@
 // The card of a student's self-assessment (självskattning): the step of the three-step
 // scale, what it is about (a goal, a subject or an area of it) and the student's words.
-"use strict";
+import { registerCard } from "../dialogue/cards.js";
 
-(window.ElevdialogCards = window.ElevdialogCards || {}).self_assessment = function (card, t) {
+registerCard("self_assessment", (card, t) => {
   const { el, S } = t;
   const box = el("article", "card-item card-item--self-assessment");
   box.dataset.card = `self_assessment-${card.id}`;
@@ -23,4 +23,4 @@
   link.href = card.url;
   box.append(link);
   return box;
-};
+});

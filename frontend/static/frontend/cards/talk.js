@@ -1,8 +1,8 @@
 // The card of a development talk (utvecklingssamtal) in the talk's own thread: when, where,
 // who is coming, and once the teacher has recorded them, the IUP summary and agreements.
-"use strict";
+import { registerCard } from "../dialogue/cards.js";
 
-(window.ElevdialogCards = window.ElevdialogCards || {}).talk = function (card, t) {
+registerCard("talk", (card, t) => {
   const { el, S } = t;
   const box = el("article", `card-item card-item--talk card-item--${card.status}`);
   box.dataset.card = `talk-${card.id}`;
@@ -39,4 +39,4 @@
   link.href = card.url;
   box.append(link);
   return box;
-};
+});
