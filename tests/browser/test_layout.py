@@ -18,7 +18,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from tests.browser.checks import axe_violations, layout_problems
+from tests.browser.checks import axe_violations, install_axe, layout_problems
 from tests.browser.conftest import ROOT
 from tests.browser.layout_world import (  # noqa: F401 - fixtures used by name
     LayoutWorld,
@@ -50,6 +50,7 @@ def test_every_page_fits_phone_and_desktop_for_the_role(
     3 (checkboxes drawn as a full-width box), 4 (the notification settings 537 px wide on a
     phone) and 5 (the school administration 817 px wide on a phone)."""
     context = logged_in_context(browser, live_url, layout_world, role)
+    install_axe(context)
     page = context.new_page()
     folder = SCREENSHOTS / role
     folder.mkdir(parents=True, exist_ok=True)
@@ -299,3 +300,24 @@ def test_checkboxes_sit_beside_their_label(
                 assert box["y"] < text["y"] + 24, f"{path} at {width} px: the box is above its label"
         finally:
             context.close()
+
+
+def test_the_assessment_cards_levels_break_no_word_on_a_phone(
+    browser: Browser, live_url: str, layout_world: LayoutWorld
+) -> None:
+    """Finding 2: on a phone the assessment card's table of levels broke words in the middle
+    ("Godtagbar|a", "Kunskaps|nivå"): the message bubble's break-anywhere wrapping squeezed
+    the table's columns. The card is in the subject's thread, not on the page's first view."""
+    context = logged_in_context(browser, live_url, layout_world, "guardian_1")
+    page = context.new_page()
+    try:
+        page.set_viewport_size({"width": 360, "height": 800})
+        page.goto(f"/students/{layout_world.cast.student.pk}/")
+        page.locator("[data-thread-link]", has_text=re.compile(r"^\s*Matematik")).click()
+        levels = page.locator("table.levels").last
+        expect(levels).to_contain_text("Mer än godtagbara")
+        settle(page)
+        page.screenshot(path=SCREENSHOTS / "guardian_1" / "student-maths-thread-360.png", full_page=True)
+        assert layout_problems(page) == []
+    finally:
+        context.close()
