@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in the demo's e-mails and pushes point to the address `make run` serves (an IPv6 host
+# in brackets), unless SITE_URL is given.
+SITE_URL ?= http://$(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)):$(PORT)
 
 .PHONY: run test lint typecheck translations-check messages lock demo-code browser-deps clean
 
@@ -26,13 +29,16 @@ $(VENV)/.dev-installed: requirements/dev.txt | $(BIN)/python
 translations: $(VENV)/.run-installed
 	$(BIN)/python scripts/compile_messages.py
 
+# The demo logins are printed last: demo_logins waits beside the server (the shell's
+# process becomes Daphne's by exec) until it answers. The demo's e-mails go to var/mail/.
+run: export SITE_URL := $(SITE_URL)
 run: $(VENV)/.run-installed translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_dialogue
 	$(BIN)/python manage.py seed_demo_blog
-	@echo "Serving Elevdialog on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	@$(BIN)/python manage.py demo_logins --when-serving $(HOST):$(PORT) --server-pid $$$$ & \
+	  exec $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 # Debian packages the checks need: Chromium for the browser tests, gettext to extract
 # translatable strings, npm for axe-core (the accessibility checker). Installed only when

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ClassblogConfig(AppConfig):
     name = "classblog"
+    verbose_name = _("Class blogs")
 
     def ready(self) -> None:
         from classblog import notices

@@ -325,14 +325,18 @@ STORAGES = {
 }
 
 # --- E-mail ------------------------------------------------------------------------------------
-# SMTP when EMAIL_HOST is set; otherwise the console (the embedded default prints e-mails).
+# SMTP when EMAIL_HOST is set. Otherwise the demo and tests keep each e-mail in a file under
+# var/mail/ (printed, they would bury the demo logins in `make run`'s output), and production
+# prints them to the log.
 EMAIL_HOST = env.string("EMAIL_HOST", "localhost")
-EMAIL_BACKEND = env.string(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if env.optional_string("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
-)
+if env.optional_string("EMAIL_HOST"):
+    _email_backend = "smtp"
+elif PRODUCTION:
+    _email_backend = "console"
+else:
+    _email_backend = "filebased"
+EMAIL_BACKEND = env.string("EMAIL_BACKEND", f"django.core.mail.backends.{_email_backend}.EmailBackend")
+EMAIL_FILE_PATH = Path(env.string("EMAIL_FILE_PATH", str(VAR_DIR / "mail")))
 EMAIL_PORT = env.integer("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env.string("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD", "")

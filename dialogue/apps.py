@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DialogueConfig(AppConfig):
     name = "dialogue"
+    verbose_name = _("Student pages")
 
     def ready(self) -> None:
         from accounts.actions.memberships import membership_saved

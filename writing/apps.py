@@ -1,5 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WritingConfig(AppConfig):
     name = "writing"
+    verbose_name = _("Texts, uploads and flags")

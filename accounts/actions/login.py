@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import enum
 import logging
 from dataclasses import dataclass
 
@@ -18,12 +19,28 @@ from accounts.models import LoginAttempt, User
 security_log = logging.getLogger("elevdialog.security")
 
 
+class BlockScope(enum.Enum):
+    """What a block of password attempts covers: one username (from anywhere), or one
+    client address (every username tried from it)."""
+
+    ACCOUNT = "account"
+    ADDRESS = "address"
+
+
+@dataclass(frozen=True)
+class LoginBlock:
+    """Password attempts are refused until ``until`` for what ``scope`` names."""
+
+    until: datetime.datetime
+    scope: BlockScope
+
+
 @dataclass(frozen=True)
 class LoginOutcome:
-    """``user`` is set on success; ``blocked_until`` when attempts are throttled."""
+    """``user`` is set on success; ``block`` when attempts are throttled."""
 
     user: User | None
-    blocked_until: datetime.datetime | None = None
+    block: LoginBlock | None = None
 
 
 def _attempt_username(username: str) -> str:
@@ -49,9 +66,10 @@ def _blocked_until(failures: QuerySet[LoginAttempt], limit: int) -> datetime.dat
     return recent[-1] + window
 
 
-def login_blocked_until(username: str, address: str | None) -> datetime.datetime | None:
-    """When further password attempts for this username (or from this address) are allowed
-    again, or None if they are allowed now. Failures before the last success don't count."""
+def login_block(username: str, address: str | None) -> LoginBlock | None:
+    """The block on further password attempts for this username (or from this address), or
+    None if they are allowed now. When both apply, the one that lasts longer is named.
+    Failures before the last success don't count."""
     username = _attempt_username(username)
     last_success = (
         LoginAttempt.objects.filter(username=username, succeeded=True).order_by("-at").values("at")[:1]
@@ -59,12 +77,14 @@ def login_blocked_until(username: str, address: str | None) -> datetime.datetime
     by_name = LoginAttempt.objects.filter(username=username, succeeded=False)
     if last_success:
         by_name = by_name.filter(at__gt=last_success[0]["at"])
-    candidates = [_blocked_until(by_name, settings.LOGIN_FAILURE_LIMIT)]
+    candidates = [(_blocked_until(by_name, settings.LOGIN_FAILURE_LIMIT), BlockScope.ACCOUNT)]
     if address:
         by_address = LoginAttempt.objects.filter(address=address, succeeded=False)
-        candidates.append(_blocked_until(by_address, settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS))
-    blocks = [moment for moment in candidates if moment is not None]
-    return max(blocks) if blocks else None
+        candidates.append(
+            (_blocked_until(by_address, settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS), BlockScope.ADDRESS)
+        )
+    blocks = [LoginBlock(until, scope) for until, scope in candidates if until is not None]
+    return max(blocks, key=lambda block: block.until) if blocks else None
 
 
 def record_password_check(username: str, address: str | None, *, succeeded: bool) -> None:
@@ -78,16 +98,18 @@ def authenticate_with_password(request: HttpRequest, username: str, password: st
     username = normalise_username(username)
     recorded_as = _attempt_username(username)
     address = client_address(request)
-    blocked = login_blocked_until(recorded_as, address)
-    if blocked is not None:
+    block = login_block(recorded_as, address)
+    if block is not None:
         # Not recorded: an attacker hammering a blocked account must not extend the block.
-        return LoginOutcome(user=None, blocked_until=blocked)
+        return LoginOutcome(user=None, block=block)
     user = authenticate(request, username=username, password=password)
     record_password_check(recorded_as, address, succeeded=user is not None)
     if user is None:
-        blocked = login_blocked_until(recorded_as, address)
-        if blocked is not None:
-            security_log.warning("login throttled for %r from %s", recorded_as, address)
-        return LoginOutcome(user=None, blocked_until=blocked)
+        block = login_block(recorded_as, address)
+        if block is not None:
+            security_log.warning(
+                "login throttled (%s) for %r from %s", block.scope.value, recorded_as, address
+            )
+        return LoginOutcome(user=None, block=block)
     assert isinstance(user, User)
     return LoginOutcome(user=user)

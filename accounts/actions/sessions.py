@@ -14,7 +14,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from accounts import events
-from accounts.actions.login import login_blocked_until, record_password_check
+from accounts.actions.login import login_block, record_password_check
 from accounts.errors import Refused, refusing
 from accounts.models import User
 
@@ -26,7 +26,7 @@ def change_own_password(user: User, *, current_password: str, new_password: str)
     A wrong current password counts as a failed login for the username, so a borrowed
     session cannot be used to guess the password (and take the account over) without limit.
     """
-    if login_blocked_until(user.username, None) is not None:
+    if login_block(user.username, None) is not None:
         raise Refused(
             "blocked", _("Too many wrong passwords. Wait a while and try again."), field="current_password"
         )

@@ -10,10 +10,10 @@ class LoginAttempt(models.Model):
     """One password login attempt. ``username`` is stored as typed (normalised), whether or
     not such a user exists, so throttling never reveals which usernames are real."""
 
-    username = models.CharField(max_length=150)
-    address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-    succeeded = models.BooleanField()
+    username = models.CharField(_("username"), max_length=150)
+    address = models.GenericIPAddressField(_("network address"), null=True, blank=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    succeeded = models.BooleanField(_("succeeded"))
 
     class Meta:
         verbose_name = _("login attempt")

@@ -44,7 +44,7 @@ class DatedMembership(models.Model):
         help_text=_("The first day this no longer applies. Leave empty while it lasts."),
     )
     end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -52,6 +52,7 @@ class DatedMembership(models.Model):
         blank=True,
         related_name="+",
         editable=False,
+        verbose_name=_("created by"),
     )
 
     objects = MembershipQuerySet.as_manager()
@@ -87,8 +88,15 @@ def _ends_after_start(name: str) -> models.CheckConstraint:
 class Enrolment(DatedMembership):
     """A student belongs to a class."""
 
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrolments")
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="enrolments")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("student"),
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("class")
+    )
 
     class Meta:
         verbose_name = _("enrolment")
@@ -108,10 +116,16 @@ class Guardianship(DatedMembership):
     """A guardian (vårdnadshavare) of a student. Withdrawn by ending it, never by deleting."""
 
     guardian = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guardianships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="guardianships",
+        verbose_name=_("guardian"),
     )
     student = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guardians_of"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="guardians_of",
+        verbose_name=_("student"),
     )
 
     class Meta:
@@ -133,12 +147,17 @@ class TeachingAssignment(DatedMembership):
     """A teacher teaches a subject in a class."""
 
     teacher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="teaching_assignments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="teaching_assignments",
+        verbose_name=_("teacher"),
     )
     school_class = models.ForeignKey(
-        SchoolClass, on_delete=models.PROTECT, related_name="teaching_assignments"
+        SchoolClass, on_delete=models.PROTECT, related_name="teaching_assignments", verbose_name=_("class")
     )
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
+    )
 
     class Meta:
         verbose_name = _("teaching assignment")
@@ -158,9 +177,14 @@ class Mentorship(DatedMembership):
     """A teacher is mentor (the responsible teacher) for a class."""
 
     teacher = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mentorships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="mentorships",
+        verbose_name=_("teacher"),
     )
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="mentorships")
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="mentorships", verbose_name=_("class")
+    )
 
     class Meta:
         verbose_name = _("mentorship")
@@ -182,7 +206,12 @@ class StaffRole(DatedMembership):
         PRINCIPAL = "principal", _("Principal")
         SCHOOL_ADMIN = "school_admin", _("School administrator")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="staff_roles",
+        verbose_name=_("person"),
+    )
     school = models.ForeignKey(
         School, on_delete=models.PROTECT, related_name="staff_roles", verbose_name=_("school")
     )

@@ -21,7 +21,7 @@ class User(AbstractUser):
     language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, default="sv")
     # Bumped by "log out everywhere": part of the session hash, so every existing session
     # (in browsers and on open WebSockets) stops verifying at once.
-    session_generation = models.PositiveIntegerField(default=0, editable=False)
+    session_generation = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("person")

@@ -49,8 +49,12 @@ class Term(models.Model):
         AUTUMN = "HT", _("Autumn term")
         SPRING = "VT", _("Spring term")
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="terms")
-    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="terms")
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="terms", verbose_name=_("school")
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="terms", verbose_name=_("school year")
+    )
     kind = models.CharField(_("term"), max_length=2, choices=Kind.choices)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -77,8 +81,12 @@ GRADE_CHOICES = [(0, "F")] + [(grade, str(grade)) for grade in range(1, 10)]
 class SchoolClass(models.Model):
     """A class (teaching group) of one school in one school year, for example 4A."""
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="classes")
-    school_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="classes")
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="classes", verbose_name=_("school")
+    )
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.PROTECT, related_name="classes", verbose_name=_("school year")
+    )
     name = models.CharField(_("name"), max_length=40)
     grade = models.PositiveSmallIntegerField(_("grade"), choices=GRADE_CHOICES)
 
@@ -101,7 +109,7 @@ class Subject(models.Model):
     code = models.CharField(_("code"), max_length=8, unique=True)
     name_sv = models.CharField(_("Swedish name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("subject")
@@ -122,10 +130,12 @@ class CurriculumArea(models.Model):
     written assessments give a knowledge level for and goals can be tied to. Loaded as data
     by a migration; a municipality may add its own."""
 
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="areas")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="areas", verbose_name=_("subject")
+    )
     name_sv = models.CharField(_("Swedish name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("curriculum area")

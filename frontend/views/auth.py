@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlencode
 
 from django.contrib.auth import login
@@ -11,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts.actions.login import authenticate_with_password
+from accounts.actions.login import BlockScope, LoginBlock, authenticate_with_password
 from accounts.actions.otp import is_verified, otp_requirement, verify_login_code
 from accounts.actions.sessions import log_out
 from frontend.forms import LoginForm, OtpCodeForm
@@ -26,6 +27,36 @@ from frontend.views.language import remember_language
 
 def _with_next(url_name: str, next_url: str) -> str:
     return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+def _until(moment: datetime.datetime) -> str:
+    """When a block ends, in the school's time zone: the time alone today, else the date too
+    (Swedish "kl. 14:05" / "3 december kl. 00:05")."""
+    local = timezone.localtime(moment)
+    time = time_format(local, "H:i")
+    if local.date() == timezone.localdate():
+        return pgettext("login paused until", "%(time)s") % {"time": time}
+    return pgettext("login paused until", "%(date)s, %(time)s") % {
+        "date": date_format(local, "j F"),
+        "time": time,
+    }
+
+
+def blocked_message(block: LoginBlock) -> str:
+    """Says what is paused (this account, or every login from this address) and until when."""
+    if block.scope is BlockScope.ADDRESS:
+        message = _(
+            "Too many failed logins from your network address. For your security, every login "
+            "from this address is paused until %(until)s, whichever account it is for. "
+            "Ask your school if you need help."
+        )
+    else:
+        message = _(
+            "Too many failed attempts for this username. For your security, logging in to this "
+            "account is paused until %(until)s, from every device. Ask your school if you have "
+            "forgotten your password."
+        )
+    return message % {"until": _until(block.until)}
 
 
 @sensitive_post_parameters("password")
@@ -38,17 +69,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         outcome = authenticate_with_password(
             request, form.cleaned_data["username"], form.cleaned_data["password"]
         )
-        if outcome.blocked_until is not None:
-            local = timezone.localtime(outcome.blocked_until)
-            same_day = local.date() == timezone.localdate()
-            form.add_error(
-                None,
-                _(
-                    "Too many failed attempts. For your security, logging in to this account "
-                    "is paused until %(time)s. Ask your school if you have forgotten your password."
-                )
-                % {"time": time_format(local, "H:i") if same_day else date_format(local, "j F H:i")},
-            )
+        if outcome.block is not None:
+            form.add_error(None, blocked_message(outcome.block))
         elif outcome.user is None:
             form.add_error(None, _("The username or password was not correct."))
         else:

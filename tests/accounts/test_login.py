@@ -30,8 +30,14 @@ pytestmark = pytest.mark.django_db
 WRONG = "not the right password at all"
 GENERIC_FAILURE = "The username or password was not correct."
 BLOCKED = (
-    "Too many failed attempts. For your security, logging in to this account "
-    "is paused until %(time)s. Ask your school if you have forgotten your password."
+    "Too many failed attempts for this username. For your security, logging in to this "
+    "account is paused until %(until)s, from every device. Ask your school if you have "
+    "forgotten your password."
+)
+ADDRESS_BLOCKED = (
+    "Too many failed logins from your network address. For your security, every login "
+    "from this address is paused until %(until)s, whichever account it is for. "
+    "Ask your school if you need help."
 )
 OTHER_ADDRESS = "198.51.100.7"
 
@@ -44,18 +50,27 @@ def logged_in_user_id(client: Client) -> str | None:
     return client.session.get(SESSION_KEY)
 
 
+def until_text(response: Response, until: datetime.datetime) -> str:
+    """How the message names the end of a block: the local time today, with the date when
+    the block ends another day (near midnight)."""
+    until = timezone.localtime(until)
+    language = getattr(response.wsgi_request, "LANGUAGE_CODE", None) or translation.get_language()
+    with translation.override(language):
+        time = time_format(until, "H:i")
+        if until.date() == timezone.localdate():
+            return translation.pgettext("login paused until", "%(time)s") % {"time": time}
+        return translation.pgettext("login paused until", "%(date)s, %(time)s") % {
+            "date": date_format(until, "j F"),
+            "time": time,
+        }
+
+
 def blocked_message(response: Response, username: str) -> str:
     """The block message naming the time the oldest counted failure leaves the window."""
     window = datetime.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     failures = LoginAttempt.objects.filter(username=username, succeeded=False).order_by("-at")
     oldest_counted = list(failures.values_list("at", flat=True)[: settings.LOGIN_FAILURE_LIMIT])[-1]
-    until = timezone.localtime(oldest_counted + window)
-    # Near midnight the block ends tomorrow, and the message names the day as well.
-    same_day = until.date() == timezone.localdate()
-    language = getattr(response.wsgi_request, "LANGUAGE_CODE", None) or translation.get_language()
-    with translation.override(language):
-        when = time_format(until, "H:i") if same_day else date_format(until, "j F H:i")
-    return localised(response, BLOCKED) % {"time": when}
+    return localised(response, BLOCKED) % {"until": until_text(response, oldest_counted + window)}
 
 
 def fail_until_blocked(username: str, **extra: str) -> Response:
@@ -209,8 +224,9 @@ def test_block_lasts_until_the_oldest_counted_failure_leaves_the_window(cast: Ca
 
     response = log_in(Client(), cast.student.username)
 
-    until = timezone.localtime(now + datetime.timedelta(minutes=15 - 10))
-    assert non_field_errors(response) == [localised(response, BLOCKED) % {"time": time_format(until, "H:i")}]
+    until = now + datetime.timedelta(minutes=15 - 10)
+    expected = localised(response, BLOCKED) % {"until": until_text(response, until)}
+    assert non_field_errors(response) == [expected]
 
 
 def test_block_of_one_username_does_not_affect_another(cast: Cast) -> None:
@@ -286,7 +302,7 @@ def test_too_many_failures_from_one_address_block_every_username_from_that_addre
     assert logged_in_user_id(same_address) is None
     (message,) = non_field_errors(blocked)
     assert message != localised(blocked, GENERIC_FAILURE)
-    assert message.startswith(localised(blocked, BLOCKED).split("%(time)s")[0])
+    assert message.startswith(localised(blocked, ADDRESS_BLOCKED).split("%(until)s")[0])
 
     other_address = Client(REMOTE_ADDR=OTHER_ADDRESS)
     assert log_in(other_address, cast.student.username).status_code == 302

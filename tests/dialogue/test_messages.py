@@ -250,6 +250,8 @@ def test_the_demo_dialogue_is_written_once(db: None) -> None:
 
     from django.core.management import call_command
 
+    from dialogue.demo import elsa as demo_elsa
+
     call_command("seed_demo", stdout=io.StringIO())
     first, second = io.StringIO(), io.StringIO()
     call_command("seed_demo_dialogue", stdout=first)
@@ -257,16 +259,18 @@ def test_the_demo_dialogue_is_written_once(db: None) -> None:
     call_command("seed_demo_dialogue", stdout=second)
     assert "8 message(s) written" in first.getvalue()
     assert "0 message(s) written" in second.getvalue()
-    assert Message.objects.filter(card__isnull=True).count() == 8
+    assert Message.objects.filter(card__isnull=True).count() == 8 + len(demo_elsa.CONVERSATION)
     # The demo documents too are written once: published maths assessments for Alva and
-    # Hugo (Hugo's corrected: two cards), the mentor's unpublished Swedish draft, two talks.
+    # Hugo (Hugo's corrected: two cards), the mentor's unpublished Swedish draft, two talks;
+    # on Elsa's page a corrected maths assessment (two cards) and a Swedish one.
     assert list(Message.objects.filter(card__isnull=False).values_list("pk", "change_seq")) == cards
     kinds = [message.card["type"] for message in Message.objects.filter(card__isnull=False) if message.card]
     # Alva's four goals (one a guardian's proposal) and her self-assessment, Alva's booked
-    # talk and Elsa's held one, Hugo's adopted action programme.
+    # talk and Elsa's held one, Hugo's adopted action programme; Elsa's two goals, her
+    # self-assessment and her coming talk.
     assert (
         sorted(kinds)
-        == ["action_programme"] + ["assessment"] * 3 + ["goal"] * 4 + ["self_assessment"] + ["talk"] * 2
+        == ["action_programme"] + ["assessment"] * 6 + ["goal"] * 6 + ["self_assessment"] * 2 + ["talk"] * 3
     )
     assert Assessment.objects.filter(status="draft").count() == 1
 

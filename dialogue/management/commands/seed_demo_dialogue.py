@@ -3,7 +3,8 @@
 
 Run after ``seed_demo``. Writes a few ordinary home-school conversations through the real
 actions, as the demo people themselves, on the pages of Alva Eriksson (4A, separated
-family) and Hugo Lindqvist (5B). Refuses to run in production.
+family) and Hugo Lindqvist (5B), then the documents, and fills the page of Elsa Lindqvist,
+the demo student (``dialogue.demo.elsa``). Refuses to run in production.
 """
 
 from __future__ import annotations
@@ -18,12 +19,19 @@ from dialogue.actions.messages import post_message
 from dialogue.actions.pages import page_of
 from dialogue.demo import action_programmes as demo_action_programmes
 from dialogue.demo import assessments as demo_assessments
+from dialogue.demo import elsa as demo_elsa
 from dialogue.demo import goals as demo_goals
 from dialogue.demo import talks as demo_talks
 from dialogue.models import Thread
 
 # Demo documents (cards), in order: each ``seed(people)`` is idempotent.
-DOCUMENT_SEEDS = [demo_assessments.seed, demo_goals.seed, demo_talks.seed, demo_action_programmes.seed]
+DOCUMENT_SEEDS = [
+    demo_assessments.seed,
+    demo_goals.seed,
+    demo_talks.seed,
+    demo_action_programmes.seed,
+    demo_elsa.seed,  # after the talks: Elsa's guardian books one of 4A's times
+]
 
 # (student, thread subject code or "" for general, author, text)
 CONVERSATIONS = [
@@ -91,7 +99,7 @@ class Command(BaseCommand):
         for seed in DOCUMENT_SEEDS:
             seed(everyone)
         self.stdout.write(
-            "Demo documents: assessments, goals, a self-assessment, development talks and an action programme written."
+            "Demo documents: assessments, goals, a self-assessment, development talks and an action programme written; Elsa's page filled."
         )
 
     @staticmethod
