@@ -34,7 +34,11 @@ class ClassTaught:
     school_class: SchoolClass
     subjects: list[Subject] = field(default_factory=list)
     is_mentor: bool = False
-    student_count: int = 0
+    students: list[User] = field(default_factory=list)  # enrolled today, by name
+
+    @property
+    def student_count(self) -> int:
+        return len(self.students)
 
 
 @dataclass
@@ -84,15 +88,13 @@ def start_page(user: User, on: datetime.date | None = None) -> StartPage:
     ):
         taught.setdefault(mentorship.school_class_id, ClassTaught(mentorship.school_class)).is_mentor = True
     if taught:
-        counts = dict(
+        for enrolment in (
             Enrolment.objects.active(on)
             .filter(school_class_id__in=taught)
-            .values_list("school_class_id")
-            .annotate(n=Count("pk"))
-            .values_list("school_class_id", "n")
-        )
-        for class_id, entry in taught.items():
-            entry.student_count = counts.get(class_id, 0)
+            .select_related("student")
+            .order_by("student__first_name", "student__last_name", "pk")
+        ):
+            taught[enrolment.school_class_id].students.append(enrolment.student)
     return StartPage(
         own_enrolments=own,
         children=children,

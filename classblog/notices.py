@@ -9,6 +9,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts import policy
 from classblog.actions import announce_due_posts
@@ -18,8 +19,13 @@ from notifications.kinds import FAMILY, STAFF, Notice, register, register_period
 
 
 def _notice(
-    data: Mapping[str, Any], *, wanted: tuple[str, ...], only: set[int] | None = None
+    data: Mapping[str, Any],
+    *,
+    wanted: tuple[str, ...],
+    only: set[int] | None = None,
+    by_blog: bool = False,
 ) -> Notice | None:
+    """The notice of a post's event; ``by_blog``: grouped in the inbox by the blog, not the post."""
     post = Post.objects.select_related("blog__school_class__school_year").filter(pk=data["post_id"]).first()
     if post is None:
         return None
@@ -36,6 +42,7 @@ def _notice(
         recipients=recipients,
         params={"class": school_class.name},
         actor_id=data.get("actor_id"),
+        source=reverse("class-blog", args=[school_class.pk]) if by_blog else "",
     )
 
 
@@ -44,7 +51,7 @@ MODERATORS = (policy.TEACHER, policy.PRINCIPAL)
 
 
 def post_published(data: Mapping[str, Any]) -> Notice | None:
-    return _notice(data, wanted=EVERYONE)
+    return _notice(data, wanted=EVERYONE, by_blog=True)
 
 
 def post_submitted(data: Mapping[str, Any]) -> Notice | None:
@@ -64,6 +71,11 @@ def register_all() -> None:
         describe=post_published,
         title=_("New post on the class blog of %(class)s"),
         body=_("Open the blog to read it."),
+        many=ngettext_lazy(
+            "%(count)d new post on the class blog of %(class)s",
+            "%(count)d new posts on the class blog of %(class)s",
+            "count",
+        ),
     )
     register(
         "blog.post_submitted",
@@ -92,5 +104,10 @@ def register_all() -> None:
         describe=post_reviewed,
         title=_("New comment on your post on the blog of %(class)s"),
         body=_("Open the post to read it."),
+        many=ngettext_lazy(
+            "%(count)d new comment on your post on the blog of %(class)s",
+            "%(count)d new comments on your post on the blog of %(class)s",
+            "count",
+        ),
     )
     register_periodic("scheduled blog posts", announce_due_posts, every_seconds=60)

@@ -168,3 +168,10 @@ def blogs_of(user: User) -> list[BlogEntry]:
         )
         for school_class in classes
     ]
+
+
+def classes_of_posts(post_ids: list[int]) -> dict[int, int]:
+    """The class of each post (by id), to place news of posts beside their class. One query."""
+    if not post_ids:
+        return {}
+    return dict(Post.objects.filter(pk__in=post_ids).values_list("pk", "blog__school_class_id"))

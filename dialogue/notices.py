@@ -11,13 +11,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts import policy
 from accounts.models import Subject, User
 from dialogue import doors
 from dialogue.actions.talks import send_talk_reminders
-from dialogue.models import DevelopmentTalk, Goal
+from dialogue.models import DevelopmentTalk, Goal, Thread
 from notifications.kinds import FAMILY, STAFF, Notice, register, register_periodic, register_target, target
 
 FAMILY_ROLES = (policy.STUDENT, policy.GUARDIAN)
@@ -37,6 +39,16 @@ def _subject(subject_id: int | None) -> dict[str, str]:
     if subject is None:
         return {"sv": "", "en": ""}
     return {"sv": subject.name_sv, "en": subject.name_en}
+
+
+def _thread(thread_id: int | None) -> dict[str, str]:
+    """The thread's title in each language (a subject's name, "General", a talk's time)."""
+    thread = Thread.objects.select_related("subject").filter(pk=thread_id).first() if thread_id else None
+    titles = {}
+    for language in ("sv", "en"):
+        with translation.override(language):
+            titles[language] = thread.display_title if thread else ""
+    return titles
 
 
 def _notice(
@@ -82,6 +94,7 @@ def message_posted(data: Mapping[str, Any]) -> Notice | None:
         url=reverse("student", args=[data["student_id"]])
         + f"?thread={data['thread_id']}#m-{data['message_id']}",
         author=author.display_name if author else "",
+        thread=_thread(data.get("thread_id")),
     )
 
 
@@ -159,6 +172,11 @@ def register_all() -> None:
         describe=message_posted,
         title=_("New message from %(author)s"),
         body=_("On %(student)s's page."),
+        many=ngettext_lazy(
+            "%(count)d new message from %(author)s in %(thread)s",
+            "%(count)d new messages from %(author)s in %(thread)s",
+            "count",
+        ),
     )
     for kind, title in (
         ("goal.set", _("New goal for %(student)s")),
@@ -166,13 +184,29 @@ def register_all() -> None:
         ("goal.accepted", _("The proposed goal for %(student)s was accepted")),
         ("goal.declined", _("The proposed goal for %(student)s was declined")),
     ):
-        register(kind, group="goals", describe=goal_changed, title=title, body=_("Open the goals to see it."))
+        register(
+            kind,
+            group="goals",
+            describe=goal_changed,
+            title=title,
+            body=_("Open the goals to see it."),
+            many=ngettext_lazy(
+                "%(count)d change to the goals of %(student)s",
+                "%(count)d changes to the goals of %(student)s",
+                "count",
+            ),
+        )
     register(
         "self_assessment.written",
         group="goals",
         describe=self_assessment_written,
         title=_("%(student)s wrote a self-assessment"),
         body=_("Open the self-assessments to read it."),
+        many=ngettext_lazy(
+            "%(student)s wrote %(count)d self-assessment",
+            "%(student)s wrote %(count)d self-assessments",
+            "count",
+        ),
     )
     register(
         "talk.booked",

@@ -55,6 +55,7 @@ def card_strings() -> dict[str, str]:
         "assessmentBy": _("Published by %(name)s"),
         "assessmentCorrection": _("Correction, version %(version)s"),
         "assessmentSuperseded": _("Replaced by version %(version)s"),
+        "assessmentShowReplaced": _("Show the replaced version %(version)s"),
         "assessmentLevels": _("Knowledge level per area"),
         "assessmentArea": _("Area"),
         "assessmentLevel": _("Knowledge level"),
@@ -141,4 +142,6 @@ def assessment_flow_strings() -> dict[str, str]:
         ),
         "guardNote": _("If you publish anyway, the principal is told so that it can be reviewed."),
         "remove": _("Remove"),
+        "state_draft": _("Draft"),
+        "state_published": _("Published"),
     }

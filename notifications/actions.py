@@ -45,16 +45,27 @@ def open_notification(actor: User, notification_id: int) -> tuple[Notification, 
     notification = own_notification(actor, notification_id)
     if notification.read_at is None:
         notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+        Notification.objects.filter(notification.same_group(), read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
         _publish_unread(actor)
     return notification, kinds.may_open(actor, notification.target)
 
 
 @transaction.atomic
 def mark_read(actor: User, notification_id: int, *, read: bool = True) -> Notification:
+    """Mark the notification read (or unread again) with the others the inbox shows on the
+    same line: of its kind, from its actor, about its source, read or unread as it was."""
     notification = own_notification(actor, notification_id)
-    notification.read_at = (notification.read_at or timezone.now()) if read else None
-    notification.save(update_fields=["read_at"])
+    line = Notification.objects.filter(
+        notification.same_group(), read_at__isnull=notification.read_at is None
+    )
+    if read:
+        notification.read_at = notification.read_at or timezone.now()
+        line.filter(read_at__isnull=True).update(read_at=notification.read_at)
+    else:
+        notification.read_at = None
+        line.update(read_at=None)
     _publish_unread(actor)
     return notification
 

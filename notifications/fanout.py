@@ -27,6 +27,7 @@ from notifications.models import (
     Notification,
     NotificationSettings,
     PushSubscription,
+    source_of,
 )
 
 log = logging.getLogger("elevdialog.notifications")
@@ -77,6 +78,7 @@ def fan_out(event: Event) -> FannedOut:
             actor_id=notice.actor_id,
             params=dict(notice.params),
             url=notice.url,
+            source=notice.source or source_of(notice.url),
             target=notice.target,
             in_inbox=Channel.IN_APP in wanted,
             audience=audience[person.pk],

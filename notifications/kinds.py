@@ -85,6 +85,9 @@ class Notice:
     recipients: Mapping[int, str]
     params: Mapping[str, Param] = field(default_factory=dict)
     actor_id: int | None = None
+    # What the inbox groups the notice by, where that is wider than ``url`` without its
+    # fragment (the default): the posts of one class blog are one line.
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,9 @@ class Kind:
     describe: Callable[[Mapping[str, Any]], Notice | None]  # None: tells nobody (gone since)
     title: Promise  # "%(subject)s"-style, filled from the notice's params
     body: Promise
+    # The title of several of this kind from one actor about one source, shown as one line
+    # of the inbox: a plural (``ngettext_lazy`` on "count") filled with the params and the count.
+    many: Promise | None = None
 
 
 _kinds: dict[str, Kind] = {}
@@ -117,9 +123,10 @@ def register(
     describe: Callable[[Mapping[str, Any]], Notice | None],
     title: Promise,
     body: Promise,
+    many: Promise | None = None,
 ) -> None:
     assert group in GROUP_KEYS, group
-    _kinds[name] = Kind(name, group, describe, title, body)
+    _kinds[name] = Kind(name, group, describe, title, body, many)
 
 
 def register_target(prefix: str, may_open: Callable[[User, int], bool]) -> None:

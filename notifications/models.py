@@ -56,6 +56,10 @@ class Notification(models.Model):
     # Names for the text (a subject, a student's first name, a class); never the content.
     params = models.JSONField(default=dict)
     url = models.CharField(max_length=300)
+    # What the notification is about, as the inbox groups it: its URL without the fragment
+    # (one thread of a page, one post, one talk). Notifications of one kind from one actor
+    # about one source are one line in the inbox ("4 new messages from ...").
+    source = models.CharField(max_length=300, blank=True, default="")
     # What the notification points to, checked against the policy again before any
     # delivery and whenever the inbox is shown ("student_page:12", "blog_post:7").
     target = models.CharField(max_length=60)
@@ -74,10 +78,21 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="inbox_order"),
             models.Index(fields=["recipient"], name="inbox_unread", condition=Q(read_at__isnull=True)),
+            models.Index(fields=["recipient", "source"], name="inbox_source"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"
+
+    def same_group(self) -> Q:
+        """The notifications of the recipient that the inbox shows as one line with this one."""
+        return Q(recipient_id=self.recipient_id, kind=self.kind, actor_id=self.actor_id, source=self.source)
+
+
+def source_of(url: str) -> str:
+    """The source a notification pointing at ``url`` is grouped by: the URL without its
+    fragment (a message's anchor in its thread)."""
+    return url.split("#", 1)[0]
 
 
 class PushSubscription(models.Model):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet
 
 from accounts.models import User
 from notifications.models import Notification, PushSubscription
@@ -16,27 +19,60 @@ PER_PAGE = 30
 
 @dataclass(frozen=True)
 class InboxEntry:
-    notification: Notification
+    """One line of the inbox: the newest of ``count`` notifications of one kind, from one
+    actor, about one source, all read or all unread. Its link and its buttons act on all."""
+
+    notification: Notification  # the newest of the group
     title: str
     body: str
+    count: int = 1
+
+    @property
+    def latest(self) -> datetime.datetime:
+        return self.notification.created_at
 
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True, in_inbox=True).count()
 
 
-def inbox(user: User, page_number: int | str | None = 1) -> tuple[Page[Notification], list[InboxEntry]]:
-    """One page of the person's inbox, newest first, with the texts in the active
-    language (two queries: the count and the page)."""
-    mine: QuerySet[Notification] = Notification.objects.filter(recipient=user, in_inbox=True).order_by(
-        "-created_at", "-pk"
+def _groups(notifications: QuerySet[Notification]) -> QuerySet[Any]:
+    """The notifications as the inbox's lines, newest line first: one row per kind, actor,
+    source and read state, with ``n`` (how many) and ``newest`` (the latest one's id)."""
+    return (
+        notifications.annotate(unread=ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField()))
+        .values("kind", "actor", "source", "unread")
+        .annotate(n=Count("pk"), newest=Max("pk"), latest=Max("created_at"))
+        .order_by("-latest", "-newest")
     )
-    page = Paginator(mine, PER_PAGE).get_page(page_number)
+
+
+def _entries(rows: Iterable[dict[str, Any]]) -> list[InboxEntry]:
+    """The lines for the grouped rows, with the texts in the active language (one query)."""
+    rows = list(rows)
+    newest = Notification.objects.in_bulk([row["newest"] for row in rows])
     entries = []
-    for notification in page.object_list:
-        title, body = title_and_body(notification)
-        entries.append(InboxEntry(notification, title, body))
-    return page, entries
+    for row in rows:
+        notification = newest[row["newest"]]
+        title, body = title_and_body(notification, count=row["n"])
+        entries.append(InboxEntry(notification, title, body, row["n"]))
+    return entries
+
+
+def inbox(user: User, page_number: int | str | None = 1) -> tuple[Page[Any], list[InboxEntry]]:
+    """One page of the person's inbox, newest first, several notifications of one kind from
+    one actor about one source as one line (three queries: the count of lines, the page of
+    lines and their newest notifications)."""
+    mine = Notification.objects.filter(recipient=user, in_inbox=True)
+    page = Paginator(_groups(mine), PER_PAGE).get_page(page_number)
+    return page, _entries(page.object_list)
+
+
+def unread_news(user: User, *, leave_out: Iterable[str] = ()) -> list[InboxEntry]:
+    """The person's unread inbox lines (but of the kinds left out), newest first: what is new
+    since they last looked, for the start page. Two queries."""
+    unread = Notification.objects.filter(recipient=user, in_inbox=True, read_at__isnull=True)
+    return _entries(_groups(unread.exclude(kind__in=list(leave_out))))
 
 
 def devices_of(user: User) -> list[PushSubscription]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from writing.models import FlaggedText
 
@@ -15,3 +15,14 @@ def flagged_texts(school_id: int, *, reviewed: bool = False) -> QuerySet[Flagged
         .select_related("author", "student", "reviewed_by")
         .order_by("-flagged_at")
     )
+
+
+def flagged_waiting_by_school(school_ids: list[int]) -> dict[int, int]:
+    """How many flagged texts wait for review in each school (schools with none omitted).
+    One query."""
+    rows = (
+        FlaggedText.objects.filter(school_id__in=school_ids, reviewed_at__isnull=True)
+        .values("school")
+        .annotate(n=Count("pk"))
+    )
+    return {row["school"]: row["n"] for row in rows}

@@ -28,6 +28,15 @@ from dialogue.queries.messages import (
     unread_by_student,
     unread_counts,
 )
+from dialogue.queries.news import (
+    UnreadThread,
+    assessment_drafts_of,
+    coming_talks_of_students,
+    coming_talks_of_teacher,
+    programme_drafts_of,
+    proposed_goals_by_student,
+    unread_threads,
+)
 from dialogue.queries.programmes import (
     action_programme,
     action_programmes_of,
@@ -52,13 +61,17 @@ __all__ = [
     "PAGE_SIZE",
     "AssessmentRow",
     "TermDates",
+    "UnreadThread",
     "action_programme",
     "action_programmes_of",
+    "assessment_drafts_of",
     "assessment_flow",
     "assessment_flow_students",
     "assessment_versions",
     "changes_since",
     "class_talk_slots",
+    "coming_talks_of_students",
+    "coming_talks_of_teacher",
     "current_goals",
     "current_iup",
     "first_unread_seq",
@@ -71,6 +84,8 @@ __all__ = [
     "message_for_change",
     "page_heads",
     "programme_belongs_to",
+    "programme_drafts_of",
+    "proposed_goals_by_student",
     "self_assessments_of",
     "students_without_talk",
     "subject_areas",
@@ -83,4 +98,5 @@ __all__ = [
     "threads_of",
     "unread_by_student",
     "unread_counts",
+    "unread_threads",
 ]

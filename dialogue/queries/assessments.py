@@ -31,6 +31,14 @@ class AssessmentRow:
     draft: Assessment | None
     published: Assessment | None  # the latest published version of the period
 
+    @property
+    def state(self) -> str:
+        """ "draft" while one is being written (a first version or a correction), else
+        "published" or "missing"."""
+        if self.draft is not None:
+            return "draft"
+        return "published" if self.published is not None else "missing"
+
 
 def assessment_flow(
     school_class: SchoolClass, subject: Subject, *, school_year_id: int, term: str

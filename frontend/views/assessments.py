@@ -70,6 +70,7 @@ def assessment_flow_view(request: HttpRequest, class_id: int, subject_id: int) -
     }
     written = sum(1 for row in rows if row.draft or row.published)
     published = sum(1 for row in rows if row.published)
+    states = [row.state for row in rows]
     return render(
         request,
         "frontend/assessment_flow.html",
@@ -85,6 +86,14 @@ def assessment_flow_view(request: HttpRequest, class_id: int, subject_id: int) -
             "phrases": phrases,
             "written": written,
             "published": published,
+            "state_counts": [
+                (state, label, states.count(state))
+                for state, label in (
+                    ("published", _("Published")),
+                    ("draft", _("Draft")),
+                    ("missing", _("Not started")),
+                )
+            ],
             "max_length": MAX_ASSESSMENT_TEXT,
             "flow_strings": assessment_flow_strings(),
         },

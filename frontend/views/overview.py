@@ -13,21 +13,36 @@ from dialogue.overview import school_follow_up
 from writing.queries import flagged_texts
 
 
+def _number(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
 @require_GET
 @login_required
 def follow_up_view(request: HttpRequest, school_id: int) -> HttpResponse:
+    """The class x subject table of missing written assessments reads at a glance; a cell
+    (``?class=<id>&subject=<id>``) opens the list of students it counts. ``?class=<id>``
+    alone narrows the lists of students to one class. Unknown numbers show the whole page."""
     school = policy.access_led_school(request.user, school_id)
-    classes = school_follow_up(school)
-    chosen = request.GET.get("class", "")
-    shown = [row for row in classes if str(row.school_class.pk) == chosen] or classes
+    overview = school_follow_up(school)
+    class_id = _number(request.GET.get("class", ""))
+    subject_id = _number(request.GET.get("subject", ""))
+    drill = overview.cell(class_id, subject_id) if class_id and subject_id else None
+    classes = overview.classes
+    # The lists of students without a talk narrow to a class chosen on its own.
+    chosen = class_id if drill is None and not subject_id else None
+    shown = [row for row in classes if row.school_class.pk == chosen] or classes
     return render(
         request,
         "frontend/follow_up.html",
         {
             "school": school,
+            "overview": overview,
             "classes": classes,
             "shown": shown,
-            "chosen": chosen if len(shown) == 1 and chosen else "",
+            "chosen": chosen if len(shown) == 1 and chosen else None,
+            "drill": drill,
+            "unknown_cell": bool(subject_id) and drill is None,
             "flagged_count": flagged_texts(school.pk).count(),
             "follow_ups": list(queries.follow_ups_due(school, policy.today())),
         },

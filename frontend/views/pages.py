@@ -9,19 +9,16 @@ from django.shortcuts import render
 from accounts import policy, queries
 from dialogue import queries as dialogue_queries
 from frontend.requests import viewer
+from frontend.start_feed import start_feed
 from writing.queries import flagged_texts
 
 
 @login_required
 def start_view(request: HttpRequest) -> HttpResponse:
-    user = viewer(request)
-    start = queries.start_page(user)
-    students = [child.pk for child in start.children] + ([user.pk] if start.own_enrolments else [])
-    return render(
-        request,
-        "frontend/start.html",
-        {"start": start, "unread": dialogue_queries.unread_by_student(user, students)},
-    )
+    """What is new for the person since they last looked, per child, class and school
+    (``frontend.start_feed``)."""
+    feed = start_feed(viewer(request))
+    return render(request, "frontend/start.html", {"feed": feed, "start": feed.start})
 
 
 @login_required

@@ -1,8 +1,11 @@
-"""The student's self-assessments in the browser: a plain page with one plain form (it works
-without scripts), shown to the student alone."""
+"""The student's self-assessments in the browser: a plain page with one plain form in two
+steps (it works without scripts), shown to the student alone. First the student picks a
+subject (or their goals), then the page shows that subject's areas to rate: a short list for
+a ten-year-old instead of every area of every subject at once."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -28,23 +31,50 @@ def _goal_label(goal: Goal) -> str:
     return f"{goal.subject.name}: {text}" if goal.subject else text
 
 
-def _about_choices(access: doors.PageAccess) -> list[tuple[str, list[tuple[str, str]]]]:
-    """What a student can rate themself against, for the form's one select: their goals,
-    then each subject as a whole and its areas."""
+GOALS = "goals"
+
+
+@dataclass
+class Topic:
+    """A first-step choice: "goals" or a subject's id, with what the second step offers."""
+
+    key: str
+    label: str
+    # (value of the form's "about", label), e.g. ("area:12", "Geometri").
+    options: list[tuple[str, str]]
+
+
+def _topics(access: doors.PageAccess) -> list[Topic]:
+    """What a student can rate themself against, grouped for the two steps: their goals,
+    then each subject (as a whole, or one of its areas)."""
     goals = [goal for goal in queries.current_goals(access.student) if goal.status in ASSESSABLE]
-    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    topics = []
     if goals:
-        groups.append((_("My goals"), [(f"goal:{goal.pk}", _goal_label(goal)) for goal in goals]))
+        topics.append(Topic(GOALS, _("My goals"), [(f"goal:{goal.pk}", _goal_label(goal)) for goal in goals]))
     for subject, areas in subject_choices(access):
-        options = [(f"subject:{subject.pk}", _("%(subject)s as a whole") % {"subject": subject.name})]
-        groups.append((subject.name, options + [(f"area:{area.pk}", area.name) for area in areas]))
-    return groups
+        whole = (f"subject:{subject.pk}", _("%(subject)s as a whole") % {"subject": subject.name})
+        parts = [(f"area:{area.pk}", area.name) for area in areas]
+        topics.append(Topic(str(subject.pk), subject.name, [whole, *parts]))
+    return topics
+
+
+def _topic_of(about: str, topics: list[Topic]) -> str:
+    """The first step that offers a value of "about" (a form that came back)."""
+    return next((topic.key for topic in topics if about in dict(topic.options)), "")
 
 
 def _self_assessments_page(
     request: HttpRequest, access: doors.PageAccess, state: FormState | None = None
 ) -> HttpResponse:
     can_write = access.relation.may_write_self_assessment
+    topics = _topics(access) if can_write else []
+    wanted = state.values.get("topic", "") if state else request.GET.get("topic", "")
+    if state and not any(topic.key == wanted for topic in topics):
+        wanted = _topic_of(state.values.get("about", ""), topics)
+    topic = next((topic for topic in topics if topic.key == wanted), None)
+    about = state.values.get("about", "") if state else ""
+    if topic and not about and topic.key != GOALS:
+        about = topic.options[0][0]  # the subject as a whole, unless the student picks an area
     return render(
         request,
         "frontend/self_assessments.html",
@@ -52,7 +82,10 @@ def _self_assessments_page(
             "student": access.student,
             "assessments": queries.self_assessments_of(access.student),
             "can_write": can_write,
-            "about_choices": _about_choices(access) if can_write else [],
+            "topics": topics,
+            "topic": topic,
+            "about": about,
+            "unknown_topic": bool(wanted) and topic is None,
             "levels": SelfAssessment.Level.choices,
             "state": state,
             "limit": MAX_SELF_ASSESSMENT_TEXT,
@@ -69,7 +102,7 @@ def self_assessments_view(request: HttpRequest, student_id: int) -> HttpResponse
 
 
 def _about(value: str) -> dict[str, Any]:
-    """The one select of the form says what is assessed: "goal:<id>", "subject:<id>" or
+    """The form's "about" says what is assessed: "goal:<id>", "subject:<id>" or
     "area:<id>" (an area names its subject)."""
     kind, _sep, pk = value.partition(":")
     if kind == "goal" and pk.isdigit():

@@ -111,7 +111,7 @@ def unread_total(dialogue: Dialogue) -> int:
 
 def expect_start_page_unread(page: Page, student: str, count: int) -> None:
     page.goto("/")
-    tile = page.get_by_test_id("children").locator("li").filter(has_text=student)
+    tile = page.get_by_test_id("children").locator("article").filter(has_text=student)
     if count:
         expect(tile.get_by_test_id("unread")).to_have_text(re.compile(rf"^{count} (oläst|olästa|unread)$"))
     else:

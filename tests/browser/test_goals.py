@@ -71,11 +71,11 @@ def test_the_student_writes_a_self_assessment_that_shows_as_a_card(open_as: Open
     elsa.goto("/")
     elsa.get_by_role("link", name="Min utvecklingsplan och dialog").click()
     elsa.get_by_test_id("self-assessments-link").click()
-    swedish = elsa.locator('#about option[value^="subject:"]', has_text="Svenska").first.get_attribute(
-        "value"
-    )
-    assert swedish
-    elsa.locator("#about").select_option(value=swedish)
+    # First the subject, then what in it: the subject as a whole is chosen already.
+    topics = elsa.get_by_test_id("self-assessment-topics")
+    topics.get_by_role("link", name="Svenska", exact=True).click()
+    expect(elsa.get_by_role("radio", name=either("Svenska som helhet", "Svenska as a whole"))).to_be_checked()
+    expect(elsa.locator('input[name="about"][value^="area:"]')).not_to_have_count(0)
     elsa.locator('input[name="level"][value="fairly_well"]').check()
     elsa.locator("#self-assessment-text").fill(f"Jag läser fortare nu. {tag}")
     elsa.get_by_test_id("self-assessment-form").locator('button[type="submit"]').click()

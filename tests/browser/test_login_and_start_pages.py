@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.servers import (  # noqa: F401 - fixtures used by name
+    Person,
+    open_as_fixture,
+    restartable_server_fixture,
+    sessions_fixture,
+)
 from tests.browser.support import demo_code, log_in
+from tests.browser.test_dialogue import token
+
+OpenAs = Callable[..., Person]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+# Links whose text (as textContent gives it, hidden parts included) starts or ends with
+# white space: drawn with an underlined space at the start or end.
+PADDED_LINKS = """Array.from(document.querySelectorAll("main a"))
+    .map((link) => link.textContent)
+    .filter((text) => text !== text.trim())"""
+# Cards whose content is wider than the card (a word or a table running out of it).
+OVERFLOWING_CARDS = """Array.from(document.querySelectorAll(".news-card"))
+    .filter((card) => card.scrollWidth > card.clientWidth + 1)
+    .map((card) => card.textContent.trim().slice(0, 60))"""
 
 
 def tile_names(page: Page, section: str) -> list[str]:
-    return page.get_by_test_id(section).locator(".tile__link").all_inner_texts()
+    """The names heading the cards of a section of the start page (children, classes, schools)."""
+    return page.get_by_test_id(section).locator(".news-card__title a").all_inner_texts()
 
 
 def test_guardian_with_two_children_sees_both_and_nobody_elses(page: Page) -> None:
@@ -121,3 +144,71 @@ def test_start_page_fits_a_360_pixel_phone(page: Page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("button", name="Meny").click()
     expect(page.get_by_role("link", name="Mitt konto")).to_be_visible()
+
+
+def test_guardian_sees_what_is_new_per_child_on_a_phone_and_a_desktop(open_as: OpenAs) -> None:
+    # Ahmed (maths in 4A and 5B) writes twice in Hugo's maths thread.
+    ahmed = open_as("ahmed.hassan").page
+    ahmed.get_by_test_id("classes").get_by_role("link", name="Klass 5B").click()
+    ahmed.get_by_test_id("roster").get_by_role("link", name="Hugo Lindqvist").click()
+    ahmed.locator("[data-thread-link]").filter(has_text="Matematik").click()
+    tag = token("start")
+    for text in (f"Vi börjar med bråk på måndag. {tag}", f"Ta med miniräknaren. {tag}"):
+        ahmed.locator("[data-composer-body]").fill(text)
+        ahmed.get_by_role("button", name="Skicka").click()
+        expect(
+            ahmed.get_by_test_id("timeline").locator("li.message").filter(has_text=text)
+        ).to_have_attribute("id", re.compile(r"^m-\d+$"))
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    sofia = open_as("sofia.lindqvist", width=360, height=740).page
+    sofia.goto("/")
+    hugo = sofia.get_by_test_id("children").locator("article").filter(has_text="Hugo Lindqvist")
+    maths = hugo.locator(".news__item").filter(has_text="Matematik")
+    expect(maths).to_contain_text(re.compile(r"\d+ nya meddelanden"))
+    expect(hugo.get_by_test_id("unread")).to_be_visible()
+    elsa = sofia.get_by_test_id("children").locator("article").filter(has_text="Elsa Lindqvist")
+    expect(elsa).to_be_visible()
+    assert sofia.evaluate("document.documentElement.scrollWidth") <= 360
+    assert sofia.evaluate(OVERFLOWING_CARDS) == []
+    assert sofia.evaluate(PADDED_LINKS) == []
+    sofia.screenshot(path=str(SCREENSHOTS / "start-guardian-360.png"), full_page=True)
+
+    # On a desktop the children stand side by side.
+    sofia.set_viewport_size({"width": 1280, "height": 900})
+    assert sofia.evaluate("document.documentElement.scrollWidth") <= 1280
+    assert sofia.evaluate(OVERFLOWING_CARDS) == []
+    elsa_box, hugo_box = elsa.bounding_box(), hugo.bounding_box()
+    assert elsa_box is not None
+    assert hugo_box is not None
+    assert elsa_box["y"] == hugo_box["y"]
+    assert elsa_box["x"] < hugo_box["x"]
+    sofia.screenshot(path=str(SCREENSHOTS / "start-guardian-1280.png"), full_page=True)
+
+    # Reading the thread makes it old news.
+    maths.get_by_role("link", name="Matematik").click()
+    expect(sofia.get_by_test_id("timeline")).to_contain_text(tag)
+    expect(sofia.locator("[data-thread-link][aria-current=page] [data-unread-for]")).to_be_hidden()
+    for _attempt in range(20):  # the page tells the server it was read over its socket
+        sofia.goto("/")
+        if hugo.locator(".news__item").filter(has_text="Matematik").count() == 0:
+            break
+        sofia.wait_for_timeout(250)
+    expect(hugo.locator(".news__item").filter(has_text="Matematik")).to_have_count(0)
+
+    # The inbox has one line for both messages, and no link in it starts with a space.
+    sofia.goto("/notifications/")
+    line = sofia.get_by_test_id("inbox").locator("li").filter(has_text="från Ahmed Hassan i Matematik").first
+    expect(line).to_contain_text(re.compile(r"\d+ nya meddelanden från Ahmed Hassan i Matematik"))
+    assert sofia.evaluate(PADDED_LINKS) == []
+
+
+def test_teacher_and_principal_start_pages_fit_a_phone(open_as: OpenAs) -> None:
+    for username, section in (("ahmed.hassan", "classes"), ("eva.lindgren", "schools")):
+        page = open_as(username, width=360, height=740).page
+        expect(page.get_by_test_id(section)).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page.evaluate(OVERFLOWING_CARDS) == []
+        assert page.evaluate(PADDED_LINKS) == []
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"start-{section}-360.png"), full_page=True)

@@ -204,15 +204,15 @@ def test_every_reader_sees_the_page_only_the_student_the_form(cast: Cast, role: 
     html = response.content.decode()
     assert response.status_code == 200
     assert "<strong>femman</strong>" in html
-    assert ('data-testid="self-assessment-form"' in html) == (role == "student")
+    assert ('data-testid="self-assessment-topics"' in html) == (role == "student")
 
 
 def test_the_student_writes_through_the_page(cast: Cast) -> None:
     goal = maths_goal(cast)
     client = verified_client(cast.student)
-    page = client.get(url(cast)).content.decode()
-    assert f'value="goal:{goal.pk}"' in page
-    assert f'value="subject:{cast.maths.pk}"' in page
+    assert f'value="goal:{goal.pk}"' in client.get(url(cast), {"topic": "goals"}).content.decode()
+    maths_step = client.get(url(cast), {"topic": cast.maths.pk}).content.decode()
+    assert f'value="subject:{cast.maths.pk}"' in maths_step
     response = client.post(
         reverse("self-assessment-new", args=[cast.student.pk]),
         {"about": f"goal:{goal.pk}", "level": "fairly_well", "text": "Sjuan är svår."},
@@ -237,7 +237,9 @@ def test_a_refused_or_warned_form_comes_back_with_what_was_written(cast: Cast) -
     assert response.status_code == 200
     assert 'data-testid="form-error"' in html
     assert "Jag glömde välja.</textarea>" in html
-    assert f'value="subject:{cast.maths.pk}" selected' in html
+    # Back on the second step of the subject chosen, with the choice made.
+    assert f'value="subject:{cast.maths.pk}" required checked' in html
+    assert f'name="topic" value="{cast.maths.pk}"' in html
     response = client.post(
         new, {"about": f"subject:{cast.maths.pk}", "level": "well", "text": "Jag har en diagnos."}
     )
@@ -277,3 +279,61 @@ def test_the_page_query_count_does_not_grow_with_self_assessments(cast: Cast) ->
         )
         write_self_assessment(cast.student, cast.student, subject=cast.swedish, level="well")
     assert count() == 3 + 1 + 1 + 1
+
+
+def test_the_student_chooses_the_subject_first_then_its_areas_without_scripts(cast: Cast) -> None:
+    """Not one list of every area of every subject for a ten-year-old: step one names the
+    subjects (and the goals), step two offers the chosen subject's areas only."""
+    goal = maths_goal(cast)
+    client = verified_client(cast.student)
+    first = client.get(url(cast)).content.decode()
+    assert 'data-testid="self-assessment-topics"' in first
+    assert 'name="about"' not in first
+    assert "<select" not in first
+    assert f'href="?topic={cast.maths.pk}#new-self-assessment"' in first
+    assert 'href="?topic=goals#new-self-assessment"' in first
+
+    second = client.get(url(cast), {"topic": cast.maths.pk}).content.decode()
+    maths_areas = CurriculumArea.objects.filter(subject=cast.maths)
+    assert maths_areas.exists()
+    for area in maths_areas:
+        assert f'value="area:{area.pk}"' in second
+    other_area = CurriculumArea.objects.exclude(subject=cast.maths).first()
+    assert other_area is not None
+    assert f'value="area:{other_area.pk}"' not in second
+    assert f'value="goal:{goal.pk}"' not in second
+    # The subject as a whole is chosen unless the student picks an area.
+    assert f'value="subject:{cast.maths.pk}" required checked' in second
+
+    goals = client.get(url(cast), {"topic": "goals"}).content.decode()
+    assert f'value="goal:{goal.pk}"' in goals
+    assert 'value="area:' not in goals
+
+
+@pytest.mark.parametrize("topic", ["nonsense", "999999", "-1"])
+def test_a_subject_not_on_the_page_goes_back_to_the_first_step(cast: Cast, topic: str) -> None:
+    response = verified_client(cast.student).get(url(cast), {"topic": topic})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="self-assessment-topics"' in html
+    assert 'role="status"' in html
+
+
+def test_the_students_form_costs_the_same_queries_at_either_step(cast: Cast) -> None:
+    maths_goal(cast)
+    client = verified_client(cast.student)
+
+    def count(**query: Any) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url(cast), query).status_code == 200
+        return len(captured)
+
+    # session, user, one-time code; the student's page; the rule (may write); the goals; the
+    # page's threads; their subjects' areas; the self-assessments
+    expected = count()
+    assert expected == 3 + 1 + 1 + 1 + 1 + 1 + 1
+    assert count(topic=cast.maths.pk) == expected
+    assert count(topic="goals") == expected
+    for _ in range(3):
+        write_self_assessment(cast.student, cast.student, subject=cast.swedish, level="well")
+    assert count(topic=cast.swedish.pk) == expected

@@ -55,9 +55,39 @@ def test_the_inbox_takes_the_same_queries_with_2_or_40_notifications(cast: Cast,
     _messages(cast, 38)
     fan_out_waiting()
     large, response = _count(client, reverse("notifications"))
-    # session, user, device; the count and the page of notifications
-    assert small == large == 5
-    assert response.content.decode().count('class="inbox__item') == 30  # one page
+    # session, user, device; the count of lines, the page of lines, their newest notifications
+    assert small == large == 6
+    # One author's messages in one thread are one line.
+    assert response.content.decode().count('class="inbox__item') == 1
+    assert "40 nya meddelanden från Lars Lund i Allmänt" in response.content.decode()
+
+
+def test_the_inbox_groups_messages_by_thread_and_author_with_the_newest_time_and_one_link(
+    cast: Cast, settings: Any
+) -> None:
+    settings.DIALOGUE_SEND_LIMIT_PER_MINUTE = 100
+    _messages(cast, 4)
+    page = page_of(cast.student)
+    maths = page.threads.get(kind=Thread.Kind.SUBJECT, subject=cast.maths)
+    post_message(cast.teacher, page, thread_id=maths.pk, body="Bråk", client_id=uuid.uuid4())
+    post_message(cast.guardian_2, page, thread_id=maths.pk, body="Tack", client_id=uuid.uuid4())
+    fan_out_waiting()
+    inbox = verified_client(cast.guardian_1).get(reverse("notifications")).content.decode()
+    assert inbox.count('class="inbox__item') == 3
+    titles = [part.split("<", 1)[0] for part in inbox.split('class="inbox__title">')[1:]]
+    # The newest first; the one in maths and the other author's stay their own lines.
+    assert titles == [
+        "Nytt meddelande från Johan Berg",
+        "Nytt meddelande från Lars Lund",
+        "4 nya meddelanden från Lars Lund i Allmänt",
+    ]
+    newest = Notification.objects.filter(recipient=cast.guardian_1, params__thread__sv="Allmänt").first()
+    assert newest is not None
+    assert f'href="{reverse("notification-open", args=[newest.pk])}"' in inbox
+    assert inbox.count('class="inbox__link"') == 3
+    # Opening the line marks all four read, and nothing else.
+    verified_client(cast.guardian_1).get(reverse("notification-open", args=[newest.pk]))
+    assert verified_client(cast.guardian_1).get(reverse("notifications-unread")).json() == {"unread": 2}
 
 
 def test_the_inbox_names_what_happened_in_the_readers_language_and_never_the_text(cast: Cast) -> None:
@@ -113,8 +143,9 @@ def test_mark_read_unread_and_all(cast: Cast) -> None:
     client = verified_client(cast.student)
     first = Notification.objects.filter(recipient=cast.student).first()
     assert first is not None
+    # The three are one line of the inbox (one author, one thread): marked read together.
     client.post(reverse("notification-read", args=[first.pk]))
-    assert client.get(reverse("notifications-unread")).json() == {"unread": 2}
+    assert client.get(reverse("notifications-unread")).json() == {"unread": 0}
     client.post(reverse("notification-read", args=[first.pk]), {"read": "0"})
     assert client.get(reverse("notifications-unread")).json() == {"unread": 3}
     client.post(reverse("notifications-read-all"))

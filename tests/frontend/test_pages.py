@@ -100,21 +100,24 @@ STAFF_OVERHEAD = 3
 def test_guardian_start_page_query_count_does_not_grow_with_children(cast: Cast) -> None:
     client = verified_client(cast.guardian_1)
     # own enrolments, children + their enrolments, teaching, mentoring, led and administered
-    # schools, unread messages per child
-    assert _queries(client, "/") == FAMILY_OVERHEAD + 8
+    # schools; unread inbox lines, unread messages per thread, coming talks (the news with
+    # something in it: tests/frontend/test_start_news.py)
+    assert _queries(client, "/") == FAMILY_OVERHEAD + 10
     _add_children(cast, cast.guardian_1, 3)
-    assert _queries(client, "/") == FAMILY_OVERHEAD + 8
+    assert _queries(client, "/") == FAMILY_OVERHEAD + 10
 
 
 def test_teacher_start_page_query_count_does_not_grow_with_classes(cast: Cast) -> None:
     client = verified_client(cast.teacher)
-    # own enrolments, children (none: no prefetch), teaching, mentoring, counts, led, administered
-    assert _queries(client, "/") == STAFF_OVERHEAD + 7
+    # own enrolments, children (none: no prefetch), teaching, mentoring, the classes'
+    # students, led, administered; unread inbox lines, unread messages per student, proposed
+    # goals, assessment drafts, coming talks, action programme drafts
+    assert _queries(client, "/") == STAFF_OVERHEAD + 13
     year = cast.class_4a.school_year
     for name in ("6A", "6B", "6C"):
         extra_class = s.create_class(SYSTEM, cast.school, year, name=name, grade=6)
         m.assign_teaching(SYSTEM, cast.teacher, extra_class, cast.swedish)
-    assert _queries(client, "/") == STAFF_OVERHEAD + 7
+    assert _queries(client, "/") == STAFF_OVERHEAD + 13
 
 
 def _post(cast: Cast, author, count: int) -> None:

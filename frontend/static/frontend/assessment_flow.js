@@ -70,6 +70,25 @@
     }
   }
 
+  // The index of students at the top says where each one is: written, draft or not started.
+  function setIndexState(form, state) {
+    const student = form.closest(".flow-student").dataset.student;
+    const badge = document.querySelector(`[data-index-for="${student}"] [data-index-state]`);
+    if (!badge || badge.dataset.indexState === state) {
+      return;
+    }
+    const before = document.querySelector(`[data-count="${badge.dataset.indexState}"]`);
+    const after = document.querySelector(`[data-count="${state}"]`);
+    if (before && after) {
+      before.textContent = Number(before.textContent) - 1;
+      after.textContent = Number(after.textContent) + 1;
+    }
+    badge.classList.remove(`flow-state--${badge.dataset.indexState}`);
+    badge.classList.add(`flow-state--${state}`);
+    badge.dataset.indexState = state;
+    badge.textContent = S[`state_${state}`];
+  }
+
   function setError(form, message) {
     const line = form.querySelector("[data-error]");
     line.textContent = message || "";
@@ -102,6 +121,7 @@
         setError(form, "");
         showGuard(form, payload.findings || {}, null);
         form.dataset.hasDraft = "1";
+        setIndexState(form, "draft");
         if (!state.dataset.changed) {
           state.textContent = payload.version > 1 ? S.correctionDraft.replace("%(version)s", payload.version) : S.draft;
           state.dataset.changed = "1";
@@ -156,6 +176,7 @@
       link.textContent = S.published.replace("%(version)s", payload.published.version);
       state.replaceChildren(link);
       state.dataset.changed = "";
+      setIndexState(form, "published");
       publishButton.textContent = S.publishCorrection;
       saved.textContent = "";
       form.dataset.hasDraft = "";

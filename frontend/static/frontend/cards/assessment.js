@@ -17,6 +17,14 @@
   }
   meta.append(S.assessmentBy.replace("%(name)s", card.by));
   box.append(meta);
+  // A version replaced by a correction is folded: the current one, further down the
+  // thread, is the one to read; this one opens on request.
+  let body = box;
+  if (card.corrected_by) {
+    body = el("details", "card-item__earlier");
+    body.append(el("summary", "", S.assessmentShowReplaced.replace("%(version)s", card.version)));
+    box.append(body);
+  }
   if (card.levels.length) {
     const table = el("table", "table levels");
     const caption = el("caption", "visually-hidden", S.assessmentLevels);
@@ -32,13 +40,13 @@
       rows.append(row);
     }
     table.append(caption, head, rows);
-    box.append(table);
+    body.append(table);
   }
   if (card.can_html) {
-    box.append(el("h4", "card-item__heading", S.assessmentCan), t.html("card-item__text", card.can_html));
+    body.append(el("h4", "card-item__heading", S.assessmentCan), t.html("card-item__text", card.can_html));
   }
   if (card.develop_html) {
-    box.append(el("h4", "card-item__heading", S.assessmentDevelop), t.html("card-item__text", card.develop_html));
+    body.append(el("h4", "card-item__heading", S.assessmentDevelop), t.html("card-item__text", card.develop_html));
   }
   const link = el("a", "card-item__link", S.assessmentHistory);
   link.href = card.url;
