@@ -109,7 +109,9 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Overrides of Django's own templates (the admin's base_site.html adds frontend/admin.css):
+        # the apps' template folders come after django.contrib.admin's, so they cannot.
+        "DIRS": [BASE_DIR / "frontend" / "overrides"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

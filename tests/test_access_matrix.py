@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.actions import SYSTEM
 from accounts.actions.login import authenticate_with_password
 from accounts.actions.structure import create_term
-from accounts.models import LoginAttempt, SchoolYear, Term, User
+from accounts.models import LoginAttempt, Term, User
 from classblog.actions import FileChoice, change_settings, upload_file, write_comment, write_post
 from classblog.models import ClassBlog
 from notifications.actions import subscribe_push
@@ -711,7 +711,13 @@ def test_every_row_has_an_outcome_for_every_role() -> None:
 
 @pytest.fixture
 def extra(cast: Cast) -> dict[str, Any]:
-    year = SchoolYear.objects.get()
+    return matrix_extra(cast)
+
+
+def matrix_extra(cast: Cast) -> dict[str, Any]:
+    """The objects the rows' URLs name, made through the real actions (also used by the
+    browser's layout check, beside the demo school: hence no bare ``.get()`` of a table)."""
+    year = cast.class_4a.school_year
     term = create_term(
         SYSTEM,
         cast.school,
@@ -725,7 +731,7 @@ def extra(cast: Cast) -> dict[str, Any]:
     return {
         "year": year,
         "term": term,
-        "attempt": LoginAttempt.objects.get(),
+        "attempt": LoginAttempt.objects.filter(username="nobody").latest("pk"),
         **dialogue_objects(cast),
         **assessment_objects(cast),
         **talk_objects(cast),

@@ -99,9 +99,21 @@ def _settings_context(user: User, **extra: Any) -> dict[str, Any]:
             "blocked": _(
                 "This browser blocks notifications from Elevdialog: allow them in its site settings."
             ),
-            "unsupported": _(
-                "This browser cannot receive push. On an iPhone, add Elevdialog to the home screen first."
+            # What is missing when push cannot work here, checked in this order.
+            "checking": _("Checking what this browser can do…"),
+            "insecure": _(
+                "Push needs a secure connection (an address starting with https://); "
+                "this page was opened without one."
             ),
+            "no_worker": _(
+                "This browser does not let Elevdialog run a service worker, which push needs "
+                "(for example in a private window, or with service workers turned off)."
+            ),
+            "no_push": _(
+                "This browser has no support for push. On an iPhone, add Elevdialog to the home screen first."
+            ),
+            "no_notifications": _("This browser cannot show notifications."),
+            "worker_failed": _("The browser could not start Elevdialog's service worker, which push needs."),
             "failed": _("Push could not be turned on."),
         },
         **extra,

@@ -3,28 +3,11 @@ site's own UI, for a family member and for staff. The Django admin is Django's o
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.checks import AXE, axe_violations
 from tests.browser.support import demo_code, log_in
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def axe_violations(page: Page) -> list[str]:
-    """Runs axe in the page through the DevTools protocol (not as a page script, so the
-    page's own Content-Security-Policy stays in force for everything else)."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
-        ".map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)",
-        WCAG_TAGS,
-    )
-    return list(result)
 
 
 def check(page: Page, path: str) -> list[str]:

@@ -82,13 +82,21 @@ class Cast:
         return None if role == "anonymous" else getattr(self, role)
 
 
-def build_cast() -> Cast:
+def build_cast(*, username_prefix: str = "") -> Cast:
+    """``username_prefix`` keeps the cast's usernames apart from people already in the
+    database (the browser tests build the cast beside the demo school)."""
     today = timezone.localdate()
     term_start = today - datetime.timedelta(days=30)
     yesterday = today - datetime.timedelta(days=1)
 
     def person(username: str, first: str, last: str) -> User:
-        return p.create_person(SYSTEM, username=username, first_name=first, last_name=last, password=PASSWORD)
+        return p.create_person(
+            SYSTEM,
+            username=f"{username_prefix}{username}",
+            first_name=first,
+            last_name=last,
+            password=PASSWORD,
+        )
 
     school = s.create_school(SYSTEM, name="Norrskolan", municipality="Umeå kommun")
     other_school = s.create_school(SYSTEM, name="Söderskolan", municipality="Umeå kommun")

@@ -5,28 +5,17 @@
 document.documentElement.classList.add("js");
 
 document.addEventListener("DOMContentLoaded", () => {
-  // Collapsible navigation on narrow screens.
+  // Collapsible navigation on narrow screens. The CSS draws it collapsed from the first
+  // paint (nothing moves when this script arrives); without JavaScript, nojs.css shows it
+  // open and hides the button.
   const toggle = document.querySelector(".menu-toggle");
   const nav = document.getElementById("site-nav");
   if (toggle && nav) {
-    const narrow = window.matchMedia("(max-width: 47.99rem)");
-    const apply = () => {
-      if (narrow.matches) {
-        toggle.hidden = false;
-        const open = toggle.getAttribute("aria-expanded") === "true";
-        nav.dataset.collapsed = open ? "false" : "true";
-      } else {
-        toggle.hidden = true;
-        nav.dataset.collapsed = "false";
-      }
-    };
     toggle.addEventListener("click", () => {
-      const open = toggle.getAttribute("aria-expanded") === "true";
-      toggle.setAttribute("aria-expanded", open ? "false" : "true");
-      apply();
+      const open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.toggleAttribute("data-open", open);
     });
-    narrow.addEventListener("change", apply);
-    apply();
   }
 
   // Forms that ask before doing something drastic.

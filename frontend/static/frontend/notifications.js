@@ -53,12 +53,31 @@
     }
   }
 
-  if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
-    say(strings.unsupported);
-    return;
+  // Say what is really missing, not just "cannot": the page's own address, the browser's
+  // service workers, its Push API, its notifications.
+  function missing() {
+    if (!window.isSecureContext) return strings.insecure;
+    if (!("serviceWorker" in navigator)) return strings.no_worker;
+    if (!("PushManager" in window)) return strings.no_push;
+    if (!("Notification" in window)) return strings.no_notifications;
+    return null;
   }
 
-  const ready = navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(() => navigator.serviceWorker.ready);
+  const lacking = missing();
+  if (lacking) {
+    say(lacking);
+    return;
+  }
+  say(strings.checking);
+
+  // A browser may refuse the service worker, or never start it (then "ready" never comes).
+  const WORKER_WAIT_MS = 10000;
+  const ready = Promise.race([
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(() => navigator.serviceWorker.ready),
+    new Promise((resolve, reject) => {
+      window.setTimeout(() => reject(new Error(strings.worker_failed)), WORKER_WAIT_MS);
+    }),
+  ]);
 
   ready
     .then((registration) => registration.pushManager.getSubscription())
@@ -69,7 +88,7 @@
         post(section.dataset.subscribe, subscription.toJSON()).catch(() => {});
       }
     })
-    .catch(() => say(strings.unsupported));
+    .catch(() => say(strings.worker_failed));
 
   enable.addEventListener("click", () => {
     enable.disabled = true;
