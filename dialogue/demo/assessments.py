@@ -30,13 +30,13 @@ MATHS = {
 }
 
 
-def _student_class(student: User) -> SchoolClass:
+def student_class(student: User) -> SchoolClass:
     enrolment = Enrolment.objects.active().filter(student=student).select_related("school_class").first()
     assert enrolment is not None, f"{student} is enrolled in the demo school"
     return enrolment.school_class
 
 
-def _levels(subject: Subject, by_name: dict[str, str]) -> dict[str, str]:
+def levels_by_name(subject: Subject, by_name: dict[str, str]) -> dict[str, str]:
     areas = {area.name_sv: str(area.pk) for area in CurriculumArea.objects.filter(subject=subject)}
     return {areas[name]: level for name, level in by_name.items()}
 
@@ -49,13 +49,13 @@ def seed(people: dict[str, User]) -> None:
         student = people[username]
         if Assessment.objects.filter(student=student, subject=maths).exists():
             continue
-        school_class = _student_class(student)
+        school_class = student_class(student)
         draft, _findings = save_draft(
             teacher,
             school_class,
             student,
             maths,
-            levels=_levels(maths, levels),
+            levels=levels_by_name(maths, levels),
             can_text=can,
             develop_text=develop,
         )
@@ -68,7 +68,7 @@ def seed(people: dict[str, User]) -> None:
                 school_class,
                 student,
                 maths,
-                levels=_levels(maths, levels),
+                levels=levels_by_name(maths, levels),
                 can_text=can,
                 develop_text=develop,
             )
@@ -78,7 +78,7 @@ def seed(people: dict[str, User]) -> None:
     if not Assessment.objects.filter(student=alva, subject=swedish).exists():
         save_draft(
             mentor,
-            _student_class(alva),
+            student_class(alva),
             alva,
             swedish,
             levels={},

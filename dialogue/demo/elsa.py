@@ -15,13 +15,14 @@ from collections.abc import Mapping
 from django.utils import timezone
 
 from accounts import policy
-from accounts.models import CurriculumArea, Enrolment, SchoolClass, Subject, User
+from accounts.models import CurriculumArea, Subject, User
 from dialogue.actions.assessments import publish_assessment, save_draft
 from dialogue.actions.goals import change_goal_status, reflect_on_goal, set_goal
 from dialogue.actions.messages import post_message
 from dialogue.actions.pages import page_of
 from dialogue.actions.self_assessments import write_self_assessment
 from dialogue.actions.talks import book_talk
+from dialogue.demo.assessments import levels_by_name, student_class
 from dialogue.models import Assessment, DevelopmentTalk, Goal, TalkSlot, Thread
 
 STUDENT = "elsa.lindqvist"
@@ -87,17 +88,6 @@ SWEDISH_CAN = "Elsa läser med flyt och skriver berättelser med en tydlig börj
 SWEDISH_DEVELOP = "Elsa utvecklas vidare genom att skriva slut som knyter ihop berättelsen och att dela in texten i stycken."
 
 
-def _class_of(student: User) -> SchoolClass:
-    enrolment = Enrolment.objects.active().filter(student=student).select_related("school_class").first()
-    assert enrolment is not None, f"{student} is enrolled in the demo school"
-    return enrolment.school_class
-
-
-def _levels(subject: Subject, by_name: dict[str, str]) -> dict[str, str]:
-    areas = {area.name_sv: str(area.pk) for area in CurriculumArea.objects.filter(subject=subject)}
-    return {areas[name]: level for name, level in by_name.items()}
-
-
 def _conversation(people: Mapping[str, User], elsa: User) -> None:
     page = page_of(elsa)
     for index, (code, author, text) in enumerate(CONVERSATION):
@@ -148,7 +138,7 @@ def _goals(people: Mapping[str, User], elsa: User) -> None:
 
 
 def _assessments(people: Mapping[str, User], elsa: User) -> None:
-    school_class = _class_of(elsa)
+    school_class = student_class(elsa)
     maths, swedish = Subject.objects.get(code="MA"), Subject.objects.get(code="SV")
     if not Assessment.objects.filter(student=elsa, subject=maths).exists():
         ahmed = people["ahmed.hassan"]
@@ -157,7 +147,7 @@ def _assessments(people: Mapping[str, User], elsa: User) -> None:
             school_class,
             elsa,
             maths,
-            levels=_levels(maths, {k: v for k, v in MATHS_LEVELS.items() if k != "Geometri"}),
+            levels=levels_by_name(maths, {k: v for k, v in MATHS_LEVELS.items() if k != "Geometri"}),
             can_text=MATHS_CAN,
             develop_text=MATHS_DEVELOP,
         )
@@ -168,7 +158,7 @@ def _assessments(people: Mapping[str, User], elsa: User) -> None:
             school_class,
             elsa,
             maths,
-            levels=_levels(maths, MATHS_LEVELS),
+            levels=levels_by_name(maths, MATHS_LEVELS),
             can_text=MATHS_CAN,
             develop_text=MATHS_DEVELOP,
         )
@@ -180,7 +170,7 @@ def _assessments(people: Mapping[str, User], elsa: User) -> None:
             school_class,
             elsa,
             swedish,
-            levels=_levels(swedish, SWEDISH_LEVELS),
+            levels=levels_by_name(swedish, SWEDISH_LEVELS),
             can_text=SWEDISH_CAN,
             develop_text=SWEDISH_DEVELOP,
         )
@@ -197,7 +187,7 @@ def _booked_talk(people: Mapping[str, User], elsa: User) -> None:
     taken = DevelopmentTalk.objects.filter(cancelled_at__isnull=True).values("slot")
     free = (
         TalkSlot.objects.filter(
-            school_class=_class_of(elsa), cancelled_at__isnull=True, starts_at__gt=now, video=False
+            school_class=student_class(elsa), cancelled_at__isnull=True, starts_at__gt=now, video=False
         )
         .exclude(pk__in=taken)
         .order_by("starts_at")
