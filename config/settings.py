@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "writing",
     "dialogue",
     "classblog",
+    "records",
     "frontend",
 ]
 

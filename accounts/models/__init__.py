@@ -1,3 +1,4 @@
+from accounts.models.leaving import Leaving
 from accounts.models.login import LoginAttempt
 from accounts.models.memberships import (
     Enrolment,
@@ -23,6 +24,7 @@ __all__ = [
     "CurriculumArea",
     "Enrolment",
     "Guardianship",
+    "Leaving",
     "LoginAttempt",
     "Mentorship",
     "School",

@@ -205,6 +205,8 @@ class StaffRole(DatedMembership):
     class Role(models.TextChoices):
         PRINCIPAL = "principal", _("Principal")
         SCHOOL_ADMIN = "school_admin", _("School administrator")
+        # Registers requests for public records and keeps the archive of students who left.
+        REGISTRAR = "registrar", _("Registrar")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,0 +1,97 @@
+"""The register of what is held: every kind of record the system stores about a student or a
+person, declared once by the app that stores it.
+
+The personal data export, the public-record release, the archive and the purge all read this
+register and nothing else, so a kind that is declared here is exported, released and removed
+everywhere, and a model that is not declared is caught by a test (``tests/records``), the way
+the access matrix catches a URL without a row.
+
+Each app declares its kinds in ``<app>/held.py``, imported by its ``AppConfig.ready``. This
+module sits on the lowest floor so that every app can declare without importing the records
+floor above it.
+
+A kind answers four questions:
+
+- ``of_student(student_id)``: its rows in the student's record (the page and everything on
+  it, the student's documents, memberships, notifications about the page, the access log of
+  the page). Exported to the student and the guardians; removed when the student is purged.
+- ``of_person(user_id)``: its rows about one person as a person (the account, memberships,
+  what they wrote, notifications they received, devices, their own openings). Exported to the
+  person; removed when the account is removed. For a student both apply.
+- ``export(row)``: the row as JSON-able data, in the documented ``fields``. It never carries
+  another child's data (a classmate named as a notification's actor, say): what would, stays out.
+- ``remove(rows)``: how the rows are removed (by default one DELETE, without Django's
+  collector: the purge removes every declared kind of the subject in one transaction, and
+  PostgreSQL's deferred foreign keys check the whole at commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.db.models.fields.files import FieldFile
+from django.utils.functional import Promise
+
+Rows = Callable[[int], QuerySet[Any]]
+
+
+def delete_rows(rows: QuerySet[Any]) -> int:
+    """One DELETE for the rows, with no cascade: every dependent kind is declared too and is
+    removed in the same transaction."""
+    return rows._raw_delete(rows.db)
+
+
+@dataclass(frozen=True)
+class HeldKind:
+    # Stable and unique: the export's file name ("dialogue.message" -> dialogue.message.json).
+    name: str
+    model: type[Model]
+    # What people call these records, plural ("Messages in the dialogue").
+    label: str | Promise
+    # The documented schema: each exported field and what it means (English; the README's
+    # export section and the export's schema.json are built from it).
+    fields: Mapping[str, str]
+    export: Callable[[Any], dict[str, Any]]
+    of_student: Rows | None = None
+    of_person: Rows | None = None
+    # The stored files of a row (exported beside the JSON, removed with the row).
+    files: Callable[[Any], Iterable[FieldFile]] | None = None
+    remove: Callable[[QuerySet[Any]], int] = delete_rows
+
+    def rows_about_student(self, student_id: int) -> QuerySet[Any] | None:
+        """Every row of this kind in the student's record and about the student as a person."""
+        if self.of_student is None and self.of_person is None:
+            return None
+        if self.of_person is None:
+            assert self.of_student is not None
+            return self.of_student(student_id)
+        if self.of_student is None:
+            return self.of_person(student_id)
+        return self.model._default_manager.filter(
+            Q(pk__in=self.of_student(student_id).values("pk"))
+            | Q(pk__in=self.of_person(student_id).values("pk"))
+        )
+
+
+_kinds: dict[str, HeldKind] = {}
+
+
+def declare(*kinds: HeldKind) -> None:
+    for kind in kinds:
+        assert kind.name not in _kinds or _kinds[kind.name].model is kind.model, kind.name
+        _kinds[kind.name] = kind
+
+
+def kinds() -> list[HeldKind]:
+    return list(_kinds.values())
+
+
+def kind(name: str) -> HeldKind:
+    return _kinds[name]
+
+
+def declared_models() -> set[type[Model]]:
+    return {held.model for held in _kinds.values()}

@@ -1,0 +1,1 @@
+"""The records floor's own kinds in the register of what is held (``accounts.held``)."""

@@ -1,0 +1,5 @@
+from records.models.access_log import Opening, ReviewMark
+from records.models.exports import DataExport
+from records.models.retention import PurgeLog, RetentionRule
+
+__all__ = ["DataExport", "Opening", "PurgeLog", "RetentionRule", "ReviewMark"]

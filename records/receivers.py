@@ -1,0 +1,1 @@
+"""The access log listens to the doors (``accounts.openings``)."""
