@@ -46,6 +46,10 @@ class StudentRelation:
     is_mentor: bool = False
     is_principal: bool = False
     taught_subject_ids: frozenset[int] = field(default_factory=frozenset)
+    # The registrar of the student's school (or, after leaving, of the last school).
+    is_registrar: bool = False
+    # The student has left: the page is a read-only archive (``accounts.models.Leaving``).
+    is_archived: bool = False
 
     @property
     def is_teacher(self) -> bool:
@@ -114,6 +118,12 @@ class StudentRelation:
         """The teacher who holds the talk writes the IUP and the agreements: a teacher or the
         mentor of the student (not the principal)."""
         return self.is_teacher
+
+    @property
+    def may_export(self) -> bool:
+        """Download everything stored about the student (GDPR art. 15 and 20): the student, a
+        guardian while the guardianship lasts, and the registrar for a request by post."""
+        return self.is_self or self.is_guardian or self.is_registrar
 
     def may_edit(self, author_id: int) -> bool:
         """Change a text on the page: only its author, while they may still write there."""
