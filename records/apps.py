@@ -8,3 +8,4 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         from records import held, receivers  # noqa: F401  (the access log listens to the doors)
+        from records import access_log_admin  # noqa: F401  (registers on the school admin site)
