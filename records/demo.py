@@ -25,9 +25,17 @@ DAYS = 21
 # (username, openings on an ordinary school day as (what, channel) choices, chance per day)
 VIEWERS = [
     ("lars.berglund", [("page", openings.PAGE), ("live", openings.SOCKET), ("plan", openings.PAGE)], 0.8),
-    ("ahmed.hassan", [("page", openings.PAGE), ("assessment", openings.PAGE), ("live", openings.SOCKET)], 0.5),
+    (
+        "ahmed.hassan",
+        [("page", openings.PAGE), ("assessment", openings.PAGE), ("live", openings.SOCKET)],
+        0.5,
+    ),
     ("jenny.marklund", [("page", openings.PAGE), ("thread", openings.PAGE)], 0.3),
-    ("eva.lindgren", [("goals", openings.PAGE), ("page", openings.NOTIFICATION), ("plan", openings.PAGE)], 0.15),
+    (
+        "eva.lindgren",
+        [("goals", openings.PAGE), ("page", openings.NOTIFICATION), ("plan", openings.PAGE)],
+        0.15,
+    ),
 ]
 
 
@@ -53,7 +61,9 @@ def seed(today: datetime.date | None = None) -> int:
                 continue  # before the school year began
             for what, channel in chance.sample(choices, k=chance.randint(1, len(choices))):
                 at = timezone.make_aware(
-                    datetime.datetime.combine(day, datetime.time(chance.randint(7, 16), chance.randint(0, 59)))
+                    datetime.datetime.combine(
+                        day, datetime.time(chance.randint(7, 16), chance.randint(0, 59))
+                    )
                 )
                 with openings.through(channel):
                     openings.record_opening(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -31,25 +32,39 @@ def staff_openings(student_id: int) -> QuerySet[Opening]:
     )
 
 
-def school_students(school: School, on: datetime.date | None = None) -> QuerySet[Enrolment]:
+def school_students(school: School, on: datetime.date | None = None) -> QuerySet[Enrolment, dict[str, Any]]:
     """The ids of the school's students today (a subquery)."""
-    return Enrolment.objects.active(on or base.today()).filter(school_class__school=school).values("student_id")
+    return (
+        Enrolment.objects.active(on or base.today()).filter(school_class__school=school).values("student_id")
+    )
 
 
-def openings_to_review(school: School, since: datetime.datetime, until: datetime.datetime) -> QuerySet[Opening]:
+def openings_to_review(
+    school: School, since: datetime.datetime, until: datetime.datetime
+) -> QuerySet[Opening]:
     """Openings of the school's students' records by staff who are not the student's teachers
     or mentor today (principals, registrars, teachers whose assignment has ended, ...) in
     [since, until), newest first. The day-to-day openings by a student's own teachers are
     what the page is for, so they are left out."""
     on = base.today()
-    classes = Enrolment.objects.active(on).filter(student_id=OuterRef(OuterRef("student_id"))).values("school_class_id")
-    teaches = TeachingAssignment.objects.active(on).filter(teacher_id=OuterRef("viewer_id"), school_class_id__in=classes)
-    mentors = Mentorship.objects.active(on).filter(teacher_id=OuterRef("viewer_id"), school_class_id__in=classes)
+    classes = (
+        Enrolment.objects.active(on)
+        .filter(student_id=OuterRef(OuterRef("student_id")))
+        .values("school_class_id")
+    )
+    teaches = TeachingAssignment.objects.active(on).filter(
+        teacher_id=OuterRef("viewer_id"), school_class_id__in=classes
+    )
+    mentors = Mentorship.objects.active(on).filter(
+        teacher_id=OuterRef("viewer_id"), school_class_id__in=classes
+    )
     return (
         Opening.objects.filter(
             student_id__in=school_students(school, on), role__in=STAFF_ROLES, at__gte=since, at__lt=until
         )
-        .filter(~Q(role__in=(Opening.Role.TEACHER, Opening.Role.MENTOR)) | ~(Exists(teaches) | Exists(mentors)))
+        .filter(
+            ~Q(role__in=(Opening.Role.TEACHER, Opening.Role.MENTOR)) | ~(Exists(teaches) | Exists(mentors))
+        )
         .select_related("viewer", "student")
         .order_by("-at", "-pk")
     )

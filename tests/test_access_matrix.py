@@ -233,7 +233,10 @@ ROWS: dict[str, Row] = {
         named("access-review-volume-checked", lambda cast, extra: cast.school.pk),
         only({"principal"}, lambda cast, extra: Redirect(reverse("access-review", args=[cast.school.pk]))),
         method="post",
-        data=lambda cast, extra: {"viewer": str(cast.principal.pk), "day": timezone.localdate(extra["opening"].at).isoformat()},
+        data=lambda cast, extra: {
+            "viewer": str(cast.principal.pk),
+            "day": timezone.localdate(extra["opening"].at).isoformat(),
+        },
     ),
     **admin_model_rows(
         "opening",

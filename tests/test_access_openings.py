@@ -54,9 +54,14 @@ def test_every_record_page_opens_through_the_door_exactly_once(cast: Cast, extra
                     failures.append(f"{name} as {role}: the opening names someone else")
                 if len(written) != expected:
                     failures.append(f"{name} as {role}: {status} wrote {len(written)} access-log rows")
-                elif written and person is not None and (written[0].viewer_id, written[0].channel) != (
-                    person.pk,
-                    Opening.Channel.PAGE,
+                elif (
+                    written
+                    and person is not None
+                    and (written[0].viewer_id, written[0].channel)
+                    != (
+                        person.pk,
+                        Opening.Channel.PAGE,
+                    )
                 ):
                     failures.append(f"{name} as {role}: the access-log row names someone else")
     finally:

@@ -84,7 +84,9 @@ def access_review_view(request: HttpRequest, school_id: int) -> HttpResponse:
     form, since, until = _period(request)
     start, end = _start_of(since), _start_of(until + datetime.timedelta(days=1))
     threshold = settings.ACCESS_REVIEW_DAILY_STUDENTS
-    page = Paginator(queries.openings_to_review(school, start, end), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(queries.openings_to_review(school, start, end), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     openings = list(page)
     volumes = queries.unusual_volumes(school, start, end, threshold)
     queries.marks_for(school, openings, volumes)
@@ -138,7 +140,9 @@ def volume_checked_view(request: HttpRequest, school_id: int) -> HttpResponse:
     if not viewer_id.isdigit() or len(viewer_id) > 12:
         raise NotFound
     try:
-        review.mark_volume_checked(viewer(request), school, int(viewer_id), day, note=request.POST.get("note", ""))
+        review.mark_volume_checked(
+            viewer(request), school, int(viewer_id), day, note=request.POST.get("note", "")
+        )
     except Refused as error:
         flash_error(request, error)
     else:

@@ -111,9 +111,11 @@ def test_opening_marks_read_and_goes_to_the_thing(cast: Cast) -> None:
     response = client.get(reverse("notification-open", args=[notification.pk]))
     assert response.status_code == 302
     # Marked as followed from a notification, for the access log (nothing personal in it).
-    assert response["Location"] == reverse(
-        "assessment-history", args=[cast.student.pk, objects["assessment"].pk]
-    ) + "?via=notification"
+    assert (
+        response["Location"]
+        == reverse("assessment-history", args=[cast.student.pk, objects["assessment"].pk])
+        + "?via=notification"
+    )
     notification.refresh_from_db()
     assert notification.read_at is not None
     assert client.get(reverse("notifications-unread")).json() == {"unread": 0}
@@ -285,6 +287,8 @@ def test_an_email_link_opened_while_logged_out_leads_through_login_to_the_thing(
     assert response["Location"] == reverse("notification-open", args=[notification.pk])
     response = client.get(response["Location"])
     # Marked as followed from a notification, for the access log (nothing personal in it).
-    assert response["Location"] == reverse(
-        "assessment-history", args=[cast.student.pk, objects["assessment"].pk]
-    ) + "?via=notification"
+    assert (
+        response["Location"]
+        == reverse("assessment-history", args=[cast.student.pk, objects["assessment"].pk])
+        + "?via=notification"
+    )

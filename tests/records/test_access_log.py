@@ -33,7 +33,11 @@ def test_an_opening_is_one_insert_and_nothing_else(cast: Cast) -> None:
     relation = policy.relation_to_student(cast.teacher, cast.student)
     with CaptureQueriesContext(connection) as queries:
         openings.record_opening(
-            viewer_id=cast.teacher.pk, student_id=cast.student.pk, what="page", object_id=None, relation=relation
+            viewer_id=cast.teacher.pk,
+            student_id=cast.student.pk,
+            what="page",
+            object_id=None,
+            relation=relation,
         )
     assert len(queries) == 1
     assert queries[0]["sql"].startswith('INSERT INTO "records_opening"')
@@ -67,7 +71,9 @@ def test_the_role_follows_the_relation_nearest_first() -> None:
     assert role_of(StudentRelation(is_self=True, is_guardian=True)) == Opening.Role.STUDENT
     assert role_of(StudentRelation(is_guardian=True, is_mentor=True)) == Opening.Role.GUARDIAN
     assert role_of(StudentRelation(is_mentor=True, taught_subject_ids=frozenset({1}))) == Opening.Role.MENTOR
-    assert role_of(StudentRelation(taught_subject_ids=frozenset({1}), is_principal=True)) == Opening.Role.TEACHER
+    assert (
+        role_of(StudentRelation(taught_subject_ids=frozenset({1}), is_principal=True)) == Opening.Role.TEACHER
+    )
     assert role_of(StudentRelation(is_principal=True, is_registrar=True)) == Opening.Role.PRINCIPAL
     assert role_of(StudentRelation(is_registrar=True)) == Opening.Role.REGISTRAR
     assert role_of(StudentRelation()) is None
@@ -107,7 +113,7 @@ def test_a_marker_other_than_the_notification_s_is_a_page(cast: Cast) -> None:
 
 
 def test_an_unknown_channel_is_refused() -> None:
-    with pytest.raises(ValueError), openings.through("carrier pigeon"):
+    with pytest.raises(ValueError, match="unknown opening channel"), openings.through("carrier pigeon"):
         pass
 
 
@@ -120,7 +126,9 @@ def test_the_log_holds_no_message_text(cast: Cast) -> None:
     )
     for person in (cast.teacher, cast.principal, cast.guardian_2):
         client = verified_client(person)
-        assert client.get(reverse("student", args=[cast.student.pk]) + f"?thread={thread.pk}").status_code == 200
+        assert (
+            client.get(reverse("student", args=[cast.student.pk]) + f"?thread={thread.pk}").status_code == 200
+        )
         assert client.get(reverse("thread-history", args=[page.pk, thread.pk])).status_code == 200
         assert client.get(reverse("message-revisions", args=[page.pk, message.pk])).status_code == 200
     with connection.cursor() as cursor:
@@ -139,7 +147,11 @@ def test_postgresql_refuses_to_change_a_row_of_the_log(cast: Cast) -> None:
     opening = _one_opening(cast)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         Opening.objects.filter(pk=opening.pk).update(what="nothing")
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("UPDATE records_opening SET viewer_id = NULL")
     opening.refresh_from_db()
     assert (opening.what, opening.viewer_id) == ("page", cast.principal.pk)
@@ -149,7 +161,11 @@ def test_postgresql_refuses_to_remove_a_row_of_the_log(cast: Cast) -> None:
     opening = _one_opening(cast)
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         Opening.objects.filter(pk=opening.pk).delete()
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM records_opening")
     assert Opening.objects.filter(pk=opening.pk).exists()
 
@@ -162,6 +178,10 @@ def test_the_purge_removes_rows_only_inside_its_own_transaction(cast: Cast) -> N
         cursor.execute("DELETE FROM records_opening WHERE id = %s", [first.pk])
     assert not Opening.objects.filter(pk=first.pk).exists()
     # SET LOCAL ended with its transaction: the next one is refused again.
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM records_opening WHERE id = %s", [second.pk])
     assert Opening.objects.filter(pk=second.pk).exists()

@@ -43,9 +43,11 @@ def test_a_guardian_sees_only_staff_openings_of_their_own_child(cast: Cast) -> N
     assert _listed(cast, "student") == expected
     page = verified_client(cast.guardian_1).get(reverse("student-openings", args=[cast.student.pk]))
     body = page.content.decode()
-    assert "Lars Lund" in body and "Ingrid Norberg" in body
+    assert "Lars Lund" in body
+    assert "Ingrid Norberg" in body
     assert "Johan Berg" not in body  # guardian_2's name appears nowhere, not even as a reader
-    assert "Olle" not in body and "Eva Ek" not in body
+    assert "Olle" not in body
+    assert "Eva Ek" not in body
 
 
 def test_looking_at_the_list_is_itself_an_opening_and_staff_are_not_let_in(cast: Cast) -> None:
@@ -98,7 +100,9 @@ def _former_teachers_opening(cast: Cast, at: datetime.datetime) -> Opening:
         student_id=cast.student.pk,
         what="thread",
         object_id=None,
-        relation=StudentRelation(viewer_id=cast.former_teacher.pk, taught_subject_ids=frozenset({cast.english.pk})),
+        relation=StudentRelation(
+            viewer_id=cast.former_teacher.pk, taught_subject_ids=frozenset({cast.english.pk})
+        ),
         at=at,
     )
     return Opening.objects.latest("pk")
@@ -123,14 +127,17 @@ def test_the_review_lists_openings_by_others_than_the_students_teachers(cast: Ca
     shown, volumes, body = _review(cast)
     assert shown == [by_principal.pk, former.pk]
     assert volumes == []
-    assert "Per Vikarie" in body and "Anna Andersson" in body
+    assert "Per Vikarie" in body
+    assert "Anna Andersson" in body
 
 
 def test_the_review_shows_only_the_principal_s_own_school(cast: Cast) -> None:
     open_page(cast.principal, cast.student)
     url = reverse("access-review", args=[cast.school.pk])
     assert verified_client(cast.other_principal).get(url).status_code == 404
-    response = verified_client(cast.other_principal).get(reverse("access-review", args=[cast.other_school.pk]))
+    response = verified_client(cast.other_principal).get(
+        reverse("access-review", args=[cast.other_school.pk])
+    )
     assert list(response.context["openings"]) == []
 
 
@@ -164,7 +171,8 @@ def test_the_principal_marks_findings_as_checked_with_a_note(cast: Cast) -> None
     review_url = reverse("access-review", args=[cast.school.pk])
     mark_url = reverse("access-review-opening-checked", args=[cast.school.pk, opening.pk])
     response = client.post(mark_url, {"note": "Elevhälsomöte", "next": f"{review_url}?page=1"})
-    assert response.status_code == 302 and response["Location"] == f"{review_url}?page=1"
+    assert response.status_code == 302
+    assert response["Location"] == f"{review_url}?page=1"
     day = timezone.localdate(opening.at).isoformat()
     volume_url = reverse("access-review-volume-checked", args=[cast.school.pk])
     client.post(volume_url, {"viewer": cast.principal.pk, "day": day, "note": ""})
@@ -174,7 +182,8 @@ def test_the_principal_marks_findings_as_checked_with_a_note(cast: Cast) -> None
         (None, cast.principal.pk, "", cast.principal.pk),
     ]
     body = client.get(review_url).content.decode()
-    assert body.count('data-testid="review-mark"') == 2 and "Elevhälsomöte" in body
+    assert body.count('data-testid="review-mark"') == 2
+    assert "Elevhälsomöte" in body
     # Marking again, or with a note too long, is refused with the reason; nothing changes.
     again = client.post(mark_url, {"note": "igen"}, follow=True).content.decode()
     assert "already marked as checked" in again or "redan markerad" in again

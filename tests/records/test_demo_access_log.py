@@ -29,7 +29,9 @@ def test_elsas_page_has_a_few_weeks_of_staff_openings_written_once() -> None:
         Opening.Role.TEACHER,
         Opening.Role.PRINCIPAL,
     }
-    assert {row.viewer.username for row in rows if row.role == Opening.Role.MENTOR} == {"lars.berglund"}
+    assert {row.viewer.username for row in rows if row.viewer and row.role == Opening.Role.MENTOR} == {
+        "lars.berglund"
+    }
     assert {row.channel for row in rows} == set(Opening.Channel.values)
     today = timezone.localdate()
     assert all(timezone.localdate(row.at) < today for row in rows)
@@ -40,7 +42,8 @@ def test_elsas_page_has_a_few_weeks_of_staff_openings_written_once() -> None:
 
     sofia = User.objects.get(username="sofia.lindqvist")
     body = verified_client(sofia).get(reverse("student-openings", args=[elsa.pk])).content.decode()
-    assert "Lars Berglund" in body and "Eva Lindgren" in body
+    assert "Lars Berglund" in body
+    assert "Eva Lindgren" in body
     principal = User.objects.get(username="eva.lindgren")
     school = StaffRole.objects.get(user=principal, role=StaffRole.Role.PRINCIPAL).school
     review = verified_client(principal).get(reverse("access-review", args=[school.pk]))
