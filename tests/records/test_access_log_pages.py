@@ -149,7 +149,7 @@ def test_the_review_period_can_be_chosen_and_a_wrong_one_is_explained(cast: Cast
     assert _review(cast, f"?since={day.isoformat()}&until={day.isoformat()}")[0] == [old.pk]
     shown, _volumes, body = _review(cast, "?since=2026-05-02&until=2026-05-01")
     assert shown == [recent.pk]
-    assert "The period must start on or before the day it ends." in body or "Perioden måste börja" in body
+    assert "Perioden måste börja samma dag som den slutar eller tidigare." in body
 
 
 @override_settings(ACCESS_REVIEW_DAILY_STUDENTS=1)
@@ -186,11 +186,11 @@ def test_the_principal_marks_findings_as_checked_with_a_note(cast: Cast) -> None
     assert "Elevhälsomöte" in body
     # Marking again, or with a note too long, is refused with the reason; nothing changes.
     again = client.post(mark_url, {"note": "igen"}, follow=True).content.decode()
-    assert "already marked as checked" in again or "redan markerad" in again
+    assert "Det här var redan markerat som kontrollerat." in again
     opening_2 = open_page(cast.principal, cast.student)
     mark_2 = reverse("access-review-opening-checked", args=[cast.school.pk, opening_2.pk])
     too_long = client.post(mark_2, {"note": "x" * 501}, follow=True).content.decode()
-    assert "500" in too_long
+    assert "Anteckningen får vara högst 500 tecken." in too_long
     assert ReviewMark.objects.count() == 2
 
 
