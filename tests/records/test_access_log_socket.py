@@ -1,5 +1,5 @@
 """Following a page over the live socket is an opening through the socket; acting on a page
-already followed is none."""
+already followed is none. And the channel reaches the view under ASGI, as Daphne serves it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from channels.db import database_sync_to_async
+from django.test import AsyncClient
+from django.urls import reverse
 
 from records.models import Opening
 from tests.support.cast import Cast, build_cast
@@ -67,3 +69,21 @@ async def test_a_refused_subscription_logs_nothing(world: tuple[Cast, dict[str, 
     finally:
         await communicator.disconnect()
     assert await database_sync_to_async(_log)() == []
+
+
+async def test_a_notification_link_is_logged_as_such_under_asgi_too(
+    world: tuple[Cast, dict[str, Any]],
+) -> None:
+    """The channel is a context variable set by a middleware: it must reach the view through
+    the ASGI handler's thread hops as it does under the test client."""
+    cast, _extra = world
+    client = AsyncClient()
+    await database_sync_to_async(client.force_login)(cast.guardian_1)
+    response = await client.get(reverse("goals", args=[cast.student.pk]) + "?via=notification")
+    assert response.status_code == 200
+    response = await client.get(reverse("plan", args=[cast.student.pk]))
+    assert response.status_code == 200
+    assert await database_sync_to_async(_log)() == [
+        (cast.guardian_1.pk, Opening.Role.GUARDIAN, "goals", Opening.Channel.NOTIFICATION),
+        (cast.guardian_1.pk, Opening.Role.GUARDIAN, "plan", Opening.Channel.PAGE),
+    ]
