@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "frontend.answers.ActionErrorMiddleware",
+    # Openings of a request that followed a notification are logged with that channel.
+    "frontend.opening_channel.OpeningChannelMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -385,6 +387,13 @@ NOTIFICATIONS_PUSH_CONCURRENCY = env.integer("NOTIFICATIONS_PUSH_CONCURRENCY", 8
 NOTIFICATIONS_LEASE_SECONDS = env.integer("NOTIFICATIONS_LEASE_SECONDS", 300)
 # Notifications (not the documents they point to) are removed after this many days.
 NOTIFICATIONS_KEEP_DAYS = env.integer("NOTIFICATIONS_KEEP_DAYS", 365)
+
+# --- The access log --------------------------------------------------------------------------------
+# The principal's review lists anyone who opened more than this many different students'
+# records of the school in one day.
+ACCESS_REVIEW_DAILY_STUDENTS = env.integer("ACCESS_REVIEW_DAILY_STUDENTS", 30)
+if ACCESS_REVIEW_DAILY_STUDENTS < 1:
+    raise ConfigurationError("ACCESS_REVIEW_DAILY_STUDENTS must be at least 1.")
 
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {

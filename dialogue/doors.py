@@ -78,12 +78,19 @@ def _opened(access: PageAccess, what: str, object_id: int | None, opening: bool)
 
 
 def student_page(
-    viewer: AnyUser, student: User | int, *, what: str = "page", opening: bool = True
+    viewer: AnyUser,
+    student: User | int,
+    *,
+    what: str = "page",
+    opening: bool = True,
+    only_if: Callable[[StudentRelation], bool] | None = None,
 ) -> PageAccess:
     """The student's page, by the student (the URLs under ``/students/<id>/``, and the actions
-    on a student's documents). ``what`` names the part shown (the page, the plan, the goals)."""
+    on a student's documents). ``what`` names the part shown (the page, the plan, the goals).
+    ``only_if``: a part of the page only some readers see (the access log: the family); the
+    others get the same 404 as outsiders, and nothing is recorded for them."""
     access = _find(viewer, student_id=student if isinstance(student, int) else student.pk)
-    if access is None:
+    if access is None or (only_if is not None and not only_if(access.relation)):
         raise not_found()
     return _opened(access, what, None, opening)
 

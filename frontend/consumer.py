@@ -25,6 +25,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import openings
 from accounts.actions.otp import session_is_verified
 from accounts.actions.sessions import session_still_valid
 from accounts.errors import ActionError, Refused
@@ -150,7 +151,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """Hand the frame to its handler. Every answer about a frame names it as the frame did
         (a send by its ``client_id``, else its ``ref``): errors included, so the browser knows
         which send failed."""
-        with translation.override(self.user.language):
+        # Openings made by a frame (following a page) are logged as the socket's.
+        with translation.override(self.user.language), openings.through(openings.SOCKET):
             try:
                 frame = read_frame(text_data, bytes_data)
             except UnreadableFrame as unreadable:

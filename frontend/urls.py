@@ -1,6 +1,7 @@
 from django.urls import path
 
 from frontend.views import (
+    access_log,
     account,
     action_programmes,
     assessments,
@@ -217,6 +218,19 @@ urlpatterns = [
     path("notifications/push/unsubscribe/", notifications.push_unsubscribe_view, name="push-unsubscribe"),
     path("notifications/<int:notification_id>/", notifications.open_view, name="notification-open"),
     path("notifications/<int:notification_id>/read/", notifications.read_view, name="notification-read"),
+    # --- The access log ---
+    path("students/<int:student_id>/openings/", access_log.student_openings_view, name="student-openings"),
+    path("schools/<int:school_id>/access-review/", access_log.access_review_view, name="access-review"),
+    path(
+        "schools/<int:school_id>/access-review/openings/<int:opening_id>/checked/",
+        access_log.opening_checked_view,
+        name="access-review-opening-checked",
+    ),
+    path(
+        "schools/<int:school_id>/access-review/volumes/checked/",
+        access_log.volume_checked_view,
+        name="access-review-volume-checked",
+    ),
     path("sw.js", pwa.service_worker_view, name="service-worker"),
     path("manifest.webmanifest", pwa.manifest_view, name="web-manifest"),
 ]

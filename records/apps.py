@@ -7,4 +7,5 @@ class RecordsConfig(AppConfig):
     verbose_name = _("The record's life")
 
     def ready(self) -> None:
-        from records import held, receivers  # noqa: F401  (the access log listens to the doors)
+        # The register's kinds, the access log listening to the doors, and its admin page.
+        from records import access_log_admin, held, receivers  # noqa: F401

@@ -30,6 +30,7 @@ from classblog.models import ClassBlog
 from notifications.actions import subscribe_push
 from notifications.fanout import fan_out_waiting
 from notifications.models import Notification
+from tests.support.access_log import access_log_objects
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
 from tests.support.dialogue import (
@@ -123,6 +124,7 @@ def admin_model_rows(
     viewers: set[str],
     adders: set[str],
     changers: set[str],
+    app: str = "accounts",
 ) -> dict[str, Row]:
     """The five URLs Django's admin has per model. ``viewers`` see list, page and history;
     logged-in people outside ADMINS get 403 from the site itself."""
@@ -130,16 +132,16 @@ def admin_model_rows(
     def denied_unless(roles: set[str]) -> dict[str, Outcome]:
         return only(roles, OK, FORBIDDEN)
 
-    prefix = f"admin:accounts_{model}"
+    prefix = f"admin:{app}_{model}"
     page = denied_unless(viewers | changers)
     # Django's old-style object URL redirects any administrator to the change page, which
     # then applies the model's own permission.
     legacy = Row(
-        lambda cast, extra: f"/admin/accounts/{model}/{obj(cast, extra)}/",
-        only(ADMINS, Redirect(f"/admin/accounts/{model}/{{id}}/change/"), FORBIDDEN),
+        lambda cast, extra: f"/admin/{app}/{model}/{obj(cast, extra)}/",
+        only(ADMINS, Redirect(f"/admin/{app}/{model}/{{id}}/change/"), FORBIDDEN),
     )
     return {
-        f"<unnamed> admin/accounts/{model}/<path:object_id>/": legacy,
+        f"<unnamed> admin/{app}/{model}/<path:object_id>/": legacy,
         f"{prefix}_changelist": Row(named(f"{prefix}_changelist"), denied_unless(viewers)),
         f"{prefix}_add": Row(named(f"{prefix}_add"), denied_unless(adders)),
         f"{prefix}_change": Row(named(f"{prefix}_change", obj), page),
@@ -212,6 +214,37 @@ ROWS: dict[str, Row] = {
         everyone(Redirect("/notifications/settings/")),
         method="post",
         data=lambda cast, extra: {"device": str(extra["device"].pk)},
+    ),
+    # --- The access log (the principal's opening of the student's page, made in extra) ----
+    "student-openings": Row(
+        named("student-openings", _student_id), only({"student", "guardian_1", "guardian_2"})
+    ),
+    "access-review": Row(named("access-review", lambda cast, extra: cast.school.pk), only({"principal"})),
+    "access-review-opening-checked": Row(
+        named(
+            "access-review-opening-checked",
+            lambda cast, extra: cast.school.pk,
+            lambda cast, extra: extra["opening"].pk,
+        ),
+        only({"principal"}, lambda cast, extra: Redirect(reverse("access-review", args=[cast.school.pk]))),
+        method="post",
+    ),
+    "access-review-volume-checked": Row(
+        named("access-review-volume-checked", lambda cast, extra: cast.school.pk),
+        only({"principal"}, lambda cast, extra: Redirect(reverse("access-review", args=[cast.school.pk]))),
+        method="post",
+        data=lambda cast, extra: {
+            "viewer": str(cast.principal.pk),
+            "day": timezone.localdate(extra["opening"].at).isoformat(),
+        },
+    ),
+    **admin_model_rows(
+        "opening",
+        lambda cast, extra: extra["opening"].pk,
+        viewers={"operator"},
+        adders=set(),
+        changers={"operator"},
+        app="records",
     ),
     # guardian_1's notification of the published assessment.
     "notification-open": Row(
@@ -740,6 +773,7 @@ def matrix_extra(cast: Cast) -> dict[str, Any]:
         **goal_objects(cast),
         **_blog_objects(cast),
         **_notification_objects(cast),
+        **access_log_objects(cast),
     }
 
 

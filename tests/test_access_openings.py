@@ -1,5 +1,5 @@
 """Every page of the access matrix that shows something of a student's records is opened
-through the one door exactly once per request (that is where the access log writes), and a
+through the one door exactly once per request, which writes exactly one access-log row, and a
 refused request records nothing."""
 
 from __future__ import annotations
@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db.models import Max
 
 from accounts.openings import opened
+from records.models import Opening
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
 from tests.test_access_matrix import ROWS, extra  # noqa: F401  (the matrix's objects, as a fixture)
@@ -42,12 +44,26 @@ def test_every_record_page_opens_through_the_door_exactly_once(cast: Cast, extra
             for role in ROLES:
                 person = cast.person(role)
                 heard.clear()
+                last = Opening.objects.aggregate(last=Max("pk"))["last"] or 0
                 status = verified_client(person).get(url).status_code
                 expected = 1 if status == 200 else 0
+                written = list(Opening.objects.filter(pk__gt=last))
                 if len(heard) != expected:
                     failures.append(f"{name} as {role}: {status} with {len(heard)} openings")
                 elif heard and person is not None and heard[0]["viewer_id"] != person.pk:
                     failures.append(f"{name} as {role}: the opening names someone else")
+                if len(written) != expected:
+                    failures.append(f"{name} as {role}: {status} wrote {len(written)} access-log rows")
+                elif (
+                    written
+                    and person is not None
+                    and (written[0].viewer_id, written[0].channel)
+                    != (
+                        person.pk,
+                        Opening.Channel.PAGE,
+                    )
+                ):
+                    failures.append(f"{name} as {role}: the access-log row names someone else")
     finally:
         opened.disconnect(dispatch_uid="test-matrix-openings")
     assert not failures, "\n".join(failures)

@@ -47,6 +47,11 @@ def can_review_flagged_texts(user: AnyUser, school: School) -> bool:
     return led_schools(user).filter(pk=school.pk).exists()
 
 
+def can_review_access_log(user: AnyUser, school: School) -> bool:
+    """The principal follows up who opened the records of the school's students."""
+    return led_schools(user).filter(pk=school.pk).exists()
+
+
 def administered_schools(user: AnyUser, on: datetime.date | None = None) -> QuerySet[School]:
     """Schools whose people and memberships the user manages (school administrators).
     Superusers administer every school."""

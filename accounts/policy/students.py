@@ -125,6 +125,12 @@ class StudentRelation:
         guardian while the guardianship lasts, and the registrar for a request by post."""
         return self.is_self or self.is_guardian or self.is_registrar
 
+    @property
+    def may_see_openings(self) -> bool:
+        """See who among staff opened the student's records (the access log): the student
+        and the guardians, never each other's openings."""
+        return self.is_self or self.is_guardian
+
     def may_edit(self, author_id: int) -> bool:
         """Change a text on the page: only its author, while they may still write there."""
         return self.may_write and author_id == self.viewer_id

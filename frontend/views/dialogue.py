@@ -75,6 +75,7 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
         {
             "student": student,
             "audience": audience,
+            "may_see_openings": access.relation.may_see_openings,
             "page": page,
             "threads": threads,
             "thread": thread,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.errors import Refused
 from accounts.models import User
 from frontend.answers import json_error
+from frontend.opening_channel import from_notification
 from frontend.requests import viewer
 from notifications import actions, preferences, push, queries
 from notifications.kinds import GROUPS, STAFF
@@ -43,7 +44,7 @@ def open_view(request: HttpRequest, notification_id: int) -> HttpResponse:
     and goes on to the thing itself."""
     notification, allowed = actions.open_notification(viewer(request), notification_id)
     if allowed and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
-        return redirect(notification.url)
+        return redirect(from_notification(notification.url))
     messages.warning(request, _("What this notification was about is no longer available to you."))
     return redirect("notifications")
 

@@ -629,8 +629,8 @@ def test_the_programme_page_query_count_is_fixed(cast: Cast) -> None:
     client = verified_client(cast.guardian_1)
     url = f"/students/{cast.student.pk}/action-programmes/{programme.pk}/"
     # session, user, device; the student (access); the programme, its versions, their
-    # revisions, follow-ups, views; the relation to the student
-    expected = 3 + 7
+    # revisions, follow-ups, views; the relation to the student; the access log's row
+    expected = 3 + 7 + 1
     assert _count(client, url) == expected
     for index in range(3):
         ap.give_view(cast.guardian_2, programme.pk, body=f"Synpunkt {index}")
@@ -653,9 +653,9 @@ def test_the_programme_list_query_count_is_fixed(cast: Cast) -> None:
     adopted(cast)
     client = verified_client(cast.teacher)
     url = f"/students/{cast.student.pk}/action-programmes/"
-    # session, user, device; the student (access); the relation; subjects for the form;
-    # the programmes; their versions
-    expected = 3 + 5
+    # session, user, device; the student (access); the relation; the access log's row;
+    # subjects for the form; the programmes; their versions
+    expected = 3 + 5 + 1
     assert _count(client, url) == expected
     adopted(cast)
     draft(cast)

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def run_the_demo_seeds() -> None:
     """What `make run` runs after migrating."""
-    for command in ("seed_demo", "seed_demo_dialogue", "seed_demo_blog"):
+    for command in ("seed_demo", "seed_demo_dialogue", "seed_demo_blog", "seed_demo_access_log"):
         call_command(command, stdout=io.StringIO())
 
 

@@ -604,9 +604,9 @@ def test_the_goals_page_query_count_does_not_grow_with_goals(cast: Cast) -> None
     goal = a_goal(cast)
     g.reflect_on_goal(cast.student, goal.pk, text="Ett.")
     # session, user, device; the door (the page with its student, the reader's relation, which
-    # answers the rules of the forms: set, propose, reflect); the goals, their reflections and
-    # earlier versions; the page's threads; their areas
-    expected = 3 + 2 + 3 + 1 + 1
+    # answers the rules of the forms: set, propose, reflect) and its access-log row; the goals,
+    # their reflections and earlier versions; the page's threads; their areas
+    expected = 3 + 2 + 1 + 3 + 1 + 1
     client.get(goals_url(cast))
     assert _count(client, goals_url(cast)) == expected
     for number in range(8):

@@ -271,14 +271,14 @@ def test_the_page_query_count_does_not_grow_with_self_assessments(cast: Cast) ->
         return len(captured)
 
     # session, user, whether they must use a one-time code; the student; the rule (may
-    # write); the self-assessments
-    assert count() == 3 + 1 + 1 + 1
+    # write); the access log's row; the self-assessments
+    assert count() == 3 + 1 + 1 + 1 + 1
     for _ in range(6):
         write_self_assessment(
             cast.student, cast.student, goal_id=goal.pk, level="fairly_well", text="Bättre."
         )
         write_self_assessment(cast.student, cast.student, subject=cast.swedish, level="well")
-    assert count() == 3 + 1 + 1 + 1
+    assert count() == 3 + 1 + 1 + 1 + 1
 
 
 def test_the_student_chooses_the_subject_first_then_its_areas_without_scripts(cast: Cast) -> None:
@@ -328,10 +328,10 @@ def test_the_students_form_costs_the_same_queries_at_either_step(cast: Cast) -> 
             assert client.get(url(cast), query).status_code == 200
         return len(captured)
 
-    # session, user, one-time code; the student's page; the rule (may write); the goals; the
-    # page's threads; their subjects' areas; the self-assessments
+    # session, user, one-time code; the student's page; the rule (may write); the access
+    # log's row; the goals; the page's threads; their subjects' areas; the self-assessments
     expected = count()
-    assert expected == 3 + 1 + 1 + 1 + 1 + 1 + 1
+    assert expected == 3 + 1 + 1 + 1 + 1 + 1 + 1 + 1
     assert count(topic=cast.maths.pk) == expected
     assert count(topic="goals") == expected
     for _ in range(3):

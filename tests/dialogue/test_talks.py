@@ -526,9 +526,9 @@ def test_the_booking_page_query_count_does_not_grow_with_slots_or_talks(cast: Ca
     client = verified_client(cast.guardian_1)
     url = f"/students/{cast.student.pk}/talks/"
     talks.book_talk(cast.guardian_1, cast.student, open_slots(cast)[0].pk)
-    # session, user, device; the student; relation; talks, guardians coming; free slots;
-    # the other children
-    expected = 3 + 6
+    # session, user, device; the student; relation; the access log's row; talks, guardians
+    # coming; free slots; the other children
+    expected = 3 + 6 + 1
     assert _count(client, url) == expected
     for day in range(2, 6):
         open_slots(cast, day=next_week() + datetime.timedelta(days=day))

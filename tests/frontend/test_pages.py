@@ -133,16 +133,16 @@ def test_student_page_query_count_does_not_grow_with_messages_or_people(cast: Ca
     url = f"/students/{cast.student.pk}/"
     client.get(url)
     # the door: the page with its student, the reader's relation (once, for every right on
-    # the page); threads, messages, their attachments; who can see the page (5); unread per
-    # thread, first unread. (Three fewer than when the page asked the policy three times and
-    # made missing threads while being read.)
-    assert _queries(client, url) == FAMILY_OVERHEAD + 12
+    # the page), the access log's row; threads, messages, their attachments; who can see the
+    # page (5); unread per thread, first unread. (Three fewer than when the page asked the
+    # policy three times and made missing threads while being read.)
+    assert _queries(client, url) == FAMILY_OVERHEAD + 13
     for username in ("extra.a", "extra.b"):
         teacher = p.create_person(SYSTEM, username=username, first_name="Extra", last_name="Lärare")
         m.assign_teaching(SYSTEM, teacher, cast.class_4a, cast.english)
     _post(cast, cast.teacher, 20)
     client.get(url)
-    assert _queries(client, url) == FAMILY_OVERHEAD + 12
+    assert _queries(client, url) == FAMILY_OVERHEAD + 13
 
 
 def test_class_page_query_count_does_not_grow_with_students(cast: Cast) -> None:

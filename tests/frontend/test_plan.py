@@ -44,9 +44,9 @@ def test_the_plan_shows_the_iup_goals_and_assessments_without_growing_in_queries
         home_actions="Läsa högt hemma.",
     )
     body, count = _get(cast)
-    # session, user, OTP requirement; the door (the page with its student, the relation); the
-    # IUP (school year, talk); goals; assessments
-    assert count == empty_count == 3 + 6
+    # session, user, OTP requirement; the door (the page with its student, the relation, the
+    # access log's row); the IUP (school year, talk); goals; assessments
+    assert count == empty_count == 3 + 7
     assert "Anna har kommit långt i läsning." in body
     assert "<strong>tabellerna</strong>" in body
     assert "Läsa en bok i månaden." in body

@@ -1,0 +1,2 @@
+"""Every write of the records floor goes through a function in this package. The access log
+itself is written only by its receiver (``records.receivers``) and never changed."""
