@@ -42,6 +42,18 @@ def access_led_school(user: AnyUser, school_id: int) -> School:
     return school
 
 
+def archive_keeper_schools(user: AnyUser, on: datetime.date | None = None) -> QuerySet[School]:
+    """Schools whose archive of students who left the user keeps (the registrar) or answers
+    for (the principal): the archive list of each is theirs to read."""
+    if not _is_member(user):
+        return School.objects.none()
+    assert isinstance(user, User)
+    roles = [StaffRole.Role.PRINCIPAL, StaffRole.Role.REGISTRAR]
+    return School.objects.filter(
+        pk__in=StaffRole.objects.active(on or base.today()).filter(user=user, role__in=roles).values("school")
+    ).order_by("name")
+
+
 def can_review_flagged_texts(user: AnyUser, school: School) -> bool:
     """The principal reviews what the sensitive-text guard flagged at the school."""
     return led_schools(user).filter(pk=school.pk).exists()
