@@ -47,8 +47,10 @@ def test_school_administrator_records_a_leaving_and_the_teachers_lose_the_page(c
     "role", ["teacher", "principal", "registrar", "guardian_1", "student", "other_principal"]
 )
 def test_only_the_schools_administrator_may_record_a_leaving(cast: Cast, role: str) -> None:
+    actor = cast.person(role)
+    assert actor is not None
     with pytest.raises(PermissionDenied):
-        record_leaving(cast.person(role), cast.student.pk, left_on=_days(0), reason=FINISHED)
+        record_leaving(actor, cast.student.pk, left_on=_days(0), reason=FINISHED)
     assert not Leaving.objects.filter(student=cast.student).exists()
 
 
