@@ -102,18 +102,24 @@ def start_page(user: User, on: datetime.date | None = None) -> StartPage:
             .order_by("student__first_name", "student__last_name", "pk")
         ):
             taught[enrolment.school_class_id].students.append(enrolment.student)
-    return StartPage(
+    # The schools whose archive the person keeps, and among them those they lead: one query.
+    keeper_schools = list(policy.archive_keeper_schools(user, on))
+    start = StartPage(
         own_enrolments=own,
         children=children,
         classes_taught=sorted(
             taught.values(), key=lambda entry: (entry.school_class.grade, entry.school_class.name)
         ),
-        led_schools=list(policy.led_schools(user, on)),
+        led_schools=[school for school in keeper_schools if getattr(school, "led", False)],
         administered_schools=list(policy.administered_schools(user, on)),
-        archive_schools=list(policy.archive_keeper_schools(user, on)),
-        own_archive=not own
-        and Leaving.objects.filter(student=user, undone_at__isnull=True, left_on__lte=on).exists(),
+        archive_schools=keeper_schools,
     )
+    if start.is_empty:
+        # Only someone with nothing else here can be a student who left (one more query).
+        start.own_archive = Leaving.objects.filter(
+            student=user, undone_at__isnull=True, left_on__lte=on
+        ).exists()
+    return start
 
 
 @dataclass
