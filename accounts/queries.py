@@ -14,6 +14,7 @@ from accounts import policy
 from accounts.models import (
     Enrolment,
     Guardianship,
+    Leaving,
     Mentorship,
     School,
     SchoolClass,
@@ -50,6 +51,10 @@ class StartPage:
     classes_taught: list[ClassTaught]
     led_schools: list[School]
     administered_schools: list[School]
+    # Schools whose archive of students who left the person keeps or answers for.
+    archive_schools: list[School] = field(default_factory=list)
+    # The person left school: their own page is an archive they still read.
+    own_archive: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -59,6 +64,8 @@ class StartPage:
             or self.classes_taught
             or self.led_schools
             or self.administered_schools
+            or self.archive_schools
+            or self.own_archive
         )
 
 
@@ -95,15 +102,24 @@ def start_page(user: User, on: datetime.date | None = None) -> StartPage:
             .order_by("student__first_name", "student__last_name", "pk")
         ):
             taught[enrolment.school_class_id].students.append(enrolment.student)
-    return StartPage(
+    # The schools whose archive the person keeps, and among them those they lead: one query.
+    keeper_schools = list(policy.archive_keeper_schools(user, on))
+    start = StartPage(
         own_enrolments=own,
         children=children,
         classes_taught=sorted(
             taught.values(), key=lambda entry: (entry.school_class.grade, entry.school_class.name)
         ),
-        led_schools=list(policy.led_schools(user, on)),
+        led_schools=[school for school in keeper_schools if getattr(school, "led", False)],
         administered_schools=list(policy.administered_schools(user, on)),
+        archive_schools=keeper_schools,
     )
+    if start.is_empty:
+        # Only someone with nothing else here can be a student who left (one more query).
+        start.own_archive = Leaving.objects.filter(
+            student=user, undone_at__isnull=True, left_on__lte=on
+        ).exists()
+    return start
 
 
 @dataclass
@@ -117,18 +133,31 @@ class Audience:
     mentors: list[User]
     principals: list[User]
     enrolments: list[Enrolment]
+    # An archive's keepers: the registrars of the last school (none while the page is in use).
+    registrars: list[User] = field(default_factory=list)
 
     def everyone(self) -> set[int]:
-        people = [self.student, *self.guardians, *self.mentors, *self.principals]
+        people = [self.student, *self.guardians, *self.mentors, *self.principals, *self.registrars]
         people += [teacher for teacher, _subjects in self.teachers]
         return {person.pk for person in people if person.is_active}
 
 
-def student_page_audience(student: User, on: datetime.date | None = None) -> Audience:
+def student_page_audience(
+    student: User, on: datetime.date | None = None, *, archived: bool | None = None
+) -> Audience:
+    """Who reads the page. ``archived``: whether the page is an archive, when the caller's
+    relation already says so (else it is asked). An archive is read by the student, the
+    guardians, and the principal and the registrar of the last school; it has no teachers."""
     on = on or policy.today()
+    if archived is None:
+        archived = Leaving.objects.filter(student=student, undone_at__isnull=True, left_on__lte=on).exists()
     enrolments = list(_active_enrolments(on).filter(student=student))
     class_ids = [enrolment.school_class_id for enrolment in enrolments]
     school_ids = {enrolment.school_class.school_id for enrolment in enrolments}
+    if archived:
+        class_ids = []
+        last = Enrolment.objects.filter(student=student).order_by("-starts_on", "-pk")
+        school_ids |= set(last.values_list("school_class__school_id", flat=True)[:1])
     guardians = [
         guardianship.guardian
         for guardianship in Guardianship.objects.active(on)
@@ -152,11 +181,25 @@ def student_page_audience(student: User, on: datetime.date | None = None) -> Aud
         .filter(school_class_id__in=class_ids, teacher__is_active=True)
         .select_related("teacher")
     ]
-    principals = [
-        role.user
-        for role in StaffRole.objects.active(on)
-        .filter(school_id__in=school_ids, role=StaffRole.Role.PRINCIPAL, user__is_active=True)
+    keepers = list(
+        StaffRole.objects.active(on)
+        .filter(
+            school_id__in=school_ids,
+            role__in=[StaffRole.Role.PRINCIPAL, StaffRole.Role.REGISTRAR]
+            if archived
+            else [StaffRole.Role.PRINCIPAL],
+            user__is_active=True,
+        )
         .select_related("user")
+        .order_by("user__first_name", "pk")
+    )
+    principals = list(
+        {role.user_id: role.user for role in keepers if role.role == StaffRole.Role.PRINCIPAL}.values()
+    )
+    registrars = [
+        role.user
+        for role in keepers
+        if role.role == StaffRole.Role.REGISTRAR and role.user_id not in {p.pk for p in principals}
     ]
     return Audience(
         student=student,
@@ -165,6 +208,7 @@ def student_page_audience(student: User, on: datetime.date | None = None) -> Aud
         mentors=mentors,
         principals=principals,
         enrolments=enrolments,
+        registrars=registrars,
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from django.utils.translation import gettext as _
 
 from accounts import policy
+from accounts.archive import ArchiveNote, archive_note
 from accounts.errors import NotFound
 from accounts.models import User
 from accounts.openings import record_opening
@@ -40,6 +41,8 @@ class PageAccess:
     viewer: User
     page: StudentPage
     relation: StudentRelation
+    # The leaving that made the page a read-only archive (None while the page is in use).
+    archive: ArchiveNote | None = None
 
     @property
     def student(self) -> User:
@@ -62,11 +65,19 @@ def _find(viewer: AnyUser, *, loaded: StudentPage | None = None, **where: Any) -
     if not relation.may_read:
         return None
     assert isinstance(viewer, User)
-    return PageAccess(viewer, page, relation)
+    archive = None
+    if relation.is_archived:
+        # One more read, for archives only: the note every part of the page shows
+        # (``frontend/includes/archive_banner.html`` reads it from the student).
+        archive = archive_note(page.student_id)
+        page.student.archive = archive  # type: ignore[attr-defined]
+    return PageAccess(viewer, page, relation, archive)
 
 
 def _opened(access: PageAccess, what: str, object_id: int | None, opening: bool) -> PageAccess:
     if opening:
+        if what == "page" and access.relation.is_archived:
+            what = "archive"  # the access log tells an archive's openings apart
         record_opening(
             viewer_id=access.viewer.pk,
             student_id=access.page.student_id,

@@ -4,6 +4,7 @@ from frontend.views import (
     access_log,
     account,
     action_programmes,
+    archive,
     assessments,
     auth,
     blog,
@@ -34,6 +35,7 @@ urlpatterns = [
     path("account/two-factor/recovery-codes/", account.recovery_codes_view, name="otp-recovery-codes"),
     path("account/two-factor/remove/", account.otp_remove_view, name="otp-remove"),
     path("students/<int:student_id>/", dialogue.student_view, name="student"),
+    path("archive/", archive.archive_view, name="archive"),
     path(
         "pages/<int:page_id>/threads/<int:thread_id>/messages/",
         dialogue.thread_history_view,

@@ -27,6 +27,7 @@ from accounts.actions.structure import create_term
 from accounts.models import LoginAttempt, Term, User
 from classblog.actions import FileChoice, change_settings, upload_file, write_comment, write_post
 from classblog.models import ClassBlog
+from dialogue.models import StudentPage, Thread
 from notifications.actions import subscribe_push
 from notifications.fanout import fan_out_waiting
 from notifications.models import Notification
@@ -102,6 +103,7 @@ STAFF_WITH_AUTHENTICATOR = {
     "principal",
     "other_principal",
     "school_admin",
+    "registrar",
     "operator",
 }
 FORMER_STAFF_OR_FAMILY = set(ROLES) - STAFF_WITH_AUTHENTICATOR - {"anonymous"}
@@ -176,6 +178,55 @@ def _guardians_act(outcome: Callable[[Cast, dict[str, Any]], Redirect]) -> dict[
     return only({"guardian_1", "guardian_2"}, outcome) | {
         role: FORBIDDEN for role in ("student", "teacher", "principal")
     }
+
+
+ARCHIVE_READERS = {"left_student", "principal", "registrar"}
+
+
+def _left_student(cast: Cast, extra: dict[str, Any]) -> int:
+    return cast.left_student.pk
+
+
+ARCHIVE_ROWS: dict[str, Row] = {
+    "student@archive": Row(named("student", _left_student), only(ARCHIVE_READERS)),
+    "thread-history@archive": Row(
+        named(
+            "thread-history",
+            lambda cast, extra: extra["left_page"].pk,
+            lambda cast, extra: extra["left_thread"].pk,
+        ),
+        only(ARCHIVE_READERS),
+    ),
+    "message-revisions@archive": Row(
+        named(
+            "message-revisions",
+            lambda cast, extra: extra["left_page"].pk,
+            lambda cast, extra: extra["left_message"].pk,
+        ),
+        only(ARCHIVE_READERS),
+    ),
+    "plan@archive": Row(named("plan", _left_student), only(ARCHIVE_READERS)),
+    "goals@archive": Row(named("goals", _left_student), only(ARCHIVE_READERS)),
+    "self-assessments@archive": Row(named("self-assessments", _left_student), only(ARCHIVE_READERS)),
+    "student-talks@archive": Row(named("student-talks", _left_student), only(ARCHIVE_READERS)),
+    "action-programmes@archive": Row(named("action-programmes", _left_student), only(ARCHIVE_READERS)),
+    # Nothing is written to an archive (tests/dialogue/test_archive.py tries every form with
+    # real data); its readers reach the upload's check of the request (no file: 400), and
+    # nobody else learns the page exists.
+    "attachment-upload@archive": Row(
+        named("attachment-upload", lambda cast, extra: extra["left_page"].pk),
+        only(ARCHIVE_READERS, BAD_REQUEST),
+        method="post",
+    ),
+    "goal-set@archive": Row(named("goal-set", _left_student), everyone(NOT_FOUND), method="post"),
+    "goal-propose@archive": Row(named("goal-propose", _left_student), everyone(NOT_FOUND), method="post"),
+    "self-assessment-new@archive": Row(
+        named("self-assessment-new", _left_student), everyone(NOT_FOUND), method="post"
+    ),
+    "action-programme-new@archive": Row(
+        named("action-programme-new", _left_student), only(ARCHIVE_READERS, FORBIDDEN), method="post"
+    ),
+}
 
 
 ROWS: dict[str, Row] = {
@@ -284,6 +335,13 @@ ROWS: dict[str, Row] = {
     ),
     "class": Row(named("class", lambda cast, extra: cast.class_4a.pk), only({"teacher", "principal"})),
     "school": Row(named("school", lambda cast, extra: cast.school.pk), only({"principal"})),
+    # --- The archive of students who left ----------------------------------------------------
+    # Each school's principal and registrar read its archive list (Söderskolan's is empty).
+    "archive": Row(named("archive"), only({"principal", "registrar", "other_principal"})),
+    # The page of the student who left is a read-only archive: she, the principal and the
+    # registrar of her last school read it; her teachers no longer do. (Rows named
+    # "<url>@archive" are the same URLs, on the archived page.)
+    **ARCHIVE_ROWS,
     # --- The student page's dialogue -------------------------------------------------------
     "thread-history": Row(
         named("thread-history", lambda cast, extra: extra["page"].pk, lambda cast, extra: extra["thread"].pk),
@@ -658,6 +716,15 @@ ROWS: dict[str, Row] = {
         named("admin:accounts_user_password", lambda cast, extra: cast.student.pk),
         only(ADMINS, OK, FORBIDDEN),
     ),
+    # Recording a student's leaving (the form), and undoing one: Anna has none to undo.
+    "admin:accounts_user_leaving": Row(
+        named("admin:accounts_user_leaving", lambda cast, extra: cast.student.pk), only(ADMINS, OK, FORBIDDEN)
+    ),
+    "admin:accounts_user_leaving_undo": Row(
+        named("admin:accounts_user_leaving_undo", lambda cast, extra: cast.student.pk),
+        only(ADMINS, NOT_FOUND, FORBIDDEN),
+        method="post",
+    ),
     **admin_model_rows(
         "user", lambda cast, extra: cast.student.pk, viewers=ADMINS, adders=ADMINS, changers=ADMINS
     ),
@@ -734,8 +801,9 @@ def _named_patterns(resolver: URLResolver | None = None, namespace: str = "", pr
 
 def test_every_url_has_a_row_and_every_row_a_url() -> None:
     urls = set(_named_patterns())
-    assert urls - set(ROWS) == set(), "URLs without a row in the access matrix"
-    assert set(ROWS) - urls == set(), "rows for URLs that no longer exist"
+    rows = {name.split("@")[0] for name in ROWS}  # "student@archive": the student page, archived
+    assert urls - rows == set(), "URLs without a row in the access matrix"
+    assert rows - urls == set(), "rows for URLs that no longer exist"
 
 
 def test_every_row_has_an_outcome_for_every_role() -> None:
@@ -774,7 +842,15 @@ def matrix_extra(cast: Cast) -> dict[str, Any]:
         **_blog_objects(cast),
         **_notification_objects(cast),
         **access_log_objects(cast),
+        **_archive_objects(cast),
     }
+
+
+def _archive_objects(cast: Cast) -> dict[str, Any]:
+    """The left student's page (an archive), its general thread and her message."""
+    page = StudentPage.objects.get(student=cast.left_student)
+    thread = page.threads.get(kind=Thread.Kind.GENERAL)
+    return {"left_page": page, "left_thread": thread, "left_message": page.messages.latest("pk")}
 
 
 def _notification_objects(cast: Cast) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts import policy
 from accounts.actions import memberships as membership_actions
 from accounts.actions import people as people_actions
+from accounts.admin import leaving as leaving_admin
 from accounts.admin.memberships import (
     EnrolmentInline,
     GuardianOfInline,
@@ -178,6 +179,8 @@ class PersonAdmin(PolicyAdmin):
     ) -> Any:
         hidden = change and len(context.get("inline_admin_formsets", [])) < len(self.inlines)
         context["all_memberships_url"] = f"?{SHOW_ALL_MEMBERSHIPS}=1" if hidden else ""
+        if obj is not None:
+            context.update(leaving_admin.leaving_context(obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=gettext_lazy("name"), ordering="last_name")
@@ -204,6 +207,20 @@ class PersonAdmin(PolicyAdmin):
                 "<int:person_id>/password/",
                 self.admin_site.admin_view(self.set_password_view),
                 name="accounts_user_password",
+            ),
+            path(
+                "<int:person_id>/leaving/",
+                self.admin_site.admin_view(
+                    lambda request, person_id: leaving_admin.record_leaving_view(self, request, person_id)
+                ),
+                name="accounts_user_leaving",
+            ),
+            path(
+                "<int:person_id>/leaving/undo/",
+                self.admin_site.admin_view(
+                    lambda request, person_id: leaving_admin.undo_leaving_view(self, request, person_id)
+                ),
+                name="accounts_user_leaving_undo",
             ),
             *super().get_urls(),
         ]

@@ -12,6 +12,7 @@ from accounts.actions import SYSTEM, otp
 from accounts.actions import memberships as m
 from accounts.actions import people as p
 from accounts.actions import structure as s
+from accounts.demo.archive import seed_left_student
 from accounts.demo.logins import DEMO_PASSWORD
 from accounts.demo.names import ADULT_MEN, ADULT_WOMEN, BOYS, GIRLS, SURNAMES
 from accounts.models import SchoolClass, StaffRole, Subject, User
@@ -83,6 +84,9 @@ class Seeder:
         m.grant_staff_role(SYSTEM, principal, school, StaffRole.Role.PRINCIPAL, starts_on=year_start)
         administrator = self.person("Maria", "Holm")
         m.grant_staff_role(SYSTEM, administrator, school, StaffRole.Role.SCHOOL_ADMIN, starts_on=year_start)
+        # The registrar keeps the archive of students who left (and registers requests).
+        registrar = self.person("Birgitta", "Sundström")
+        m.grant_staff_role(SYSTEM, registrar, school, StaffRole.Role.REGISTRAR, starts_on=year_start)
 
         teachers = {
             "mentor_4a": (self.person("Lars", "Berglund"), {class_4a: ["SV", "SO", "TK"]}),
@@ -110,7 +114,9 @@ class Seeder:
             SYSTEM, english_5b, ends_on=year_start + datetime.timedelta(days=21), reason="Vikariat avslutat"
         )
 
-        for user in [principal, administrator, substitute] + [teacher for teacher, _ in teachers.values()]:
+        for user in [principal, administrator, registrar, substitute] + [
+            teacher for teacher, _ in teachers.values()
+        ]:
             self.staff_authenticator(user)
 
         # Siblings in both classes, with one guardian we print as the example login.
@@ -140,6 +146,9 @@ class Seeder:
         m.end_membership(
             SYSTEM, withdrawn, ends_on=today - datetime.timedelta(days=10), reason="Domstolsbeslut"
         )
+
+        # A student who finished year 9 here in 2021: her page is in the archive.
+        seed_left_student(self, school, mentor=teachers["mentor_4a"][0], maths_teacher=teachers["maths"][0])
 
         counts = {class_4a.pk: 2, class_5b.pk: 2}
         for school_class in (class_4a, class_5b):

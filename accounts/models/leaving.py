@@ -46,6 +46,11 @@ class Leaving(models.Model):
         verbose_name=_("undone by"),
     )
 
+    # What the leaving ended, so that undoing it restores exactly that: one entry per
+    # enrolment, with the end date and reason it had before and the date the leaving gave it
+    # ({"id", "ends_on", "end_reason", "ended_on"}).
+    ended_enrolments = models.JSONField(_("ended enrolments"), default=list, blank=True, editable=False)
+
     class Meta:
         verbose_name = _("leaving")
         verbose_name_plural = _("leavings")

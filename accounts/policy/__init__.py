@@ -26,7 +26,7 @@ passwords), on the building blocks of ``base``.
 import datetime
 
 from accounts.policy import base
-from accounts.policy.base import GUARDIAN, PRINCIPAL, STUDENT, TEACHER, AnyUser, ward_ids
+from accounts.policy.base import GUARDIAN, PRINCIPAL, REGISTRAR, STUDENT, TEACHER, AnyUser, ward_ids
 from accounts.policy.blogs import (
     NO_CLASS_RELATION,
     BlogRights,
@@ -50,6 +50,7 @@ from accounts.policy.schools import (
     access_led_school,
     administered_people,
     administered_schools,
+    archive_keeper_schools,
     can_administer_school,
     can_review_access_log,
     can_review_flagged_texts,
@@ -77,6 +78,7 @@ __all__ = [
     "NO_CLASS_RELATION",
     "NO_RELATION",
     "PRINCIPAL",
+    "REGISTRAR",
     "STUDENT",
     "TEACHER",
     "AnyUser",
@@ -89,6 +91,7 @@ __all__ = [
     "access_led_school",
     "administered_people",
     "administered_schools",
+    "archive_keeper_schools",
     "assessed_subjects",
     "can_administer_school",
     "can_manage_talk_slots",

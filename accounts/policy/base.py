@@ -57,3 +57,5 @@ def _active(alias: str, on: str = "on") -> str:
 
 # A reader's part in a student's page or a class, for telling people about it.
 STUDENT, GUARDIAN, TEACHER, PRINCIPAL = "student", "guardian", "teacher", "principal"
+# The keeper of the archive of students who left (reads only archived pages).
+REGISTRAR = "registrar"

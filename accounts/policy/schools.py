@@ -42,6 +42,25 @@ def access_led_school(user: AnyUser, school_id: int) -> School:
     return school
 
 
+def archive_keeper_schools(user: AnyUser, on: datetime.date | None = None) -> QuerySet[School]:
+    """Schools whose archive of students who left the user keeps (the registrar) or answers
+    for (the principal): the archive list of each is theirs to read. Each school says in
+    ``led`` whether the user is its principal (``led_schools``), so that a page needing both
+    asks once."""
+    if not _is_member(user):
+        return School.objects.none()
+    assert isinstance(user, User)
+    on = on or base.today()
+    roles = [StaffRole.Role.PRINCIPAL, StaffRole.Role.REGISTRAR]
+    return (
+        School.objects.filter(
+            pk__in=StaffRole.objects.active(on).filter(user=user, role__in=roles).values("school")
+        )
+        .annotate(led=Q(pk__in=_school_ids_with_role(user, StaffRole.Role.PRINCIPAL, on)))
+        .order_by("name")
+    )
+
+
 def can_review_flagged_texts(user: AnyUser, school: School) -> bool:
     """The principal reviews what the sensitive-text guard flagged at the school."""
     return led_schools(user).filter(pk=school.pk).exists()

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import (
     Enrolment,
     Guardianship,
+    Leaving,
     Mentorship,
     SchoolClass,
     StaffRole,
@@ -23,6 +24,7 @@ from accounts.policy import base
 from accounts.policy.base import (
     GUARDIAN,
     PRINCIPAL,
+    REGISTRAR,
     STUDENT,
     TEACHER,
     AnyUser,
@@ -60,64 +62,73 @@ class StudentRelation:
     def is_member(self) -> bool:
         return self.is_self or self.is_guardian or self.is_teacher or self.is_principal
 
-    # --- The rules (DOMAIN.md, "Who may do what") ---
+    @property
+    def _may_change(self) -> bool:
+        """Nothing is added to or changed on an archive (the binder in the locked cabinet)."""
+        return not self.is_archived
+
+    # --- The rules (DOMAIN.md, "Who may do what" and "The record's life") ---
 
     @property
     def may_read(self) -> bool:
-        """Read the page, its dialogue and its cards."""
+        """Read the page, its dialogue and its cards. The archive of a student who left is
+        read by the student, the guardians, and the principal and the registrar of the
+        last school; the registrar does not read the page of a student still at school."""
+        if self.is_archived:
+            return self.is_self or self.is_guardian or self.is_principal or self.is_registrar
         return self.is_member
 
     @property
     def may_write(self) -> bool:
         """Write in the page's dialogue (and attach files)."""
-        return self.is_member
+        return self._may_change and self.is_member
 
     @property
     def may_set_goals(self) -> bool:
-        return self.is_teacher or self.is_principal
+        return self._may_change and (self.is_teacher or self.is_principal)
 
     @property
     def may_propose_goals(self) -> bool:
-        return self.is_self or self.is_guardian
+        return self._may_change and (self.is_self or self.is_guardian)
 
     def may_publish_assessment(self, subject_id: int) -> bool:
         """Only a teacher who teaches the student this very subject; not the principal."""
-        return subject_id in self.taught_subject_ids
+        return self._may_change and subject_id in self.taught_subject_ids
 
     @property
     def may_write_self_assessment(self) -> bool:
-        return self.is_self
+        return self._may_change and self.is_self
 
     @property
     def may_draft_programme(self) -> bool:
         """Draft an action programme, change it (as a new version) and record follow-ups."""
-        return self.is_teacher or self.is_principal
+        return self._may_change and (self.is_teacher or self.is_principal)
 
     @property
     def may_comment_on_programme(self) -> bool:
         """The student and guardians have the right to take part in shaping the programme."""
-        return self.is_member
+        return self._may_change and self.is_member
 
     @property
     def may_decide_programme(self) -> bool:
         """Adopt, decline and close an action programme."""
-        return self.is_principal
+        return self._may_change and self.is_principal
 
     @property
     def may_book_talk(self) -> bool:
         """Each guardian books (or joins, moves, cancels) the talks of their own child."""
-        return self.is_guardian
+        return self._may_change and self.is_guardian
 
     @property
     def may_prepare_talk(self) -> bool:
         """The student and the guardians bring their questions and views beforehand."""
-        return self.is_self or self.is_guardian
+        return self._may_change and (self.is_self or self.is_guardian)
 
     @property
     def may_record_talk(self) -> bool:
         """The teacher who holds the talk writes the IUP and the agreements: a teacher or the
         mentor of the student (not the principal)."""
-        return self.is_teacher
+        return self._may_change and self.is_teacher
 
     @property
     def may_export(self) -> bool:
@@ -137,8 +148,8 @@ class StudentRelation:
 
     def may_retract(self, author_id: int) -> bool:
         """Hide a text from the page: its author while still a member, or the principal (who
-        answers for what the school keeps on record)."""
-        return self.is_principal or (self.is_member and author_id == self.viewer_id)
+        answers for what the school keeps on record). Not in the archive."""
+        return self._may_change and (self.is_principal or (self.is_member and author_id == self.viewer_id))
 
 
 NO_RELATION = StudentRelation()
@@ -155,7 +166,25 @@ WITH placement AS (
     FROM {Enrolment._meta.db_table} e
     JOIN {SchoolClass._meta.db_table} c ON c.id = e.school_class_id
     WHERE e.student_id = %(student)s AND {_active("e")}
+),
+archive AS (
+    SELECT 1 AS standing FROM {Leaving._meta.db_table} l
+    WHERE l.student_id = %(student)s AND l.undone_at IS NULL AND l.left_on <= %(on)s
+),
+schools AS (
+    SELECT school_id FROM placement
+    UNION
+    SELECT last_school.school_id FROM (
+        SELECT c.school_id FROM {Enrolment._meta.db_table} e
+        JOIN {SchoolClass._meta.db_table} c ON c.id = e.school_class_id
+        WHERE e.student_id = %(student)s
+        ORDER BY e.starts_on DESC, e.id DESC
+        LIMIT 1
+    ) last_school
+    WHERE EXISTS (SELECT 1 FROM archive)
 )
+SELECT 'archived', CAST(NULL AS BIGINT) FROM archive
+UNION ALL
 SELECT 'guardian', NULL FROM {Guardianship._meta.db_table} g
     WHERE g.guardian_id = %(user)s AND g.student_id = %(student)s AND {_active("g")}
 UNION ALL
@@ -167,9 +196,9 @@ SELECT 'mentor', NULL FROM {Mentorship._meta.db_table} m
     WHERE m.teacher_id = %(user)s AND {_active("m")}
     AND m.school_class_id IN (SELECT school_class_id FROM placement)
 UNION ALL
-SELECT 'principal', NULL FROM {StaffRole._meta.db_table} r
-    WHERE r.user_id = %(user)s AND r.role = %(principal)s AND {_active("r")}
-    AND r.school_id IN (SELECT school_id FROM placement)
+SELECT r.role, NULL FROM {StaffRole._meta.db_table} r
+    WHERE r.user_id = %(user)s AND r.role IN (%(principal)s, %(registrar)s) AND {_active("r")}
+    AND r.school_id IN (SELECT school_id FROM schools)
 """  # noqa: S608
 
 
@@ -187,80 +216,133 @@ def relation_to_student(
         "student": student_id,
         "on": on or base.today(),
         "principal": StaffRole.Role.PRINCIPAL.value,
+        "registrar": StaffRole.Role.REGISTRAR.value,
     }
     with connection.cursor() as cursor:
         cursor.execute(_RELATION_SQL, params)
         ties = cursor.fetchall()
     kinds = {tie for tie, _subject in ties}
+    archived = "archived" in kinds
     return StudentRelation(
         viewer_id=user.pk,
         is_self=user.pk == student_id,
         is_guardian="guardian" in kinds,
-        is_mentor="mentor" in kinds,
-        is_principal="principal" in kinds,
-        taught_subject_ids=frozenset(subject for tie, subject in ties if tie == "teacher"),
+        # Teaching ties come from enrolments in force, which the leaving ended; an archive
+        # has no teachers even if a class was (wrongly) joined after the leaving.
+        is_mentor="mentor" in kinds and not archived,
+        is_principal=StaffRole.Role.PRINCIPAL.value in kinds,
+        is_registrar=StaffRole.Role.REGISTRAR.value in kinds,
+        is_archived=archived,
+        taught_subject_ids=frozenset(subject for tie, subject in ties if tie == "teacher" and not archived),
+    )
+
+
+def _standing_leavings(on: datetime.date) -> QuerySet[Leaving]:
+    """Leavings that make a page an archive on ``on``: not undone, and already begun."""
+    return Leaving.objects.filter(undone_at__isnull=True, left_on__lte=on)
+
+
+def _last_school(student: Any) -> Subquery:
+    """The school of the student's latest enrolment by start date (``student`` is a user or
+    an ``OuterRef``): after leaving, the school that keeps the archive."""
+    return Subquery(
+        Enrolment.objects.filter(student=student)
+        .order_by("-starts_on", "-pk")
+        .values("school_class__school")[:1]
     )
 
 
 def visible_students(user: AnyUser, on: datetime.date | None = None) -> QuerySet[User]:
-    """Students whose page the user may read."""
+    """Students whose page the user may read (``relation_to_student(...).may_read``)."""
     if not _is_member(user):
         return User.objects.none()
     assert isinstance(user, User)
     on = on or base.today()
     active = Enrolment.objects.active(on).filter(student=OuterRef("pk"))
-    return User.objects.filter(
-        Exists(Enrolment.objects.filter(student=OuterRef("pk")))
-        & (
+    archived = Exists(_standing_leavings(on).filter(student=OuterRef("pk")))
+    principal_schools = _school_ids_with_role(user, StaffRole.Role.PRINCIPAL, on)
+    keeper_schools = (
+        StaffRole.objects.active(on)
+        .filter(user=user, role__in=[StaffRole.Role.PRINCIPAL, StaffRole.Role.REGISTRAR])
+        .values("school")
+    )
+    return (
+        User.objects.alias(last_school=_last_school(OuterRef("pk")))
+        .filter(Exists(Enrolment.objects.filter(student=OuterRef("pk"))))
+        .filter(
             Q(pk=user.pk)
             | Q(pk__in=ward_ids(user, on))
-            | Exists(active.filter(school_class__in=_taught_class_ids(user, on)))
-            | Exists(
-                active.filter(
-                    school_class__school__in=_school_ids_with_role(user, StaffRole.Role.PRINCIPAL, on)
+            | (~archived & Exists(active.filter(school_class__in=_taught_class_ids(user, on))))
+            | Exists(active.filter(school_class__school__in=principal_schools))
+            | (
+                archived
+                & (
+                    Exists(active.filter(school_class__school__in=keeper_schools))
+                    | Q(last_school__in=keeper_schools)
                 )
             )
         )
     )
 
 
-def readers_of_student_page(student: User, on: datetime.date | None = None) -> QuerySet[User]:
-    """Everyone who may read the student's page: the recipients of anything posted on it."""
-    on = on or base.today()
-    classes = Enrolment.objects.active(on).filter(student=student).values("school_class")
+def _keeper_of(student: User, on: datetime.date, role: str) -> Exists:
+    """A principal or registrar (``role``) of the student's current school or, for an
+    archive, the last school."""
     schools = Enrolment.objects.active(on).filter(student=student).values("school_class__school")
+    archived = Exists(_standing_leavings(on).filter(student=student))
+    return Exists(
+        StaffRole.objects.active(on).filter(
+            Q(school__in=schools) | (archived & Q(school=_last_school(student))),
+            user=OuterRef("pk"),
+            role=role,
+        )
+    )
+
+
+def _teaches(student: User, on: datetime.date) -> Q:
+    classes = Enrolment.objects.active(on).filter(student=student).values("school_class")
+    return Q(
+        Exists(TeachingAssignment.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes))
+    ) | Q(Exists(Mentorship.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes)))
+
+
+def readers_of_student_page(student: User, on: datetime.date | None = None) -> QuerySet[User]:
+    """Everyone who may read the student's page: the recipients of anything posted on it.
+    For an archive: the student, the guardians, the last school's principal and registrar."""
+    on = on or base.today()
+    archived = Exists(_standing_leavings(on).filter(student=student))
     return User.objects.filter(is_active=True).filter(
         Q(pk=student.pk)
         | Exists(Guardianship.objects.active(on).filter(guardian=OuterRef("pk"), student=student))
-        | Exists(
-            TeachingAssignment.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes)
-        )
-        | Exists(Mentorship.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes))
-        | Exists(
-            StaffRole.objects.active(on).filter(
-                user=OuterRef("pk"), role=StaffRole.Role.PRINCIPAL, school__in=schools
-            )
-        )
+        | (~archived & _teaches(student, on))
+        | _keeper_of(student, on, StaffRole.Role.PRINCIPAL)
+        | (archived & _keeper_of(student, on, StaffRole.Role.REGISTRAR))
     )
 
 
 def roles_on_student_page(student: User, on: datetime.date | None = None) -> dict[int, str]:
     """Every reader of the student's page (``readers_of_student_page``) with their part:
-    STUDENT, GUARDIAN, TEACHER (teaches the student or is the mentor) or PRINCIPAL. One
-    query. Someone with two parts gets the nearer one (a teacher who is also a guardian is
-    a guardian here)."""
+    STUDENT, GUARDIAN, TEACHER (teaches the student or is the mentor), PRINCIPAL or (an
+    archive's) REGISTRAR. One query. Someone with two parts gets the nearer one (a teacher
+    who is also a guardian is a guardian here)."""
     on = on or base.today()
-    classes = Enrolment.objects.active(on).filter(student=student).values("school_class")
+    archived = Exists(_standing_leavings(on).filter(student=student))
     rows = readers_of_student_page(student, on).annotate(
         guardian=Exists(Guardianship.objects.active(on).filter(guardian=OuterRef("pk"), student=student)),
-        teacher=Exists(
-            TeachingAssignment.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes)
-        )
-        | Exists(Mentorship.objects.active(on).filter(teacher=OuterRef("pk"), school_class__in=classes)),
+        teacher=ExpressionWrapper(~archived & _teaches(student, on), BooleanField()),
+        principal=_keeper_of(student, on, StaffRole.Role.PRINCIPAL),
     )
     roles = {}
-    for pk, guardian, teacher in rows.values_list("pk", "guardian", "teacher"):
+    for pk, guardian, teacher, principal in rows.values_list("pk", "guardian", "teacher", "principal"):
         roles[pk] = (
-            STUDENT if pk == student.pk else GUARDIAN if guardian else TEACHER if teacher else PRINCIPAL
+            STUDENT
+            if pk == student.pk
+            else GUARDIAN
+            if guardian
+            else TEACHER
+            if teacher
+            else PRINCIPAL
+            if principal
+            else REGISTRAR
         )
     return roles

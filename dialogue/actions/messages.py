@@ -252,10 +252,15 @@ def retract_message(
 def mark_read(actor: User, page: StudentPage | int, *, thread_id: int, seq: int) -> dict[int, int]:
     """Record that the actor has read the thread up to ``seq`` (never moving backwards) and
     return their unread counts per thread, also sent to their other tabs and devices."""
-    page = doors.page(actor, page, opening=False).page
+    access = doors.page(actor, page, opening=False)
+    page = access.page
     thread = page.threads.filter(pk=thread_id).first()
     if thread is None:
         raise Refused("unknown_thread", _("That conversation does not exist on this page."))
+    if access.relation.is_archived:
+        # Nothing is written to an archive, not even where a reader got to: it has nothing
+        # new to be unread (the page shows no unread counts).
+        return {}
     seq = min(max(0, seq), page.last_seq)
     with transaction.atomic():
         state, created = ReadState.objects.get_or_create(

@@ -35,6 +35,8 @@ def _role_labels(audience: account_queries.Audience) -> dict[str, str]:
         labels[str(mentor.pk)] = _("mentor")
     for principal in audience.principals:
         labels[str(principal.pk)] = _("principal")
+    for registrar in audience.registrars:
+        labels[str(registrar.pk)] = _("registrar")
     return labels
 
 
@@ -47,8 +49,10 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
     wanted = request.GET.get("thread", "")
     thread = next((t for t in threads if str(t.pk) == wanted), threads[0])
     messages = queries.thread_messages(thread)
-    audience = account_queries.student_page_audience(student)
-    unread = queries.unread_counts(user, page)
+    archived = access.relation.is_archived
+    audience = account_queries.student_page_audience(student, archived=archived)
+    # An archive has nothing new: readers keep no read position there (nothing is written).
+    unread = {} if archived else queries.unread_counts(user, page)
     data: dict[str, Any] = {
         "page": page.pk,
         "thread": thread.pk,
@@ -56,7 +60,7 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
         "me": {"id": user.pk, "name": user.display_name},
         "messages": [message_payload(m, list(m.attachments.all())) for m in messages],
         "more": len(messages) == queries.PAGE_SIZE,
-        "firstUnread": queries.first_unread_seq(user, thread),
+        "firstUnread": None if archived else queries.first_unread_seq(user, thread),
         "unread": {str(k): v for k, v in unread.items()},
         "roles": _role_labels(audience),
         "maxLength": MAX_MESSAGE_LENGTH,

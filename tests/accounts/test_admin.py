@@ -168,6 +168,8 @@ def school_1_people(cast: Cast) -> set[User]:
         cast.school_admin,
         cast.former_teacher,
         cast.withdrawn_guardian,
+        cast.registrar,
+        cast.left_student,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections import Counter
 
@@ -10,9 +11,11 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from accounts import policy
+from accounts.archive import archived_students
 from accounts.models import (
     Enrolment,
     Guardianship,
+    Leaving,
     Mentorship,
     SchoolClass,
     StaffRole,
@@ -28,8 +31,20 @@ def demo(db: None) -> str:
     return output.getvalue()
 
 
+def _this_years_classes() -> list[SchoolClass]:
+    """This school year's classes (the demo also keeps 9A of 2020/21, whose student left)."""
+    today = policy.today()
+    return list(
+        SchoolClass.objects.filter(
+            school__name="Björkbackaskolan",
+            school_year__starts_on__lte=today,
+            school_year__ends_on__gte=today,
+        )
+    )
+
+
 def test_two_classes_of_about_25_students_each_with_guardians(demo: str) -> None:
-    classes = SchoolClass.objects.filter(school__name="Björkbackaskolan")
+    classes = _this_years_classes()
     assert sorted(c.name for c in classes) == ["4A", "5B"]
     for school_class in classes:
         students = User.objects.filter(
@@ -61,7 +76,7 @@ def test_families_include_two_guardian_single_separated_and_siblings(demo: str) 
 
 
 def test_teachers_mentors_principal_and_administrator(demo: str) -> None:
-    for school_class in SchoolClass.objects.all():
+    for school_class in _this_years_classes():
         assert Mentorship.objects.active().filter(school_class=school_class).count() == 1
         subjects = set(
             TeachingAssignment.objects.active()
@@ -89,12 +104,34 @@ def test_printed_logins_work_and_staff_need_one_time_codes(demo: str) -> None:
         "lars.berglund",
         "ahmed.hassan",
         "eva.lindgren",
+        "birgitta.sundstrom",
     ]
     for username in usernames:
         assert username in printed
         assert authenticate(username=username, password="elevdialog-demo") is not None, username
     assert policy.requires_otp(User.objects.get(username="lars.berglund"))
+    assert policy.requires_otp(User.objects.get(username="birgitta.sundstrom"))
     assert not policy.requires_otp(User.objects.get(username="sofia.lindqvist"))
+
+
+def test_a_student_who_finished_year_9_in_2021_is_in_the_registrars_archive(demo: str) -> None:
+    linnea = User.objects.get(username="linnea.forsberg")
+    leaving = Leaving.objects.get(student=linnea, undone_at=None)
+    assert (leaving.left_on, leaving.reason) == (datetime.date(2021, 6, 15), Leaving.Reason.FINISHED)
+    assert leaving.recorded_at.date() == datetime.date(2021, 5, 20)  # recorded ahead, in May
+    assert not Enrolment.objects.active().filter(student=linnea).exists()
+    registrar = User.objects.get(username="birgitta.sundstrom")
+    notes = archived_students(SchoolClass.objects.get(name="9A").school)
+    assert [(note.student, note.school_class) for note in notes] == [
+        (linnea, SchoolClass.objects.get(name="9A"))
+    ]
+    relation = policy.relation_to_student(registrar, linnea)
+    assert relation.is_archived
+    assert relation.may_read
+    assert not policy.relation_to_student(User.objects.get(username="ahmed.hassan"), linnea).may_read
+    guardian = policy.relation_to_student(User.objects.get(username="annika.forsberg"), linnea)
+    assert guardian.may_read
+    assert not guardian.may_write
 
 
 def test_loading_twice_changes_nothing(demo: str) -> None:

@@ -140,6 +140,7 @@ def test_demo_logins_print_once_the_server_answers_and_end_with_the_address() ->
 
     lines = output.getvalue().strip().splitlines()
     assert "elsa.lindqvist" in output.getvalue()
+    assert any("Registrator / Registrar" in line and "birgitta.sundstrom" in line for line in lines)
     assert "E-mails are not sent: they are saved as files in /srv/demo/var/mail/" in lines
     assert lines[-1] == "Elevdialog is serving on http://127.0.0.1:8127/ (Ctrl-C stops it)"
 

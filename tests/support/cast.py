@@ -13,6 +13,9 @@ School 1 (Norrskolan) has classes 4A and 4B; school 2 (Söderskolan) has class 5
     school_admin        school administrator of school 1
     former_teacher      taught 4A Engelska; the assignment ended yesterday
     withdrawn_guardian  was guardian of student; withdrawn yesterday (court decision)
+    registrar           registrar of school 1 (keeps the archive of students who left)
+    left_student        was in 4A, left yesterday (moved to another municipality); the page,
+                        with one message of hers, is a read-only archive
     operator            superuser running the platform (administers, reads no pages)
     anonymous           not logged in
 """
@@ -20,6 +23,7 @@ School 1 (Norrskolan) has classes 4A and 4B; school 2 (Söderskolan) has class 5
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -46,11 +50,13 @@ ROLES = (
     "school_admin",
     "former_teacher",
     "withdrawn_guardian",
+    "registrar",
+    "left_student",
     "operator",
 )
 
 STAFF_ROLES = frozenset(
-    {"teacher", "other_teacher", "principal", "other_principal", "school_admin", "operator"}
+    {"teacher", "other_teacher", "principal", "other_principal", "school_admin", "registrar", "operator"}
 )
 
 
@@ -76,6 +82,8 @@ class Cast:
     school_admin: User
     former_teacher: User
     withdrawn_guardian: User
+    registrar: User
+    left_student: User
     operator: User
 
     def person(self, role: str) -> User | None:
@@ -118,6 +126,8 @@ def build_cast(*, username_prefix: str = "") -> Cast:
     school_admin = person("admin.norr", "Maja", "Holm")
     former_teacher = person("per.vikarie", "Per", "Vikarie")
     withdrawn_guardian = person("bo.andersson", "Bo", "Andersson")
+    registrar = person("registrator.norr", "Rut", "Registrator")
+    left_student = person("lisa.flytt", "Lisa", "Flytt")
     operator = person("operator", "Olga", "Operatör")
     operator.is_superuser = True
     operator.save(update_fields=["is_superuser"])  # platform bootstrap, as createsuperuser does
@@ -137,6 +147,8 @@ def build_cast(*, username_prefix: str = "") -> Cast:
     m.grant_staff_role(SYSTEM, principal, school, StaffRole.Role.PRINCIPAL, starts_on=term_start)
     m.grant_staff_role(SYSTEM, other_principal, other_school, StaffRole.Role.PRINCIPAL, starts_on=term_start)
     m.grant_staff_role(SYSTEM, school_admin, school, StaffRole.Role.SCHOOL_ADMIN, starts_on=term_start)
+    m.grant_staff_role(SYSTEM, registrar, school, StaffRole.Role.REGISTRAR, starts_on=term_start)
+    _left_yesterday(left_student, class_4a, term_start, yesterday)
 
     return Cast(
         school=school,
@@ -159,5 +171,27 @@ def build_cast(*, username_prefix: str = "") -> Cast:
         school_admin=school_admin,
         former_teacher=former_teacher,
         withdrawn_guardian=withdrawn_guardian,
+        registrar=registrar,
+        left_student=left_student,
         operator=operator,
     )
+
+
+def _left_yesterday(
+    student: User, school_class: SchoolClass, term_start: datetime.date, yesterday: datetime.date
+) -> None:
+    """A student of the class who wrote on her page and then left (recorded a day late, as
+    a school administrator often does)."""
+    from accounts.actions.leaving import record_leaving
+    from accounts.models import Leaving
+    from dialogue.actions.messages import post_message
+    from dialogue.actions.pages import page_of
+    from dialogue.models import Thread
+
+    m.enrol_student(SYSTEM, student, school_class, starts_on=term_start)
+    page = page_of(student)
+    thread = page.threads.get(kind=Thread.Kind.GENERAL)
+    post_message(
+        student, page, thread_id=thread.pk, body="Vi flyttar till Luleå i sommar.", client_id=uuid.uuid4()
+    )
+    record_leaving(SYSTEM, student.pk, left_on=yesterday, reason=Leaving.Reason.MOVED_MUNICIPALITY)

@@ -18,6 +18,7 @@ from accounts.models import User
 from dialogue.actions.messages import post_message
 from dialogue.actions.pages import page_of
 from dialogue.demo import action_programmes as demo_action_programmes
+from dialogue.demo import archive as demo_archive
 from dialogue.demo import assessments as demo_assessments
 from dialogue.demo import elsa as demo_elsa
 from dialogue.demo import goals as demo_goals
@@ -31,6 +32,7 @@ DOCUMENT_SEEDS = [
     demo_talks.seed,
     demo_action_programmes.seed,
     demo_elsa.seed,  # after the talks: Elsa's guardian books one of 4A's times
+    demo_archive.seed,  # Linnea's page from 2020-21, an archive today
 ]
 
 # (student, thread subject code or "" for general, author, text)
