@@ -7,4 +7,8 @@ class RecordsConfig(AppConfig):
     verbose_name = _("The record's life")
 
     def ready(self) -> None:
-        from records import held, receivers  # noqa: F401  (the access log listens to the doors)
+        from notifications import kinds
+        from records import admin, held, receivers  # noqa: F401  (the access log listens to the doors)
+        from records.retention.daily import daily_purge
+
+        kinds.register_periodic("records.purge", daily_purge, every_seconds=24 * 3600)
