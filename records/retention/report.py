@@ -22,6 +22,7 @@ def _counts(removal: Removal) -> Iterator[str]:
 
 def report_lines(result: RunResult, *, dry_run: bool) -> Iterator[str]:
     verb = "would remove" if dry_run else "removed"
+    passive = "would be removed" if dry_run else "removed"
     if result.files_finished:
         yield f"Finished {result.files_finished} file removal(s) left by an earlier run."
     for due, removal in result.students:
@@ -42,5 +43,5 @@ def report_lines(result: RunResult, *, dry_run: bool) -> Iterator[str]:
     files = sum(len(removal.files) for _subject, removal in [*result.students, *result.blogs])
     yield (
         f"{'Dry run: nothing removed. ' if dry_run else ''}{len(result.students)} student(s), "
-        f"{len(result.blogs)} class blog(s), {sum(total.values())} row(s) and {files} file(s) {verb}."
+        f"{len(result.blogs)} class blog(s), {sum(total.values())} row(s) and {files} file(s) {passive}."
     )
