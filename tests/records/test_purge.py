@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -52,7 +53,24 @@ def test_nothing_is_removed_a_day_before_five_years_and_everything_about_the_stu
     others = all_counts(world)
     assert sum(before.values()) > 30
     assert all(on_disk(name) for name in world.files)
-    assert {"dialogue.message", "records.opening", "accounts.user"} <= {k for k, n in before.items() if n}
+    assert {k for k, n in before.items() if n} >= {
+        "accounts.user",
+        "accounts.enrolment",
+        "accounts.guardianship",
+        "accounts.leaving",
+        "dialogue.studentpage",
+        "dialogue.message",
+        "dialogue.attachment",
+        "dialogue.assessment",
+        "dialogue.goal",
+        "dialogue.selfassessment",
+        "dialogue.developmenttalk",
+        "dialogue.actionprogramme",
+        "classblog.post",
+        "classblog.postfile",
+        "notifications.notification",
+        "records.opening",
+    }
 
     almost = add_years(leaving, 5) - datetime.timedelta(days=1)  # four years and 364 days
     result = run_purge(almost)
@@ -136,7 +154,7 @@ def test_the_dry_run_removes_nothing_and_reports_the_registers_counts(
     call_command("purge_records", "--dry-run")
     out = capsys.readouterr().out
     assert f"Student #{cast.student.pk}: left 2019-06-15 (finished), due 2024-06-15; would remove:" in out
-    assert f"dialogue.message  {removal.counts['dialogue.message']:>7}" in out
+    assert re.search(rf"\n +dialogue\.message +{removal.counts['dialogue.message']}\n", out)
     for secret in (
         cast.student.first_name,
         cast.student.last_name,

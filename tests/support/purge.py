@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from accounts.actions import SYSTEM
 from accounts.actions import structure as s
@@ -27,7 +28,7 @@ from dialogue.actions.self_assessments import write_self_assessment
 from dialogue.models import Thread
 from notifications.fanout import fan_out_waiting
 from records.models import Opening
-from tests.support.blog import classmate, pending_post, published_post
+from tests.support.blog import allow_student_posts, classmate, pending_post, published_post
 from tests.support.cast import Cast
 from tests.support.dialogue import (
     action_programme_objects,
@@ -88,6 +89,7 @@ def build_world(cast: Cast) -> World:
     action_programme_objects(cast)
     files.append(message_with_file(cast.student, cast.student, "Här är min teckning."))
 
+    allow_student_posts(cast)
     image = upload_file(cast.student, cast.class_4a, name="holk.png", data=png_bytes())
     files.append(str(image.file.name))
     approve_post(cast.teacher, pending_post(cast, files=[FileChoice(image.pk, alt_text="En fågelholk")]))
@@ -99,14 +101,16 @@ def build_world(cast: Cast) -> World:
     this_year = cast.class_4a.school_year
     next_year = s.ensure_school_year(SYSTEM, this_year.ends_on + datetime.timedelta(days=1))
     later_class = s.create_class(SYSTEM, cast.school, next_year, name="5A", grade=5)
-    later_image = upload_file(cast.principal, later_class, name="schema.png", data=png_bytes())
-    published_post(
-        cast,
-        author=cast.principal,
-        school_class=later_class,
-        title="Välkomna till femman",
-        files=[FileChoice(later_image.pk, alt_text="Schemat")],
-    )
+    # The principal writes in the next year's blog on its first day (the policy's clock moved).
+    with mock.patch("accounts.policy.base.today", return_value=next_year.starts_on):
+        later_image = upload_file(cast.principal, later_class, name="schema.png", data=png_bytes())
+        published_post(
+            cast,
+            author=cast.principal,
+            school_class=later_class,
+            title="Välkomna till femman",
+            files=[FileChoice(later_image.pk, alt_text="Schemat")],
+        )
     classmate_files.append(str(later_image.file.name))  # not the student's: stays
 
     fan_out_waiting(limit=500)
