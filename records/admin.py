@@ -1,5 +1,6 @@
-"""The retention rules and the purge log in the administration, for the installation's
-operators (superusers) only: the rules are the municipality's, not a school's."""
+"""The retention rules in the administration, for the installation's operators (superusers)
+only: the rules are the municipality's, not a school's. (The purge log is read in the
+database or through ``manage.py purge_records`` output; it holds no personal data.)"""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from accounts import policy
-from accounts.admin.site import PolicyAdmin, ReadOnlyAdmin, school_admin_site
+from accounts.admin.site import PolicyAdmin, school_admin_site
 from records.actions.retention import change_retention_rule
-from records.models import PurgeLog, RetentionRule
+from records.models import RetentionRule
 
 
 class OperatorsOnly:
@@ -37,9 +38,3 @@ class RetentionRuleAdmin(OperatorsOnly, PolicyAdmin):
 
     def save_model(self, request: HttpRequest, obj: RetentionRule, form: Any, change: bool) -> None:
         change_retention_rule(request.user, obj.pk, years=obj.years, basis=obj.basis)
-
-
-@admin.register(PurgeLog, site=school_admin_site)
-class PurgeLogAdmin(OperatorsOnly, ReadOnlyAdmin):
-    list_display = ("at", "rule", "years", "subjects", "files")
-    readonly_fields = ("at", "rule", "years", "subjects", "counts", "files")

@@ -30,6 +30,7 @@ from classblog.models import ClassBlog
 from notifications.actions import subscribe_push
 from notifications.fanout import fan_out_waiting
 from notifications.models import Notification
+from records.models import RetentionRule
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
 from tests.support.dialogue import (
@@ -123,6 +124,7 @@ def admin_model_rows(
     viewers: set[str],
     adders: set[str],
     changers: set[str],
+    app: str = "accounts",
 ) -> dict[str, Row]:
     """The five URLs Django's admin has per model. ``viewers`` see list, page and history;
     logged-in people outside ADMINS get 403 from the site itself."""
@@ -130,16 +132,16 @@ def admin_model_rows(
     def denied_unless(roles: set[str]) -> dict[str, Outcome]:
         return only(roles, OK, FORBIDDEN)
 
-    prefix = f"admin:accounts_{model}"
+    prefix = f"admin:{app}_{model}"
     page = denied_unless(viewers | changers)
     # Django's old-style object URL redirects any administrator to the change page, which
     # then applies the model's own permission.
     legacy = Row(
-        lambda cast, extra: f"/admin/accounts/{model}/{obj(cast, extra)}/",
-        only(ADMINS, Redirect(f"/admin/accounts/{model}/{{id}}/change/"), FORBIDDEN),
+        lambda cast, extra: f"/admin/{app}/{model}/{obj(cast, extra)}/",
+        only(ADMINS, Redirect(f"/admin/{app}/{model}/{{id}}/change/"), FORBIDDEN),
     )
     return {
-        f"<unnamed> admin/accounts/{model}/<path:object_id>/": legacy,
+        f"<unnamed> admin/{app}/{model}/<path:object_id>/": legacy,
         f"{prefix}_changelist": Row(named(f"{prefix}_changelist"), denied_unless(viewers)),
         f"{prefix}_add": Row(named(f"{prefix}_add"), denied_unless(adders)),
         f"{prefix}_change": Row(named(f"{prefix}_change", obj), page),
@@ -649,6 +651,17 @@ ROWS: dict[str, Row] = {
         viewers={"operator"},
         adders=set(),
         changers={"operator"},
+    ),
+    # The retention rules are the municipality's: operators only.
+    **admin_model_rows(
+        "retentionrule",
+        lambda cast, extra: RetentionRule.objects.filter(applies_to="student_records").values_list(
+            "pk", flat=True
+        )[0],
+        viewers={"operator"},
+        adders=set(),
+        changers={"operator"},
+        app="records",
     ),
 }
 

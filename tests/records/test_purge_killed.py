@@ -62,6 +62,13 @@ def purge_waits_on_a_lock(observer: psycopg.Connection) -> bool:
     return bool(row and row[0])
 
 
+def sessions_of_the_purge(observer: psycopg.Connection) -> int:
+    row = observer.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [APPLICATION]
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def whole_or_gone(before: dict[str, int], now: dict[str, int]) -> str:
     if now == before:
         return "whole"
@@ -104,14 +111,7 @@ def test_a_purge_killed_halfway_leaves_each_student_whole_or_gone_and_the_next_r
 
     # PostgreSQL ends the killed process's session and rolls its transaction back.
     with psycopg.connect(url, autocommit=True) as observer:
-        poll(
-            lambda: (
-                not observer.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [APPLICATION]
-                ).fetchone()[0]
-            ),  # type: ignore[index]
-            "the killed purge's session ends",
-        )
+        poll(lambda: not sessions_of_the_purge(observer), "the killed purge's session ends")
     states = {
         student.pk: whole_or_gone(before[student.pk], counts_about(student.pk)) for student in (first, second)
     }
