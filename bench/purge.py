@@ -137,7 +137,7 @@ def build(students: int, messages: int) -> list[int]:
         )
     )
     pages = dict(StudentPage.objects.filter(student_id__in=student_ids).values_list("student_id", "pk"))
-    left_on = today.replace(year=today.year - 6)
+    left_on = today - datetime.timedelta(days=6 * 366)  # six years ago, any day of the year
     with transaction.atomic():
         for student_id in student_ids:
             authors = (student_id, guardian_of[student_id], teacher.pk)

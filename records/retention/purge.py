@@ -45,7 +45,7 @@ from records.retention.rules import AppliesTo, years_for
 ACCOUNT_KIND = "accounts.user"
 CHUNK = 5_000  # ids per DELETE (PostgreSQL takes at most 65,535 parameters)
 
-RowsFor = Callable[[HeldKind], "QuerySet[Any] | None"]
+RowsFor = Callable[[HeldKind], "list[QuerySet[Any]]"]
 Plan = list[tuple[HeldKind, list[Any]]]
 
 
@@ -80,10 +80,9 @@ def plan_rows(rows_for: RowsFor, *, already: dict[str, set[Any]] | None = None) 
     listed before anything is removed; the account kind last."""
     plan: Plan = []
     for held in kinds():
-        rows = rows_for(held)
-        if rows is None:
-            continue
-        pks = set(rows.values_list("pk", flat=True))
+        pks: set[Any] = set()
+        for rows in rows_for(held):
+            pks.update(rows.values_list("pk", flat=True))
         if already is not None:
             pks -= already.setdefault(held.name, set())
             already[held.name] |= pks
@@ -91,6 +90,21 @@ def plan_rows(rows_for: RowsFor, *, already: dict[str, set[Any]] | None = None) 
             plan.append((held, sorted(pks)))
     plan.sort(key=lambda item: item[0].name == ACCOUNT_KIND)  # stable: the account last
     return plan
+
+
+def _about_student(student_id: int) -> RowsFor:
+    """The kind's rows in the student's record and about the student as a person, as
+    ``HeldKind.rows_about_student`` finds them, but as two indexed queries united here: one
+    query with ``id IN (...) OR id IN (...)`` reads the whole table (0.1 s per student on
+    200,000 messages)."""
+
+    def rows_for(held: HeldKind) -> list[QuerySet[Any]]:
+        found = [held.of_student(student_id)] if held.of_student is not None else []
+        if held.of_person is not None and held.of_person is not held.of_student:
+            found.append(held.of_person(student_id))
+        return found
+
+    return rows_for
 
 
 def files_of(plan: Plan) -> list[str]:
@@ -131,7 +145,7 @@ def left_alone(person_id: int, gone: set[int]) -> bool:
 
 
 def _as_person(person_id: int) -> RowsFor:
-    return lambda held: held.of_person(person_id) if held.of_person is not None else None
+    return lambda held: [held.of_person(person_id)] if held.of_person is not None else []
 
 
 def _guardian_ids(student_id: int) -> list[int]:
@@ -170,7 +184,7 @@ def purge_student(student_id: int, *, today: datetime.date, years: int, log: Run
         check_student_due(student_id, today, years)  # again, under the lock
         guardians = _guardian_ids(student_id)
         removal = Removal()
-        plan = plan_rows(lambda held: held.rows_about_student(student_id))
+        plan = plan_rows(_about_student(student_id))
         removal.add(plan, files_of(plan))
         remove_planned(plan)
         for guardian_id in guardians:
@@ -191,7 +205,7 @@ def preview_student(student_id: int, *, gone: set[int], already: dict[str, set[A
     """What ``purge_student`` would remove, with ``gone`` the students purged before it in
     the same run (their guardians' other wards) and ``already`` the rows counted for them."""
     removal = Removal()
-    plan = plan_rows(lambda held: held.rows_about_student(student_id), already=already)
+    plan = plan_rows(_about_student(student_id), already=already)
     removal.add(plan, files_of(plan))
     for guardian_id in _guardian_ids(student_id):
         if left_alone(guardian_id, gone | {student_id}):
@@ -202,7 +216,7 @@ def preview_student(student_id: int, *, gone: set[int], already: dict[str, set[A
 
 
 def _in_blog(blog_id: int) -> RowsFor:
-    return lambda held: held.of_blog(blog_id) if held.of_blog is not None else None
+    return lambda held: [held.of_blog(blog_id)] if held.of_blog is not None else []
 
 
 def purge_blog(blog_id: int, *, log: RunLog) -> Removal | None:

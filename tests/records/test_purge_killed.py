@@ -19,6 +19,7 @@ from psycopg import sql
 
 from dialogue.models import Message
 from records.models import PendingFileRemoval
+from records.retention.rules import add_years
 from tests.support.cast import Cast
 from tests.support.processes import ROOT, database_url
 from tests.support.purge import counts_about, message_with_file, on_disk, record_leaving
@@ -87,8 +88,8 @@ def test_a_purge_killed_halfway_leaves_each_student_whole_or_gone_and_the_next_r
         message_with_file(cast.other_guardian, second, "Andra eleven."),
         message_with_file(second, second, "Min bild."),
     ]
-    record_leaving(first, today.replace(year=today.year - 7))  # purged first (older leaving)
-    record_leaving(second, today.replace(year=today.year - 6))
+    record_leaving(first, add_years(today, -7))  # purged first (older leaving)
+    record_leaving(second, add_years(today, -6))
     before = {student.pk: counts_about(student.pk) for student in (first, second)}
     locked_message = Message.objects.filter(thread__page__student=second).order_by("pk").first()
     assert locked_message is not None
