@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from accounts import policy
 from accounts.admin.site import PolicyAdmin, school_admin_site
@@ -26,7 +27,7 @@ class OperatorsOnly:
 
 @admin.register(RetentionRule, site=school_admin_site)
 class RetentionRuleAdmin(OperatorsOnly, PolicyAdmin):
-    list_display = ("applies_to", "years", "basis", "updated_at", "updated_by")
+    list_display = ("applies_to", "years", "basis", "updated_at", "changed_by")
     fields = ("applies_to", "years", "basis")
     readonly_fields = ("applies_to",)
 
@@ -35,6 +36,10 @@ class RetentionRuleAdmin(OperatorsOnly, PolicyAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return policy.can_set_retention_rules(request.user) and super().has_change_permission(request, obj)
+
+    @admin.display(description=_("changed by"))
+    def changed_by(self, obj: RetentionRule) -> str:
+        return obj.updated_by.display_name if obj.updated_by is not None else "–"
 
     def save_model(self, request: HttpRequest, obj: RetentionRule, form: Any, change: bool) -> None:
         change_retention_rule(request.user, obj.pk, years=obj.years, basis=obj.basis)
