@@ -20,6 +20,9 @@ A kind answers four questions:
   person; removed when the account is removed. For a student both apply.
 - ``export(row)``: the row as JSON-able data, in the documented ``fields``. It never carries
   another child's data (a classmate named as a notification's actor, say): what would, stays out.
+- ``of_blog(blog_id)`` (optional, for the kinds of a class blog): its rows in one class blog
+  (posts, their revisions, files and comments). The class-blog retention rule removes a
+  blog's rows through it, whoever wrote them, when the blog's school year is old enough.
 - ``remove(rows)``: how the rows are removed (by default one DELETE, without Django's
   collector: the purge removes every declared kind of the subject in one transaction, and
   PostgreSQL's deferred foreign keys check the whole at commit).
@@ -123,6 +126,8 @@ class HeldKind:
     # The relations ``export`` reads (a name, a class): the export fetches them with the rows
     # (``rows.select_related(*kind.related)``) instead of one query per row.
     related: tuple[str, ...] = ()
+    # Rows of one class blog (``classblog.ClassBlog`` id), for the class-blog retention rule.
+    of_blog: Rows | None = None
 
     def rows_about_student(self, student_id: int) -> QuerySet[Any] | None:
         """Every row of this kind in the student's record and about the student as a person."""

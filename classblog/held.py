@@ -7,6 +7,10 @@ student's post belongs to the classmate: it is neither exported with the student
 found among the student's rows. Only when the post itself is removed do the comments on it
 go too (a comment without its post says nothing, and the post's removal may not wait for
 them).
+
+The blog's own retention rule (five years after its school year, ``records.retention``) finds
+a blog's posts, their earlier texts, files and comments through ``of_blog``, whoever wrote
+them. The blog's settings row is the class's and stays with the class.
 """
 
 from __future__ import annotations
@@ -87,6 +91,7 @@ POST = HeldKind(
         removed_by=_named("removed_by"),
     ),
     of_person=where(Post, "author_id"),
+    of_blog=where(Post, "blog_id"),
     remove=remove_posts,
     related=("blog__school_class", "reviewed_by", "removed_by"),
 )
@@ -105,6 +110,7 @@ POST_REVISION = HeldKind(
     fields=POST_REVISION_FIELDS,
     export=columns(POST_REVISION_FIELDS, post=lambda row: row.post_id),
     of_person=where(PostRevision, "post__author_id"),
+    of_blog=where(PostRevision, "post__blog_id"),
 )
 
 POST_FILE_FIELDS = {
@@ -129,6 +135,8 @@ POST_FILE = HeldKind(
     fields=POST_FILE_FIELDS,
     export=columns(POST_FILE_FIELDS, post=lambda row: row.post_id),
     of_person=lambda user_id: PostFile.objects.filter(Q(post__author_id=user_id) | Q(uploaded_by_id=user_id)),
+    # Every file of the blog, those never attached to a post included.
+    of_blog=where(PostFile, "blog_id"),
     files=lambda row: [row.file] if row.file else [],
 )
 
@@ -148,6 +156,7 @@ COMMENT = HeldKind(
     fields=COMMENT_FIELDS,
     export=columns(COMMENT_FIELDS, post=lambda row: row.post_id, hidden_by=_named("hidden_by")),
     of_person=where(Comment, "author_id"),
+    of_blog=where(Comment, "post__blog_id"),
     related=("hidden_by",),
 )
 

@@ -387,6 +387,9 @@ NOTIFICATIONS_PUSH_CONCURRENCY = env.integer("NOTIFICATIONS_PUSH_CONCURRENCY", 8
 NOTIFICATIONS_LEASE_SECONDS = env.integer("NOTIFICATIONS_LEASE_SECONDS", 300)
 # Notifications (not the documents they point to) are removed after this many days.
 NOTIFICATIONS_KEEP_DAYS = env.integer("NOTIFICATIONS_KEEP_DAYS", 365)
+# The worker's daily purge of what the retention rules say is due (records.retention). Off by
+# default in development: `make run`'s demo keeps a student whose purge is due, for the dry run.
+RETENTION_DAILY_PURGE = env.boolean("RETENTION_DAILY_PURGE", not DEVELOPMENT)
 
 # --- The access log --------------------------------------------------------------------------------
 # The principal's review lists anyone who opened more than this many different students'

@@ -32,6 +32,7 @@ from notifications.actions import subscribe_push
 from notifications.fanout import fan_out_waiting
 from notifications.models import Notification
 from tests.support.access_log import access_log_objects
+from records.models import RetentionRule
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
 from tests.support.dialogue import (
@@ -749,6 +750,17 @@ ROWS: dict[str, Row] = {
         viewers={"operator"},
         adders=set(),
         changers={"operator"},
+    ),
+    # The retention rules are the municipality's: operators only.
+    **admin_model_rows(
+        "retentionrule",
+        lambda cast, extra: RetentionRule.objects.filter(applies_to="student_records").values_list(
+            "pk", flat=True
+        )[0],
+        viewers={"operator"},
+        adders=set(),
+        changers={"operator"},
+        app="records",
     ),
 }
 

@@ -88,6 +88,12 @@ def can_administer_school(user: AnyUser, school: School) -> bool:
     return administered_schools(user).filter(pk=school.pk).exists()
 
 
+def can_set_retention_rules(user: AnyUser) -> bool:
+    """The retention rules are the municipality's document management plan, for the whole
+    installation: only its operators (superusers) change them, never a school's staff."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
 def administered_people(user: AnyUser, on: datetime.date | None = None) -> QuerySet[User]:
     """People a school administrator may manage: anyone with a membership, past or present,
     at one of the administered schools (students, their guardians, teachers, staff), except
