@@ -27,6 +27,8 @@ A kind answers four questions:
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +44,64 @@ def delete_rows(rows: QuerySet[Any]) -> int:
     """One DELETE for the rows, with no cascade: every dependent kind is declared too and is
     removed in the same transaction."""
     return rows._raw_delete(rows.db)
+
+
+def delete_with_collector(rows: QuerySet[Any]) -> int:
+    """Django's collector delete: nullable references from rows that stay (an audit field such
+    as ``created_by``) are set to NULL, and a protected reference that was not removed first
+    stops the removal. Returns how many rows of the queryset's own model went."""
+    _total, by_model = rows.delete()
+    return int(by_model.get(rows.model._meta.label, 0))
+
+
+def clear_reference(*fields: str) -> Callable[[QuerySet[Any]], int]:
+    """A ``remove`` for rows that belong to someone else (the school, a class) and name the
+    person only as who last changed them: the reference is cleared and the row stays."""
+
+    def remove(rows: QuerySet[Any]) -> int:
+        return rows.update(**dict.fromkeys(fields))
+
+    return remove
+
+
+def where(model: type[Model], lookup: str) -> Rows:
+    """The rows of ``model`` whose ``lookup`` (a field or a path through relations) is the
+    given id: ``where(Message, "page__student_id")``. One filter, on an indexed column."""
+
+    def rows(pk: int) -> QuerySet[Any]:
+        return model._default_manager.filter(**{lookup: pk})
+
+    return rows
+
+
+def as_json(value: Any) -> Any:
+    """A value as JSON-able data: dates and times as ISO 8601 strings, ids of UUIDs as text."""
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Promise):
+        return str(value)
+    return value
+
+
+def name_of(person: Any) -> str:
+    """A person's name as the export shows it ("" when the account is gone)."""
+    return person.display_name if person is not None else ""
+
+
+def columns(fields: Mapping[str, str], **computed: Callable[[Any], Any]) -> Callable[[Any], dict[str, Any]]:
+    """An ``export`` that gives exactly the documented ``fields``: each from ``computed`` when
+    named there, otherwise the row's attribute of that name."""
+    unknown = set(computed) - set(fields)
+    assert not unknown, unknown
+
+    def export(row: Any) -> dict[str, Any]:
+        return {
+            name: as_json(computed[name](row) if name in computed else getattr(row, name)) for name in fields
+        }
+
+    return export
 
 
 @dataclass(frozen=True)
@@ -60,11 +120,17 @@ class HeldKind:
     # The stored files of a row (exported beside the JSON, removed with the row).
     files: Callable[[Any], Iterable[FieldFile]] | None = None
     remove: Callable[[QuerySet[Any]], int] = delete_rows
+    # The relations ``export`` reads (a name, a class): the export fetches them with the rows
+    # (``rows.select_related(*kind.related)``) instead of one query per row.
+    related: tuple[str, ...] = ()
 
     def rows_about_student(self, student_id: int) -> QuerySet[Any] | None:
         """Every row of this kind in the student's record and about the student as a person."""
         if self.of_student is None and self.of_person is None:
             return None
+        if self.of_student is self.of_person:
+            assert self.of_student is not None
+            return self.of_student(student_id)
         if self.of_person is None:
             assert self.of_student is not None
             return self.of_student(student_id)

@@ -7,7 +7,7 @@ class ClassblogConfig(AppConfig):
     verbose_name = _("Class blogs")
 
     def ready(self) -> None:
-        from classblog import notices
+        from classblog import held, notices  # noqa: F401  (held: declares)
         from classblog.flags import FlagSource
         from writing.sources import register_sources
 

@@ -8,7 +8,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import events
-        from notifications import kinds, receivers, retention
+        from notifications import held, kinds, receivers, retention  # noqa: F401  (held: declares)
 
         events.announcing.connect(receivers.store_event, dispatch_uid="notifications.store_event")
         kinds.register_periodic(

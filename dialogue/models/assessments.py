@@ -33,7 +33,10 @@ class AssessmentForm(models.Model):
     school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="assessment_form")
     use_levels = models.BooleanField(_("knowledge level per area"), default=True)
     period = models.CharField(_("how often"), max_length=4, choices=Period.choices, default=Period.YEAR)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who changed it last; cleared (the form stays, it is the school's) if that account is removed.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
