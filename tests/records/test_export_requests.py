@@ -22,7 +22,11 @@ PERSON, STUDENT = DataExport.Scope.PERSON, DataExport.Scope.STUDENT
 def test_anyone_logged_in_may_ask_for_a_copy_of_what_is_stored_about_themselves(cast: Cast) -> None:
     for person in (cast.student, cast.teacher, cast.guardian_1, cast.school_admin, cast.former_teacher):
         export = request_export(person, scope=PERSON, subject_id=person.pk)
-        assert (export.requested_by, export.subject, export.status) == (person, person, DataExport.Status.QUEUED)
+        assert (export.requested_by, export.subject, export.status) == (
+            person,
+            person,
+            DataExport.Status.QUEUED,
+        )
 
 
 def test_a_person_export_is_only_ever_about_the_person_asking(cast: Cast) -> None:
@@ -99,7 +103,9 @@ def test_the_registrar_exports_a_student_of_their_school_for_a_request_by_post(c
 
 def test_the_registrar_of_one_school_may_not_export_a_student_of_another(cast: Cast) -> None:
     start = timezone.localdate() - datetime.timedelta(days=30)
-    m.grant_staff_role(SYSTEM, cast.other_principal, cast.other_school, StaffRole.Role.REGISTRAR, starts_on=start)
+    m.grant_staff_role(
+        SYSTEM, cast.other_principal, cast.other_school, StaffRole.Role.REGISTRAR, starts_on=start
+    )
     with pytest.raises(NotFound):
         request_export(cast.other_principal, scope=STUDENT, subject_id=cast.student.pk, reference="X")
 
