@@ -123,7 +123,7 @@ def seed(args: argparse.Namespace) -> None:
     from accounts.actions import memberships as m
     from accounts.actions import people as p
     from accounts.actions import structure as s
-    from accounts.models import Subject
+    from accounts.models import Subject, User
     from dialogue.actions.attachments import upload_attachment
     from dialogue.actions.pages import page_of
     from dialogue.models import Attachment, Message, StudentPage, Thread
@@ -132,7 +132,7 @@ def seed(args: argparse.Namespace) -> None:
     today = timezone.localdate()
     start = today - datetime.timedelta(days=30)
 
-    def person(role: str, first: str) -> object:
+    def person(role: str, first: str) -> User:
         return p.create_person(
             SYSTEM,
             username=f"{role}.{run}",

@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO, Any
-from zipfile import ZIP_DEFLATED, ZipFile
+from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile, ZipInfo
 
 from django.core.files import File
 from django.core.files.storage import Storage
@@ -155,7 +156,11 @@ def _write_file(archive: ZipFile, stored: StoredFile) -> None:
         source = stored.storage.open(stored.name, "rb")
     except FileNotFoundError:  # lost in a restore: the JSON still names it
         return
-    with source, archive.open(stored.arcname, "w") as entry:
+    # Photos and PDFs are compressed already: stored as they are (deflating them again took
+    # a third of a large export's time and saved nothing).
+    info = ZipInfo(stored.arcname, date_time=time.localtime()[:6])
+    info.compress_type = ZIP_STORED
+    with source, archive.open(info, "w") as entry:
         shutil.copyfileobj(source, entry, COPY_BLOCK)
 
 

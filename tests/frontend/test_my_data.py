@@ -69,7 +69,7 @@ def test_the_download_is_the_zip_streamed_and_never_cached(cast: Cast) -> None:
     assert response.streaming
     assert response["Content-Type"] == "application/zip"
     assert "no-store" in response["Cache-Control"]
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
     assert "index.html" in archive.namelist()
     assert "schema.json" in archive.namelist()
 
