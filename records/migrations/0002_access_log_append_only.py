@@ -25,12 +25,14 @@ DROP FUNCTION IF EXISTS records_opening_append_only();
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
+        # No parameters: the function body has a literal % (RAISE's placeholder), which
+        # psycopg would otherwise read as one of its own.
         schema_editor.execute(CREATE, params=None)
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
+        schema_editor.execute(DROP)
 
 
 class Migration(migrations.Migration):
