@@ -107,6 +107,7 @@ STAFF_WITH_AUTHENTICATOR = {
     "operator",
 }
 FORMER_STAFF_OR_FAMILY = set(ROLES) - STAFF_WITH_AUTHENTICATOR - {"anonymous"}
+REGISTRAR = {"registrar"} & set(ROLES)
 
 
 def fixed(path: str) -> Callable[[Cast, dict[str, Any]], str]:
@@ -601,16 +602,17 @@ ROWS: dict[str, Row] = {
     # Everyone has "My data"; the family asks for the student's copy (everyone else is told
     # the student does not exist); only the requester (guardian_1, of extra's export) follows
     # and downloads it; the registrars' page is missing for everyone who is no registrar.
+    # (REGISTRAR is the cast's registrar of school 1 once the archive's cast has one.)
     "my-data": Row(named("my-data"), everyone(OK)),
     "export-request": Row(
         named("export-request"),
-        only({"student", "guardian_1", "guardian_2"}, lambda cast, extra: _at_new_export(cast)),
+        only({"student", "guardian_1", "guardian_2"} | REGISTRAR, lambda cast, extra: _at_new_export(cast)),
         method="post",
         data=lambda cast, extra: {"scope": "student", "subject": str(cast.student.pk)},
     ),
     "export-status": Row(named("export-status", _export_id), only({"guardian_1"})),
     "export-download": Row(named("export-download", _export_id), only({"guardian_1"})),
-    "registrar-exports": Row(named("registrar-exports"), only(set())),
+    "registrar-exports": Row(named("registrar-exports"), only(REGISTRAR)),
     # --- School administration -------------------------------------------------------------
     "admin:index": Row(named("admin:index"), only(ADMINS, OK, FORBIDDEN)),
     "admin:login": Row(
