@@ -9,6 +9,8 @@ import zipfile
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -176,3 +178,24 @@ def test_the_registrars_page_is_missing_for_everyone_else(cast: Cast) -> None:
 
 
 pytestmark = pytest.mark.django_db
+
+
+# session, user, OTP requirement (family) or the verified device (staff).
+OVERHEAD = 3
+
+
+def _queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_my_data_takes_the_same_few_queries_however_many_copies_were_asked_for(cast: Cast) -> None:
+    client = verified_client(cast.guardian_1)
+    build_ready(request_export(cast.guardian_1, scope=STUDENT, subject_id=cast.student.pk))
+    # The copies, whether a student, the children, whether a registrar.
+    assert _queries(client, reverse("my-data")) == OVERHEAD + 4
+    for _round in range(4):
+        build_ready(request_export(cast.guardian_1, scope=STUDENT, subject_id=cast.student.pk))
+        request_export(cast.guardian_1, scope=PERSON, subject_id=cast.guardian_1.pk)
+    assert _queries(client, reverse("my-data")) == OVERHEAD + 4
