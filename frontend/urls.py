@@ -10,6 +10,7 @@ from frontend.views import (
     blog,
     blog_moderation,
     dialogue,
+    exports,
     flags,
     goals,
     language,
@@ -233,6 +234,12 @@ urlpatterns = [
         access_log.volume_checked_view,
         name="access-review-volume-checked",
     ),
+    # --- Personal data exports ---
+    path("my-data/", exports.my_data_view, name="my-data"),
+    path("my-data/ask/", exports.export_request_view, name="export-request"),
+    path("exports/<int:export_id>/status/", exports.export_status_view, name="export-status"),
+    path("exports/<int:export_id>/download/", exports.export_download_view, name="export-download"),
+    path("records/exports/", exports.registrar_exports_view, name="registrar-exports"),
     path("sw.js", pwa.service_worker_view, name="service-worker"),
     path("manifest.webmanifest", pwa.manifest_view, name="web-manifest"),
 ]

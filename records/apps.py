@@ -7,9 +7,12 @@ class RecordsConfig(AppConfig):
     verbose_name = _("The record's life")
 
     def ready(self) -> None:
-        from notifications import kinds
+        from notifications.kinds import register_periodic
+
         # The register's kinds, the access log listening to the doors, and the admin pages.
         from records import access_log_admin, admin, held, receivers  # noqa: F401
+        from records.exports import jobs
         from records.retention.daily import daily_purge
 
-        kinds.register_periodic("records.purge", daily_purge, every_seconds=24 * 3600)
+        register_periodic("records.purge", daily_purge, every_seconds=24 * 3600)
+        register_periodic("records.exports", jobs.run_exports, every_seconds=jobs.EVERY_SECONDS)

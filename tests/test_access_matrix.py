@@ -31,8 +31,10 @@ from dialogue.models import StudentPage, Thread
 from notifications.actions import subscribe_push
 from notifications.fanout import fan_out_waiting
 from notifications.models import Notification
+from records.exports.actions import request_export
+from records.exports.jobs import run_exports
+from records.models import DataExport, RetentionRule
 from tests.support.access_log import access_log_objects
-from records.models import RetentionRule
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
 from tests.support.dialogue import (
@@ -108,6 +110,7 @@ STAFF_WITH_AUTHENTICATOR = {
     "operator",
 }
 FORMER_STAFF_OR_FAMILY = set(ROLES) - STAFF_WITH_AUTHENTICATOR - {"anonymous"}
+REGISTRAR = {"registrar"} & set(ROLES)
 
 
 def fixed(path: str) -> Callable[[Cast, dict[str, Any]], str]:
@@ -160,6 +163,10 @@ def _student_id(cast: Cast, extra: dict[str, Any]) -> int:
 
 def _talk_id(cast: Cast, extra: dict[str, Any]) -> int:
     return int(extra["talk"].pk)
+
+
+def _export_id(cast: Cast, extra: dict[str, Any]) -> int:
+    return int(extra["export"].pk)
 
 
 def _class_4a(cast: Cast, extra: dict[str, Any]) -> int:
@@ -682,6 +689,21 @@ ROWS: dict[str, Row] = {
     "blog-file": Row(
         named("blog-file", _class_4a, lambda cast, extra: extra["blog_image"].pk), only(PAGE_MEMBERS)
     ),
+    # --- Personal data exports -------------------------------------------------------------
+    # Everyone has "My data"; the family asks for the student's copy (everyone else is told
+    # the student does not exist); only the requester (guardian_1, of extra's export) follows
+    # and downloads it; the registrars' page is missing for everyone who is no registrar.
+    # (REGISTRAR is the cast's registrar of school 1 once the archive's cast has one.)
+    "my-data": Row(named("my-data"), everyone(OK)),
+    "export-request": Row(
+        named("export-request"),
+        only({"student", "guardian_1", "guardian_2"} | REGISTRAR, lambda cast, extra: _at_new_export(cast)),
+        method="post",
+        data=lambda cast, extra: {"scope": "student", "subject": str(cast.student.pk)},
+    ),
+    "export-status": Row(named("export-status", _export_id), only({"guardian_1"})),
+    "export-download": Row(named("export-download", _export_id), only({"guardian_1"})),
+    "registrar-exports": Row(named("registrar-exports"), only(REGISTRAR)),
     # --- School administration -------------------------------------------------------------
     "admin:index": Row(named("admin:index"), only(ADMINS, OK, FORBIDDEN)),
     "admin:login": Row(
@@ -763,6 +785,25 @@ ROWS: dict[str, Row] = {
         app="records",
     ),
 }
+
+
+def _at_new_export(cast: Cast) -> Redirect:
+    """Back to "My data" at the export just asked for (the requester's newest)."""
+    export = DataExport.objects.filter(subject=cast.student).latest("pk")
+    return Redirect(reverse("my-data") + f"#export-{export.pk}")
+
+
+def _export_objects(cast: Cast) -> dict[str, Any]:
+    """guardian_1's export of the student, built. Beside a running server (the layout
+    check) the server's worker may be building it; it is waited for, up to twenty seconds."""
+    export = request_export(cast.guardian_1, scope=DataExport.Scope.STUDENT, subject_id=cast.student.pk)
+    for _attempt in range(200):
+        run_exports()
+        export.refresh_from_db()
+        if export.status == DataExport.Status.READY:
+            return {"export": export}
+        time.sleep(0.1)
+    raise AssertionError("the export was not built")
 
 
 def _at_post(cast: Cast, post: Any) -> Redirect:
@@ -855,6 +896,7 @@ def matrix_extra(cast: Cast) -> dict[str, Any]:
         **_notification_objects(cast),
         **access_log_objects(cast),
         **_archive_objects(cast),
+        **_export_objects(cast),
     }
 
 

@@ -86,6 +86,7 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
             "unread": unread,
             "dialogue": data,
             "can_write": access.relation.may_write,
+            "can_export": access.relation.may_export,
         },
     )
 

@@ -36,11 +36,29 @@ class DataExport(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     ready_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # Builds started: a worker that dies mid-build leaves its lease to run out and the next
+    # one starts again; after a few the export fails rather than crash every worker in turn.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # A person export has no student's access log to record its download in: the export
+    # itself counts them (a student export counts them too, beside its access-log rows).
+    downloads = models.PositiveIntegerField(default=0)
+    last_downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    IN_PROGRESS = (Status.QUEUED, Status.BUILDING)
 
     class Meta:
         verbose_name = _("personal data export")
         verbose_name_plural = _("personal data exports")
         ordering = ["-created_at"]
+        constraints = [
+            # One export in progress per requester, subject and scope: a second ask (two tabs,
+            # a double click) finds the running one instead of building the same ZIP twice.
+            models.UniqueConstraint(
+                fields=["requested_by", "subject", "scope"],
+                condition=models.Q(status__in=["queued", "building"]),
+                name="one_export_in_progress",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope} #{self.pk} ({self.status})"
