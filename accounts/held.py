@@ -122,6 +122,9 @@ class HeldKind:
     of_person: Rows | None = None
     # The stored files of a row (exported beside the JSON, removed with the row).
     files: Callable[[Any], Iterable[FieldFile]] | None = None
+    # Files the system made from a row (an export's ZIP), by name in the private storage:
+    # removed with the row, never exported.
+    made_files: Callable[[Any], Iterable[str]] | None = None
     remove: Callable[[QuerySet[Any]], int] = delete_rows
     # The relations ``export`` reads (a name, a class): the export fetches them with the rows
     # (``rows.select_related(*kind.related)``) instead of one query per row.

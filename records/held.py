@@ -104,6 +104,8 @@ DATA_EXPORT = HeldKind(
     ),
     of_person=lambda user_id: DataExport.objects.filter(Q(subject_id=user_id) | Q(requested_by_id=user_id)),
     related=("requested_by",),
+    # The ZIP goes with the row (an export's own copy is never put in another export).
+    made_files=lambda export: [export.file],
 )
 
 RULE_FIELDS = {

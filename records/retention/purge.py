@@ -110,11 +110,14 @@ def _about_student(student_id: int) -> RowsFor:
 def files_of(plan: Plan) -> list[str]:
     names: list[str] = []
     for held, pks in plan:
-        if held.files is None:
+        if held.files is None and held.made_files is None:
             continue
         for chunk in _chunks(pks):
             for row in held.model._base_manager.filter(pk__in=chunk):
-                names.extend(stored.name for stored in held.files(row) if stored and stored.name)
+                if held.files is not None:
+                    names.extend(stored.name for stored in held.files(row) if stored and stored.name)
+                if held.made_files is not None:
+                    names.extend(name for name in held.made_files(row) if name)
     return names
 
 

@@ -30,7 +30,7 @@ PERSON, STUDENT = DataExport.Scope.PERSON, DataExport.Scope.STUDENT
 
 
 def test_the_worker_runs_the_export_job_every_few_seconds() -> None:
-    job = next(job for job in periodic_jobs() if job.name == "personal data exports")
+    job = next(job for job in periodic_jobs() if job.name == "records.exports")
     assert job.every_seconds <= 5
 
 

@@ -15,7 +15,8 @@ from django.core.management.base import CommandError
 
 from accounts.actions import SYSTEM
 from accounts.actions import memberships as m
-from accounts.models import Guardianship, User
+from accounts.actions.leaving import undo_leaving
+from accounts.models import Guardianship, Leaving, User
 from classblog.models import ClassBlog, Post
 from records.models import PendingFileRemoval, PurgeLog
 from records.retention.due import NotDue, due_students
@@ -34,6 +35,13 @@ from tests.support.purge import (
 from writing.uploads import private_storage
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def only_the_students_of_each_test(cast: Cast) -> None:
+    """The cast's left student (who left yesterday) would come due in the years these tests
+    move the clock through: their leaving is undone, as an administrator would."""
+    undo_leaving(SYSTEM, Leaving.objects.get(student=cast.left_student, undone_at__isnull=True).pk)
 
 
 def left_on(cast: Cast) -> datetime.date:
