@@ -52,7 +52,7 @@ class Opening(models.Model):
     # A noun ("page", "thread", "attachment", "assessment", "archive", "export", ...) and the
     # id of the thing, when it has one.
     what = models.CharField(_("what"), max_length=30)
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(_("which one"), null=True, blank=True)
     channel = models.CharField(_("through"), max_length=20, choices=Channel.choices, default=Channel.PAGE)
 
     class Meta:
