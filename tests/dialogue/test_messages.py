@@ -250,6 +250,7 @@ def test_the_demo_dialogue_is_written_once(db: None) -> None:
 
     from django.core.management import call_command
 
+    from dialogue.demo import archive as demo_archive
     from dialogue.demo import elsa as demo_elsa
 
     call_command("seed_demo", stdout=io.StringIO())
@@ -259,7 +260,10 @@ def test_the_demo_dialogue_is_written_once(db: None) -> None:
     call_command("seed_demo_dialogue", stdout=second)
     assert "8 message(s) written" in first.getvalue()
     assert "0 message(s) written" in second.getvalue()
-    assert Message.objects.filter(card__isnull=True).count() == 8 + len(demo_elsa.CONVERSATION)
+    # The dialogue of this year, Elsa's own, and Linnea's from 2020-21 (now an archive).
+    assert Message.objects.filter(card__isnull=True).count() == 8 + len(demo_elsa.CONVERSATION) + len(
+        demo_archive.CONVERSATION
+    )
     # The demo documents too are written once: published maths assessments for Alva and
     # Hugo (Hugo's corrected: two cards), the mentor's unpublished Swedish draft, two talks;
     # on Elsa's page a corrected maths assessment (two cards) and a Swedish one.
@@ -267,10 +271,10 @@ def test_the_demo_dialogue_is_written_once(db: None) -> None:
     kinds = [message.card["type"] for message in Message.objects.filter(card__isnull=False) if message.card]
     # Alva's four goals (one a guardian's proposal) and her self-assessment, Alva's booked
     # talk and Elsa's held one, Hugo's adopted action programme; Elsa's two goals, her
-    # self-assessment and her coming talk.
+    # self-assessment and her coming talk; Linnea's maths assessment and goal of 2020-21.
     assert (
         sorted(kinds)
-        == ["action_programme"] + ["assessment"] * 6 + ["goal"] * 6 + ["self_assessment"] * 2 + ["talk"] * 3
+        == ["action_programme"] + ["assessment"] * 7 + ["goal"] * 7 + ["self_assessment"] * 2 + ["talk"] * 3
     )
     assert Assessment.objects.filter(status="draft").count() == 1
 

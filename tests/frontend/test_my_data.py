@@ -130,6 +130,8 @@ def test_each_download_of_a_student_export_is_one_opening_of_the_students_record
         "what": "export",
         "object_id": export.pk,
         "relation": None,
+        "channel": "page",
+        "at": None,
         "signal": opened,
     }
     export.refresh_from_db()
