@@ -51,7 +51,7 @@ def test_the_bell_counts_live_and_the_notification_leads_to_the_page(open_as: Op
     expect(item).to_contain_text("På sidan för Elsa.")
     assert tag not in item.inner_text()  # the message itself stays on the page
     item.get_by_role("link").click()
-    expect(page).to_have_url(re.compile(r"/students/\d+/\?thread=\d+#m-\d+$"))
+    expect(page).to_have_url(re.compile(r"/students/\d+/\?thread=\d+&via=notification#m-\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Elsa Lindqvist")
     expect(page.get_by_test_id("timeline")).to_contain_text(tag)  # in its thread, on the page
     expect(page.locator("[data-bell-count]")).to_be_hidden()  # opening marked it read
