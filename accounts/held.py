@@ -93,6 +93,16 @@ def name_of(person: Any) -> str:
     return person.display_name if person is not None else ""
 
 
+# Every kind's first documented field.
+ID = {"id": "The record's number in Elevdialog (other records refer to it)."}
+
+
+def named(field: str) -> Callable[[Any], str]:
+    """An ``export`` column: the name of the person in ``field`` (a staff member or the
+    student's family)."""
+    return lambda row: name_of(getattr(row, field))
+
+
 def columns(fields: Mapping[str, str], **computed: Callable[[Any], Any]) -> Callable[[Any], dict[str, Any]]:
     """An ``export`` that gives exactly the documented ``fields``: each from ``computed`` when
     named there, otherwise the row's attribute of that name."""

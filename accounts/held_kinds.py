@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.held import HeldKind, columns, declare, delete_with_collector, name_of
+from accounts.held import ID, HeldKind, columns, declare, delete_with_collector, name_of
 from accounts.models import (
     Enrolment,
     Guardianship,
@@ -26,7 +26,6 @@ from accounts.models import (
     User,
 )
 
-ID = {"id": "The record's number in Elevdialog (other records refer to it)."}
 DATED = {
     "starts_on": "The first day it applies (YYYY-MM-DD).",
     "ends_on": "The first day it no longer applies; null while it lasts.",

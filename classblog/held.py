@@ -15,20 +15,11 @@ them. The blog's settings row is the class's and stays with the class.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.held import HeldKind, clear_reference, columns, declare, delete_rows, name_of, where
+from accounts.held import ID, HeldKind, clear_reference, columns, declare, delete_rows, named, where
 from classblog.models import ClassBlog, Comment, Post, PostFile, PostRevision
-
-ID = {"id": "The record's number in Elevdialog (other records refer to it)."}
-
-
-def _named(field: str) -> Any:
-    return lambda row: name_of(getattr(row, field))
-
 
 BLOG_FIELDS = {
     **ID,
@@ -87,8 +78,8 @@ POST = HeldKind(
     export=columns(
         POST_FIELDS,
         class_name=lambda row: row.blog.school_class.name,
-        reviewed_by=_named("reviewed_by"),
-        removed_by=_named("removed_by"),
+        reviewed_by=named("reviewed_by"),
+        removed_by=named("removed_by"),
     ),
     of_person=where(Post, "author_id"),
     of_blog=where(Post, "blog_id"),
@@ -154,7 +145,7 @@ COMMENT = HeldKind(
     model=Comment,
     label=_("Comments on blog posts"),
     fields=COMMENT_FIELDS,
-    export=columns(COMMENT_FIELDS, post=lambda row: row.post_id, hidden_by=_named("hidden_by")),
+    export=columns(COMMENT_FIELDS, post=lambda row: row.post_id, hidden_by=named("hidden_by")),
     of_person=where(Comment, "author_id"),
     of_blog=where(Comment, "post__blog_id"),
     related=("hidden_by",),

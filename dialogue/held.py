@@ -21,7 +21,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.held import HeldKind, clear_reference, columns, declare, name_of, where
+from accounts.held import ID, HeldKind, clear_reference, columns, declare, named, where
 from dialogue.models import (
     Assessment,
     AssessmentForm,
@@ -34,7 +34,6 @@ from dialogue.models import (
     Thread,
 )
 
-ID = {"id": "The record's number in Elevdialog (other records refer to it)."}
 CREATED = "When it was written (ISO 8601 with time zone)."
 SUBJECT = "The subject's name, or empty when it concerns no subject."
 AREA = "The curriculum area of the subject, or empty."
@@ -46,11 +45,6 @@ def _subject(row: Any) -> str:
 
 def _area(row: Any) -> str:
     return row.area.name if row.area_id else ""
-
-
-def _named(field: str) -> Any:
-    """The name of the person in ``field`` (a staff member or the student's family)."""
-    return lambda row: name_of(getattr(row, field))
 
 
 # --- the page and its dialogue ---------------------------------------------------------------
@@ -101,8 +95,8 @@ MESSAGE = HeldKind(
     export=columns(
         MESSAGE_FIELDS,
         thread=lambda row: row.thread_id,
-        author=_named("author"),
-        retracted_by=_named("retracted_by"),
+        author=named("author"),
+        retracted_by=named("retracted_by"),
     ),
     of_student=where(Message, "page__student_id"),
     of_person=where(Message, "author_id"),
@@ -147,7 +141,7 @@ ATTACHMENT = HeldKind(
     model=Attachment,
     label=_("Files sent in messages"),
     fields=ATTACHMENT_FIELDS,
-    export=columns(ATTACHMENT_FIELDS, message=lambda row: row.message_id, uploaded_by=_named("uploaded_by")),
+    export=columns(ATTACHMENT_FIELDS, message=lambda row: row.message_id, uploaded_by=named("uploaded_by")),
     of_student=where(Attachment, "page__student_id"),
     of_person=where(Attachment, "uploaded_by_id"),
     files=lambda row: [row.file] if row.file else [],
@@ -166,7 +160,7 @@ READ_STATE = HeldKind(
     model=ReadState,
     label=_("How far each reader has read"),
     fields=READ_STATE_FIELDS,
-    export=columns(READ_STATE_FIELDS, thread=lambda row: row.thread_id, reader=_named("user")),
+    export=columns(READ_STATE_FIELDS, thread=lambda row: row.thread_id, reader=named("user")),
     of_student=where(ReadState, "thread__page__student_id"),
     of_person=where(ReadState, "user_id"),
     related=("user",),
@@ -222,8 +216,8 @@ ASSESSMENT = HeldKind(
         subject=_subject,
         school_year=lambda row: row.school_year.label,
         corrects=lambda row: row.corrects_id,
-        author=_named("author"),
-        published_by=_named("published_by"),
+        author=named("author"),
+        published_by=named("published_by"),
     ),
     of_student=where(Assessment, "student_id"),
     related=("subject", "school_year", "author", "published_by"),

@@ -9,7 +9,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.held import HeldKind, columns, declare, name_of, where
+from accounts.held import ID, HeldKind, columns, declare, name_of, named, where
+from dialogue.held import AREA, CREATED, SUBJECT, _area, _subject
 from dialogue.models import (
     ActionProgramme,
     DevelopmentTalk,
@@ -26,23 +27,6 @@ from dialogue.models import (
     TalkRecordRevision,
     TalkSlot,
 )
-
-ID = {"id": "The record's number in Elevdialog (other records refer to it)."}
-CREATED = "When it was written (ISO 8601 with time zone)."
-SUBJECT = "The subject's name, or empty when it concerns no subject."
-AREA = "The curriculum area of the subject, or empty."
-
-
-def _subject(row: Any) -> str:
-    return row.subject.name if row.subject_id else ""
-
-
-def _area(row: Any) -> str:
-    return row.area.name if row.area_id else ""
-
-
-def _named(field: str) -> Any:
-    return lambda row: name_of(getattr(row, field))
 
 
 def _id(field: str) -> Any:
@@ -77,9 +61,9 @@ GOAL = HeldKind(
         GOAL_FIELDS,
         subject=_subject,
         area=_area,
-        created_by=_named("created_by"),
-        decided_by=_named("decided_by"),
-        updated_by=_named("updated_by"),
+        created_by=named("created_by"),
+        decided_by=named("decided_by"),
+        updated_by=named("updated_by"),
         replaces=_id("replaces"),
     ),
     of_student=where(Goal, "student_id"),
@@ -102,7 +86,7 @@ GOAL_REVISION = HeldKind(
     model=GoalRevision,
     label=_("Earlier versions of goals"),
     fields=GOAL_REVISION_FIELDS,
-    export=columns(GOAL_REVISION_FIELDS, goal=_id("goal"), area=_area, written_by=_named("written_by")),
+    export=columns(GOAL_REVISION_FIELDS, goal=_id("goal"), area=_area, written_by=named("written_by")),
     of_student=where(GoalRevision, "goal__student_id"),
     related=("area", "written_by"),
 )
@@ -119,7 +103,7 @@ GOAL_REFLECTION = HeldKind(
     model=GoalReflection,
     label=_("Reflections on goals"),
     fields=GOAL_REFLECTION_FIELDS,
-    export=columns(GOAL_REFLECTION_FIELDS, goal=_id("goal"), author=_named("author")),
+    export=columns(GOAL_REFLECTION_FIELDS, goal=_id("goal"), author=named("author")),
     of_student=where(GoalReflection, "goal__student_id"),
     of_person=where(GoalReflection, "author_id"),
     related=("author",),
@@ -205,9 +189,9 @@ TALK = HeldKind(
         ends_at=lambda row: _local(row.slot.ends_at),
         place=lambda row: row.slot.place,
         video=lambda row: row.slot.video,
-        booked_by=_named("booked_by"),
-        cancelled_by=_named("cancelled_by"),
-        recorded_by=_named("recorded_by"),
+        booked_by=named("booked_by"),
+        cancelled_by=named("cancelled_by"),
+        recorded_by=named("recorded_by"),
     ),
     of_student=where(DevelopmentTalk, "student_id"),
     related=("slot__teacher", "booked_by", "cancelled_by", "recorded_by"),
@@ -225,7 +209,7 @@ TALK_ATTENDEE = HeldKind(
     model=TalkAttendee,
     label=_("Guardians coming to development talks"),
     fields=ATTENDEE_FIELDS,
-    export=columns(ATTENDEE_FIELDS, talk=_id("talk"), guardian=_named("guardian")),
+    export=columns(ATTENDEE_FIELDS, talk=_id("talk"), guardian=named("guardian")),
     of_student=where(TalkAttendee, "talk__student_id"),
     of_person=where(TalkAttendee, "guardian_id"),
     related=("guardian",),
@@ -243,7 +227,7 @@ TALK_PREPARATION = HeldKind(
     model=TalkPreparation,
     label=_("Preparations for development talks"),
     fields=PREPARATION_FIELDS,
-    export=columns(PREPARATION_FIELDS, talk=_id("talk"), author=_named("author")),
+    export=columns(PREPARATION_FIELDS, talk=_id("talk"), author=named("author")),
     of_student=where(TalkPreparation, "talk__student_id"),
     of_person=where(TalkPreparation, "author_id"),
     related=("author",),
@@ -265,7 +249,7 @@ TALK_RECORD_REVISION = HeldKind(
     model=TalkRecordRevision,
     label=_("Earlier records of development talks"),
     fields=RECORD_REVISION_FIELDS,
-    export=columns(RECORD_REVISION_FIELDS, talk=_id("talk"), recorded_by=_named("recorded_by")),
+    export=columns(RECORD_REVISION_FIELDS, talk=_id("talk"), recorded_by=named("recorded_by")),
     of_student=where(TalkRecordRevision, "talk__student_id"),
     related=("recorded_by",),
 )
@@ -292,8 +276,8 @@ PROGRAMME = HeldKind(
         PROGRAMME_FIELDS,
         subject=_subject,
         thread=_id("thread"),
-        created_by=_named("created_by"),
-        closed_by=_named("closed_by"),
+        created_by=named("created_by"),
+        closed_by=named("closed_by"),
     ),
     of_student=where(ActionProgramme, "student_id"),
     related=("subject", "created_by", "closed_by"),
@@ -324,7 +308,7 @@ PROGRAMME_VERSION = HeldKind(
     label=_("Versions of action programmes"),
     fields=VERSION_FIELDS,
     export=columns(
-        VERSION_FIELDS, programme=_id("programme"), author=_named("author"), decided_by=_named("decided_by")
+        VERSION_FIELDS, programme=_id("programme"), author=named("author"), decided_by=named("decided_by")
     ),
     of_student=where(ProgrammeVersion, "programme__student_id"),
     related=("author", "decided_by"),
@@ -342,7 +326,7 @@ PROGRAMME_REVISION = HeldKind(
     model=ProgrammeRevision,
     label=_("Saved drafts of action programmes"),
     fields=PROGRAMME_REVISION_FIELDS,
-    export=columns(PROGRAMME_REVISION_FIELDS, version=_id("version"), saved_by=_named("saved_by")),
+    export=columns(PROGRAMME_REVISION_FIELDS, version=_id("version"), saved_by=named("saved_by")),
     of_student=where(ProgrammeRevision, "version__programme__student_id"),
     related=("saved_by",),
 )
@@ -370,7 +354,7 @@ FOLLOW_UP = HeldKind(
         programme=_id("programme"),
         version=_id("version"),
         replaced_by=_id("replaced_by"),
-        recorded_by=_named("recorded_by"),
+        recorded_by=named("recorded_by"),
     ),
     of_student=where(FollowUp, "programme__student_id"),
     related=("recorded_by",),
@@ -389,7 +373,7 @@ PROGRAMME_VIEW = HeldKind(
     model=ProgrammeView,
     label=_("Views given on action programmes"),
     fields=VIEW_FIELDS,
-    export=columns(VIEW_FIELDS, programme=_id("programme"), version=_id("version"), author=_named("author")),
+    export=columns(VIEW_FIELDS, programme=_id("programme"), version=_id("version"), author=named("author")),
     of_student=where(ProgrammeView, "programme__student_id"),
     of_person=where(ProgrammeView, "author_id"),
     related=("author",),

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.held import HeldKind, columns, declare, delete_with_collector, where
+from accounts.held import ID, HeldKind, columns, declare, delete_with_collector, where
 from notifications.models import (
     Delivery,
     Event,
@@ -28,8 +28,6 @@ from notifications.models import (
     Preference,
     PushSubscription,
 )
-
-ID = {"id": "The record's number in Elevdialog (other records refer to it)."}
 
 
 def page_target(student_id: int) -> str:

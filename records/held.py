@@ -9,10 +9,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.held import HeldKind, clear_reference, columns, declare, name_of, where
+from accounts.held import ID, HeldKind, clear_reference, columns, declare, name_of, where
 from records.models import DataExport, Opening, RetentionRule, ReviewMark
 
-ID = {"id": "The record's number in Elevdialog (other records refer to it)."}
 FAMILY_ROLES = frozenset({Opening.Role.STUDENT, Opening.Role.GUARDIAN})
 
 
