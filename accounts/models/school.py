@@ -10,6 +10,14 @@ from django.utils.translation import gettext_lazy as _
 class School(models.Model):
     name = models.CharField(_("name"), max_length=200)
     municipality = models.CharField(_("municipality"), max_length=100)
+    # The prefix of the school's registry numbers (diarienummer), "BJB" in "BJB 2026-0014":
+    # requests for public records are numbered per school and year under it.
+    registry_code = models.CharField(
+        _("registry prefix"),
+        max_length=10,
+        blank=True,
+        help_text=_("Put before the registry numbers of requests for public records, e.g. BJB."),
+    )
 
     class Meta:
         verbose_name = _("school")
@@ -18,6 +26,11 @@ class School(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def registry_prefix(self) -> str:
+        """The registry prefix, or the first three letters of the name while none is set."""
+        return self.registry_code or "".join(ch for ch in self.name if ch.isalpha())[:3].upper()
 
 
 class SchoolYear(models.Model):

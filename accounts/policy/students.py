@@ -137,6 +137,13 @@ class StudentRelation:
         return self.is_self or self.is_guardian or self.is_registrar
 
     @property
+    def may_handle_release(self) -> bool:
+        """Register and review a request for the student's records as public records, and
+        decide it: the registrar and the principal of the student's school (of the last
+        school, for a student who left). Not a teacher: the request is the authority's."""
+        return self.is_registrar or self.is_principal
+
+    @property
     def may_see_openings(self) -> bool:
         """See who among staff opened the student's records (the access log): the student
         and the guardians, never each other's openings."""
