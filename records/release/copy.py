@@ -44,7 +44,7 @@ STYLE = """
   @top-center { content: %(header)s; font-size: 9pt; color: #222; }
   @bottom-right { content: %(page)s counter(page) %(of)s counter(pages); font-size: 8pt; color: #444; }
 }
-html { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.45; color: #111; }
+html { font-family: "DejaVu Sans", sans-serif; font-size: 9.5pt; line-height: 1.4; color: #111; }
 body { margin: 0 auto; max-width: 48rem; }
 h1, h3, h4 { bookmark-level: none; }
 h1 { font-size: 16pt; margin: 0 0 .6em; }
@@ -57,8 +57,9 @@ h4 { font-size: 10pt; margin: .6em 0 .1em; }
 dl { display: grid; grid-template-columns: max-content auto; gap: .1em .8em; margin: .3em 0; }
 dt { font-weight: bold; }
 dd { margin: 0; }
-article { border-top: 1px solid #ccc; padding: .6em 0; }
-.meta { color: #444; margin: 0 0 .3em; }
+article { border-top: 1px solid #ccc; padding: .4em 0; }
+article p { margin: .3em 0; }
+.meta { color: #444; font-size: 8.5pt; }
 .masked { font-weight: bold; background: #e8e8e8; border: 1px solid #999; padding: 0 .2em; }
 figure { margin: .4em 0; }
 img { max-width: 100%%; max-height: 110mm; }
@@ -198,6 +199,12 @@ def header_block(request: ReleaseRequest, phrase: str) -> str:
     )
 
 
+def element(tag: str, text: str, attributes: str = "") -> str:
+    """``text`` escaped in one element (gettext calls stay outside f-strings, where the
+    message extractor finds them)."""
+    return f"<{tag}{attributes}>{escape(text)}</{tag}>"
+
+
 def facts_list(facts: Iterable[tuple[str, str]]) -> str:
     items = "".join(f"<dt>{escape(name)}</dt><dd>{escape(value)}</dd>" for name, value in facts)
     return f'<dl class="facts">{items}</dl>\n' if items else ""
@@ -227,7 +234,7 @@ def _copy_html(
 ) -> str:
     with translation.override(language):
         phrase = str(PHRASE)
-        body = [header_block(request, phrase), f"<h1>{escape(_('Copy of public records'))}</h1>\n"]
+        body = [header_block(request, phrase), element("h1", _("Copy of public records")) + "\n"]
         body.append(_summary(request, maskings, shown))
         for kind, label in KINDS.items():
             if kind not in request.kinds:
@@ -235,12 +242,12 @@ def _copy_html(
             of_kind = [document for document in shown if document.kind == kind]
             body.append(f'<section class="kind"><h2>{escape(str(label))}</h2>\n')
             if not of_kind:
-                body.append(f"<p>{escape(_('No documents of this kind in the period.'))}</p>\n")
+                body.append(element("p", _("No documents of this kind in the period.")) + "\n")
             body.extend(_article(document) for document in of_kind)
             body.append("</section>\n")
         pdfs = appended_pdfs(shown)
         if pdfs:
-            body.append(f'<section class="appended"><h2>{escape(_("Attached PDF files"))}</h2>\n')
+            body.append('<section class="appended">' + element("h2", _("Attached PDF files")) + "\n")
             intro = _("These files sent in the dialogue follow after this copy in its PDF version:")
             body.append(f"<p>{escape(intro)}</p>")
             body.append(
@@ -267,7 +274,7 @@ def _summary(request: ReleaseRequest, maskings: Sequence[Masking], shown: Sequen
         (_("Documents in this copy"), str(len(shown))),
         (_("Decision"), str(outcome)),
     ]
-    parts = [f'<section class="request"><h2>{escape(_("The request"))}</h2>\n', facts_list(facts)]
+    parts = ['<section class="request">' + element("h2", _("The request")) + "\n", facts_list(facts)]
     parts.append(
         "<p>"
         + escape(
@@ -280,7 +287,7 @@ def _summary(request: ReleaseRequest, maskings: Sequence[Masking], shown: Sequen
     )
     uses = grounds_used(maskings)
     if uses:
-        parts.append(f"<h3>{escape(_('Grounds for masking'))}</h3>\n<ul>")
+        parts.append(element("h3", _("Grounds for masking")) + "\n<ul>")
         for use in uses:
             ground = f"{use.ground} – {use.ground.title} ({describe_use(use)})"
             parts.append(f"<li>{escape(ground)}</li>")
@@ -290,19 +297,21 @@ def _summary(request: ReleaseRequest, maskings: Sequence[Masking], shown: Sequen
 
 
 def _article(document: ShownDocument) -> str:
+    """One document: its title, one line of when, who and its facts (a line, not a table:
+    WeasyPrint lays out a long copy of small documents several times faster so), its texts
+    and its files."""
     anchor = f"doc-{document.key[0]}-{document.key[1]}"
     parts = [f'<article class="document" id="{escape(anchor)}">\n<h3>{escape(document.title)}</h3>\n']
     if document.whole:
         parts.append(f"<p>{document.whole}</p>\n</article>\n")
         return "".join(parts)
-    meta = " · ".join(part for part in (document.at_text, document.author) if part)
-    parts.append(f'<p class="meta">{escape(meta)}</p>\n')
-    parts.append(facts_list(document.facts))
+    meta: list[str] = [escape(part) for part in (document.at_text, document.author) if part]
+    meta += [f"{escape(name)}: {escape(value)}" for name, value in document.facts]
+    parts.append(f'<p class="meta">{" · ".join(meta)}</p>\n')
     for text in document.texts:
-        parts.append('<div class="text">')
         if text.label:
-            parts.append(f"<h4>{escape(text.label)}</h4>")
-        parts.append(f"{text.html}</div>\n")
+            parts.append(f"<h4>{escape(text.label)}</h4>\n")
+        parts.append(f"{text.html}\n")
     for item in document.files:
         parts.append(_file(item.file) if item.file is not None else f'<p class="file">{item.marker}</p>\n')
     parts.append("</article>\n")
@@ -315,7 +324,7 @@ def _file(file: File) -> str:
         return f'<p class="file">{escape(label)} {escape(file.name)}</p>\n'
     data = _stored_bytes(file.stored_name)
     if data is None:
-        return f'<p class="file">{escape(_("The file %(name)s is missing.") % {"name": file.name})}</p>\n'
+        return element("p", _("The file %(name)s is missing.") % {"name": file.name}, ' class="file"') + "\n"
     uri = f"data:{file.content_type};base64,{base64.b64encode(data).decode('ascii')}"
     return (
         f'<figure><img src="{escape(uri)}" alt="{escape(file.name)}">'

@@ -27,6 +27,7 @@ from records.models import Masking, ReleaseRequest
 from records.release.copy import (
     copy_pdf,
     describe_use,
+    element,
     facts_list,
     grounds_used,
     html_page,
@@ -77,7 +78,7 @@ def decision_html(request: ReleaseRequest, maskings: list[Masking] | None = None
         f'<p class="date">{escape(release_day(request).isoformat())}</p></header>\n',
         f"<h1>{escape(title)}</h1>\n",
         facts_list(facts),
-        f"<h2>{escape(_('Decision'))}</h2>\n",
+        element("h2", _("Decision")) + "\n",
     ]
     if request.outcome == ReleaseRequest.Outcome.MASKED:
         body.append(
@@ -91,13 +92,13 @@ def decision_html(request: ReleaseRequest, maskings: list[Masking] | None = None
             )
             + "</p>\n"
         )
-        body.append(f'<h2>{escape(_("Grounds"))}</h2>\n<ul class="grounds">')
+        body.append(element("h2", _("Grounds")) + '\n<ul class="grounds">')
         for use in grounds_used(maskings):
             reasons = "".join(f"<li>{escape(reason)}</li>" for reason in use.reasons)
             body.append(
                 f"<li><p><strong>{escape(law(use.ground.provision))}</strong> – {escape(use.ground.title)}. "
                 f"{escape(describe_use(use))}.</p>"
-                + (f"<p>{escape(_('Reasons:'))}</p><ul>{reasons}</ul>" if reasons else "")
+                + (element("p", _("Reasons:")) + f"<ul>{reasons}</ul>" if reasons else "")
                 + "</li>"
             )
         body.append("</ul>\n")
@@ -111,10 +112,10 @@ def decision_html(request: ReleaseRequest, maskings: list[Masking] | None = None
             )
             + "</p>\n"
         )
-        body.append(f"<h2>{escape(_('Grounds'))}</h2>\n")
+        body.append(element("h2", _("Grounds")) + "\n")
         body.append(f"<p><strong>{escape(law(ground.provision))}</strong> – {escape(ground.title)}.</p>\n")
         if request.refusal_reason.strip():
-            body.append(f"<p>{escape(_('Reasons:'))} {escape(request.refusal_reason.strip())}</p>\n")
+            body.append(element("p", _("Reasons:") + " " + request.refusal_reason.strip()) + "\n")
     decided = [
         (_("Decided by"), request.decided_by.display_name),
         (_("Decided on"), timezone.localdate(request.decided_at).isoformat()),
@@ -149,7 +150,9 @@ def _appeal(request: ReleaseRequest) -> str:
         ),
     ]
     return (
-        f'<section class="appeal"><h2>{escape(_("How to appeal"))}</h2>\n'
+        '<section class="appeal">'
+        + element("h2", _("How to appeal"))
+        + "\n"
         + "".join(f"<p>{escape(paragraph)}</p>\n" for paragraph in paragraphs)
         + "</section>\n"
     )

@@ -57,7 +57,7 @@ def messages(
         if not scope.in_period(message.created_at):
             continue
         earlier = then.get(message.pk)
-        facts = [(_("Conversation"), message.thread.display_title)]
+        facts = []  # the title names the conversation
         if earlier is not None:
             body = earlier.body
             if earlier.written_at > message.created_at:
