@@ -50,7 +50,7 @@ MARKDOWN = (
     "och öva hemma:\n\n- tio minuter om dagen\n- gärna med spel\n\n> Fråga om något är oklart."
 )
 PLAIN = "Idag har vi arbetat med bråk och decimaltal, och det gick riktigt bra. " * 3
-SECRET = "Elin har träffat skolsköterskan om sin astma"
+MASKED = "Elin har träffat skolsköterskan om sin astma"
 
 
 def parse_args() -> argparse.Namespace:
@@ -162,7 +162,8 @@ def seed(args: argparse.Namespace) -> None:
     school = s.create_school(SYSTEM, name=f"Benchskolan {run}", municipality="Umeå kommun")
     year = s.ensure_school_year(SYSTEM, today)
     school_class = s.create_class(SYSTEM, school, year, name="6B", grade=6)
-    student, teacher, registrar = person("student", "Elin"), person("teacher", "Tor"), person("registrar", "Rut")
+    student, teacher = person("student", "Elin"), person("teacher", "Tor")
+    registrar = person("registrar", "Rut")
     guardians = [person("guardian1", "Gun"), person("guardian2", "Gert")]
     m.enrol_student(SYSTEM, student, school_class, starts_on=start)
     for guardian in guardians:
@@ -180,7 +181,7 @@ def seed(args: argparse.Namespace) -> None:
             if index % 5 == 0:
                 body = f"{index}: {MARKDOWN}"
             elif index % 7 == 0:
-                body = f"{index}: {PLAIN} {SECRET}. {PLAIN}"
+                body = f"{index}: {PLAIN} {MASKED}. {PLAIN}"
             else:
                 body = f"{index}: {PLAIN}"
             batch.append(
@@ -217,9 +218,9 @@ def seed(args: argparse.Namespace) -> None:
         handler_id=registrar.pk,
     )
     ground = SecrecyGround.objects.get(provision="23 kap. 2 §")
-    secret = Message.objects.filter(page=page, body__contains=SECRET).order_by("seq")[: args.maskings]
+    secret = Message.objects.filter(page=page, body__contains=MASKED).order_by("seq")[: args.maskings]
     for message in secret:
-        begin = message.body.index(SECRET)
+        begin = message.body.index(MASKED)
         add_masking(
             registrar,
             request.pk,
@@ -227,8 +228,8 @@ def seed(args: argparse.Namespace) -> None:
             document_id=message.pk,
             field="body",
             start=begin,
-            end=begin + len(SECRET),
-            selected=SECRET,
+            end=begin + len(MASKED),
+            selected=MASKED,
             ground_id=ground.pk,
         )
     print(request.pk)
@@ -297,7 +298,8 @@ def measure(request_id: int) -> None:
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     pages = len(PdfReader(io.BytesIO(built.pdf)).pages)
     print(f"documents in scope: {len(documents)} in {read:.2f} s ({len(queries.captured_queries)} queries)")
-    print(f"copy: HTML {len(built.html) / 2**20:.1f} MiB, PDF {len(built.pdf) / 2**20:.1f} MiB, {pages} pages")
+    html_size, pdf_size = len(built.html) / 2**20, len(built.pdf) / 2**20
+    print(f"copy: HTML {html_size:.1f} MiB, PDF {pdf_size:.1f} MiB, {pages} pages")
     print(f"time to build the copy (documents, HTML and PDF): {total:.1f} s")
     print(f"tracemalloc peak during a build: {peak / 2**20:.0f} MiB")
     print(f"ru_maxrss: {rss_before / 1024:.0f} MiB before the builds, {rss_after / 1024:.0f} MiB after")
