@@ -21,7 +21,8 @@ from dialogue.models import Thread
 from records.models import Opening, ReleaseRequest
 from records.release.actions import register_request
 from records.release.documents import KINDS, documents_in_scope
-from records.release.doors import handled_requests, release_request, students_for_request
+from records.labels import WHAT
+from records.release.doors import OPENINGS, handled_requests, release_request, students_for_request
 from tests.records.release_page import seed_page
 from tests.support.cast import Cast
 from tests.support.dialogue import png_bytes
@@ -63,6 +64,8 @@ def test_opening_a_request_is_logged_with_the_handlers_role(cast: Cast) -> None:
     }
     with pytest.raises(ValueError, match="unknown opening"):
         release_request(cast.registrar, request.pk, what="something")
+    # The family's view of the log names each of them.
+    assert all(what in WHAT and len(what) <= 30 for what in OPENINGS)
 
 
 @pytest.mark.django_db
