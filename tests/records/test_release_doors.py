@@ -18,10 +18,10 @@ from dialogue.actions.goals import edit_goal, set_goal
 from dialogue.actions.messages import edit_message, post_message
 from dialogue.actions.pages import page_of
 from dialogue.models import Thread
+from records.labels import WHAT
 from records.models import Opening, ReleaseRequest
 from records.release.actions import register_request
 from records.release.documents import KINDS, documents_in_scope
-from records.labels import WHAT
 from records.release.doors import OPENINGS, handled_requests, release_request, students_for_request
 from tests.records.release_page import seed_page
 from tests.support.cast import Cast
