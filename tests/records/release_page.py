@@ -66,6 +66,7 @@ ABSENT = [
     "Ändrad text efter begäran.",
     "Meddelande skickat efter begäran.",
     "Korrigering publicerad efter begäran.",
+    "Utkast till omdöme som aldrig publicerades.",
     "Utkast till ett nytt åtgärdsprogram som aldrig beslutades.",
     "Anna ska kunna tabellerna 1–10.",
 ]
@@ -195,6 +196,10 @@ def seed_page(cast: Cast, *, filler: int = 40) -> SeededPage:
     edit_message(cast.guardian_2, messages["edited"].pk, body="Ändrad text efter begäran.")
     messages["after"] = _send(cast, cast.guardian_1, "Meddelande skickat efter begäran.")
     publish_assessment(cast.teacher, third.pk)
+    save_draft(
+        cast.teacher, cast.class_4a, cast.student, cast.maths, levels={},
+        can_text="Utkast till omdöme som aldrig publicerades.", develop_text="",
+    )  # fmt: skip
     edit_goal(cast.teacher, goal.pk, text="Anna ska kunna tabellerna 1–10.")
     return SeededPage(
         cast=cast,

@@ -292,3 +292,29 @@ def test_only_the_kinds_asked_for_are_in_the_copy(seeded: SeededPage) -> None:
     assert "Anna räknar säkert med tal upp till 1000." in copy
     assert "Anna har varit på" not in copy
     assert "Vi tycker att planen är bra." not in copy
+
+
+@pytest.mark.django_db
+def test_a_document_masked_whole_shows_only_its_kind_and_date_and_its_files_go_with_it(
+    seeded: SeededPage,
+) -> None:
+    request = register(seeded)
+    message = seeded.messages["pdfs"]
+    add_masking(
+        seeded.cast.registrar,
+        request.pk,
+        document="message",
+        document_id=message.pk,
+        ground_id=SecrecyGround.objects.get(provision="21 kap. 3 §").pk,
+    )
+    request = decide_release(seeded.cast.registrar, request.pk, outcome="masked")
+    copy = read(request.copy_html).decode()
+    text = pypdf_text(read(request.copy_pdf))
+    for gone in ("Här är två papper.", "schema-vt.pdf", MASKED_PDF, "Schemat för vårterminen"):
+        assert gone not in copy, gone
+    article = copy[copy.index(f'id="doc-message-{message.pk}"') :]
+    article = article[: article.index("</article>")]
+    assert seeded.cast.guardian_2.last_name not in article  # nor who wrote it
+    assert squeeze("Schemat för vårterminen") not in squeeze(text)
+    assert f"Meddelande {timezone.localdate(message.created_at).isoformat()}" in copy
+    assert squeeze("[Maskerat enligt 21 kap. 3 § OSL]") in squeeze(text)
