@@ -20,14 +20,15 @@ therefore still names the same document and the same text (its ``text_sha256`` s
 matches). Versions that were already replaced when the request arrived are documents of
 their own ("goal_revision", 3), whose text never changes.
 
-How each kind is gathered is in ``records.release.history`` (assessments, goals, talks,
-programmes) and ``records.release.messages`` (the dialogue); each reads its kind with a
-bounded number of queries, whatever the number of rows.
+How each kind is gathered is in ``records.release.history`` (assessments, goals),
+``talks``, ``programmes`` and ``messages`` (the dialogue); each reads its kind with a bounded
+number of queries, whatever the number of rows.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -158,20 +159,25 @@ def day(at: datetime.datetime | datetime.date) -> str:
     return at.isoformat()
 
 
+def _gatherers() -> dict[str, Callable[[Scope], list[Document]]]:
+    """Each kind's reader (imported here: they build on the types above)."""
+    from records.release import history, messages, programmes, talks
+
+    return {
+        "assessments": history.assessments,
+        "talks": talks.talks,
+        "goals": history.goals,
+        "programmes": programmes.programmes,
+        "messages": messages.messages,
+    }
+
+
 def documents_in_scope(request: ReleaseRequest) -> list[Document]:
     """Every document the request covers, as it stood when it arrived: the student's own,
     of the kinds asked for, made in the period asked for; in the order of ``KINDS``, then by
     time. A bounded number of queries for each kind, whatever the number of rows."""
-    from records.release import history, messages  # they build on the types above
-
     scope = Scope.of(request)
-    gatherers = {
-        "assessments": history.assessments,
-        "talks": history.talks,
-        "goals": history.goals,
-        "programmes": history.programmes,
-        "messages": messages.messages,
-    }
+    gatherers = _gatherers()
     found: list[Document] = []
     for kind in KINDS:
         if kind in request.kinds:
@@ -183,7 +189,7 @@ def document_by_key(request: ReleaseRequest, key: tuple[str, int]) -> Document |
     """The document of the request with this key, or (for an attachment's key) the message
     it was sent with; None when the request does not cover it. Reads only that kind (one
     message, for the dialogue)."""
-    from records.release import history, messages
+    from records.release import messages
 
     name, pk = key
     kind = DOCUMENT_KINDS.get(name)
@@ -195,10 +201,5 @@ def document_by_key(request: ReleaseRequest, key: tuple[str, int]) -> Document |
             scope, **({"attachment_id": pk} if name == "attachment" else {"message_id": pk})
         )
         return found[0] if found else None
-    gather = {
-        "assessments": history.assessments,
-        "talks": history.talks,
-        "goals": history.goals,
-        "programmes": history.programmes,
-    }[kind]
+    gather = _gatherers()[kind]
     return next((document for document in gather(scope) if document.key == key), None)
