@@ -18,7 +18,7 @@ from accounts.actions import SYSTEM
 from accounts.actions import memberships as m
 from accounts.actions import people as p
 from accounts.errors import NotFound, Refused
-from dialogue.actions.messages import post_message
+from dialogue.actions.messages import edit_message, post_message
 from dialogue.actions.pages import page_of
 from dialogue.models import Message, Thread
 from records.models import Masking, Opening, ReleaseRequest, SecrecyGround
@@ -441,3 +441,18 @@ def test_every_kind_can_be_asked_for_at_once(cast: Cast) -> None:
         "Meddelanden i dialogen",
     ):
         assert label in copy
+
+
+@pytest.mark.django_db
+def test_a_masking_still_fits_after_the_message_is_edited_later(cast: Cast) -> None:
+    """The document is the message as it read when the request arrived: an edit after that
+    moves the text to a revision, and the masking made on it still fits."""
+    message = send(cast, f"Hej! {SECRET}.")
+    request = register(cast)
+    mask(cast, request, message, SECRET)
+    edit_message(cast.guardian_1, message.pk, body="Hej! Nu står det något annat här.")
+    request = decide_release(cast.registrar, request.pk, outcome="masked")
+    copy = read(request.copy_html).decode()
+    assert SECRET not in copy
+    assert "Nu står det något annat" not in copy
+    assert "Hej! <span" in copy
