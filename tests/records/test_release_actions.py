@@ -129,7 +129,7 @@ def test_requests_are_numbered_per_school_and_year_under_the_schools_prefix(cast
     assert (other.school, other.number) == (cast.other_school, 1)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_registrars_at_the_same_moment_never_get_the_same_number(cast: Cast) -> None:
     barrier = threading.Barrier(2)
     numbers: list[int] = []
