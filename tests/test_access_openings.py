@@ -13,9 +13,14 @@ from accounts.openings import opened
 from records.models import Opening
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
-from tests.test_access_matrix import ROWS, extra  # noqa: F401  (the matrix's objects, as a fixture)
+from tests.test_access_matrix import ROWS, matrix_extra
 
 RECORD_PREFIXES = ("/students/", "/pages/")
+
+
+@pytest.fixture
+def extra(cast: Cast) -> dict[str, Any]:
+    return matrix_extra(cast)
 
 
 def _record_rows(cast: Cast, objects: dict[str, Any]) -> dict[str, str]:
@@ -29,7 +34,7 @@ def _record_rows(cast: Cast, objects: dict[str, Any]) -> dict[str, str]:
     return rows
 
 
-def test_every_record_page_opens_through_the_door_exactly_once(cast: Cast, extra: dict[str, Any]) -> None:  # noqa: F811
+def test_every_record_page_opens_through_the_door_exactly_once(cast: Cast, extra: dict[str, Any]) -> None:
     heard: list[dict[str, Any]] = []
 
     def listen(sender: object, **kwargs: Any) -> None:
