@@ -44,7 +44,7 @@ from tests.support.dialogue import (
     goal_objects,
     png_bytes,
 )
-from tests.support.releases import release_objects
+from tests.support.releases import decided, release_objects
 from tests.support.sockets import open_socket
 from tests.support.sockets import receive as socket_receive
 from tests.support.sockets import send as socket_send
@@ -204,7 +204,8 @@ def _archive_release_id(cast: Cast, extra: dict[str, Any]) -> int:
 
 
 def _decided_release_id(cast: Cast, extra: dict[str, Any]) -> int:
-    return int(extra["release_decided"].pk)
+    """A decided request (decided here, for the rows that need one)."""
+    return int(decided(cast, extra).pk)
 
 
 def _left_student(cast: Cast, extra: dict[str, Any]) -> int:

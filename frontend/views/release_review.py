@@ -299,7 +299,7 @@ def download_name(release: ReleaseRequest, stem: str, extension: str) -> str:
 
 @require_GET
 @login_required
-def release_file_view(request: HttpRequest, request_id: int, name: str) -> HttpResponse:
+def release_file_view(request: HttpRequest, request_id: int, name: str) -> FileResponse:
     if name not in FILES:
         raise NotFound
     attribute, content_type, stem = FILES[name]

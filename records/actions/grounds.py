@@ -34,7 +34,9 @@ def save_secrecy_ground(
         field = "title_sv" if not title_sv.strip() else "title_en"
         raise Refused("ground_title", _("Describe the ground in Swedish and in English."), field=field)
     with transaction.atomic():
-        taken = SecrecyGround.objects.filter(provision=provision).exclude(pk=ground_id)
+        taken = SecrecyGround.objects.filter(provision=provision)
+        if ground_id is not None:
+            taken = taken.exclude(pk=ground_id)
         if taken.exists():
             raise Refused("ground_taken", _("That provision is in the list already."), field="provision")
         if ground_id is None:

@@ -136,7 +136,8 @@ def test_the_registrar_masks_a_selected_passage_and_releases_the_copy(page: Page
     expect(page.get_by_text("Maskerat.", exact=False).first).to_be_visible()
     mark = document.locator("mark.masked-passage")
     expect(mark).to_have_text(PASSAGE)
-    expect(document.get_by_test_id("passage-masking")).to_contain_text("23 kap. 2 § OSL: Uppgift om elevhälsa")
+    listed = document.get_by_test_id("passage-masking")
+    expect(listed).to_contain_text("23 kap. 2 § OSL: Uppgift om elevhälsa")
 
     page.get_by_test_id("preview-link").click()
     body = page.locator("body")

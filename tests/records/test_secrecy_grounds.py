@@ -67,7 +67,7 @@ def test_the_admin_adds_a_ground_in_swedish_through_the_action(cast: Cast, clien
     page = operator.get("/admin/records/secrecyground/add/", HTTP_ACCEPT_LANGUAGE="sv")
     body = page.content.decode()
     assert page.status_code == 200
-    for label in ("Bestämmelse", "Beskrivning på svenska", "Beskrivning på engelska", "Används"):
+    for label in ("Lagrum", "Beskrivning på svenska", "Beskrivning på engelska", "Används"):
         assert label in body, label
     answer = operator.post(
         "/admin/records/secrecyground/add/",
