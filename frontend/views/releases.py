@@ -110,10 +110,13 @@ class ReleaseRequestForm(forms.Form):
         ),
     )
     requester_contact = forms.CharField(
-        label=gettext_lazy("Where the copy goes (optional)"),
+        label=gettext_lazy("Where the copy goes"),
         max_length=300,
         required=False,
-        help_text=gettext_lazy("An e-mail address or a postal address, as the requester gave it."),
+        help_text=gettext_lazy(
+            "The e-mail address a copy by e-mail goes to, or a postal address, as the requester gave "
+            "it. May stay empty when the copy is collected."
+        ),
     )
     kinds = forms.MultipleChoiceField(
         label=gettext_lazy("Documents asked for"),
