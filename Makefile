@@ -10,7 +10,7 @@ PORT ?= 8000
 # in brackets), unless SITE_URL is given.
 SITE_URL ?= http://$(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)):$(PORT)
 
-.PHONY: run test lint typecheck translations-check messages lock demo-code browser-deps clean
+.PHONY: run test lint typecheck translations-check messages lock demo-code browser-deps pdf-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -32,7 +32,7 @@ translations: $(VENV)/.run-installed
 # The demo logins are printed last: demo_logins waits beside the server (the shell's
 # process becomes Daphne's by exec) until it answers. The demo's e-mails go to var/mail/.
 run: export SITE_URL := $(SITE_URL)
-run: $(VENV)/.run-installed translations
+run: $(VENV)/.run-installed pdf-deps translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_dialogue
@@ -56,6 +56,20 @@ browser-deps:
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	  fi
 
+# Debian packages the released copies of public records need (WeasyPrint lays out with Pango
+# and embeds the DejaVu fonts in the PDF). `run` and `test` both need them; installed only
+# when missing.
+pdf-deps:
+	@missing=""; \
+	  for pkg in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; do \
+	    dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	  done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  fi
+
 # Test tools from npm, pinned by package-lock.json (never served to users).
 node_modules/.installed: package-lock.json | browser-deps
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
@@ -72,7 +86,7 @@ typecheck: $(VENV)/.dev-installed
 translations-check: $(VENV)/.dev-installed browser-deps
 	$(BIN)/python scripts/check_translations.py
 
-test: $(VENV)/.dev-installed browser-deps node_modules/.installed translations lint typecheck translations-check
+test: $(VENV)/.dev-installed browser-deps pdf-deps node_modules/.installed translations lint typecheck translations-check
 	@set -e; services="$$(bash scripts/test-services.sh start)"; eval "$$services"; \
 	  export ELEVDIALOG_ENV=test; \
 	  node --test tests/js/; \

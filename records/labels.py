@@ -22,6 +22,10 @@ WHAT: dict[str, Promise] = {
     "openings": _("who has opened the page"),
     "archive": _("the archive"),
     "export": _("a copy of the records"),
+    # A request for public records (``records.release.doors.OPENINGS``).
+    "release": _("a request for public records"),
+    "release_copy": _("the released copy of public records"),
+    "release_decision": _("a decision on releasing public records"),
 }
 
 

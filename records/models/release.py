@@ -160,3 +160,8 @@ class Masking(models.Model):
     @property
     def is_whole(self) -> bool:
         return not self.field
+
+    @property
+    def provision(self) -> str:
+        """The ground's provision, as the copy's marker cites it (read with the ground)."""
+        return self.ground.provision

@@ -38,6 +38,7 @@ from tests.support.dialogue import (
     goal_objects,
     png_bytes,
 )
+from tests.support.release import released_with_masking
 from tests.support.talks import talk_objects
 
 # Words of other children that must never be in the student's rows or their export.
@@ -178,6 +179,7 @@ def build_world(cast: Cast) -> World:
     RetentionRule.objects.filter(applies_to=RetentionRule.AppliesTo.STUDENT_RECORDS).update(
         updated_by=cast.principal
     )
+    objects["release"] = released_with_masking(cast, objects["message"], "en teckning")
     Leaving.objects.create(
         student=cast.student,
         left_on=timezone.localdate(),

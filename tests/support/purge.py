@@ -40,6 +40,7 @@ from tests.support.dialogue import (
     png_bytes,
 )
 from tests.support.exports import build_ready
+from tests.support.release import released_with_masking, stored_files
 from tests.support.talks import talk_objects
 from writing.uploads import private_storage
 
@@ -132,6 +133,8 @@ def build_world(cast: Cast) -> World:
     )
     assert export.status == DataExport.Status.READY
     files.append(export.file)
+    # A request for public records, released with masking: its copy and decision are stored.
+    files.extend(stored_files(released_with_masking(cast, objects["message"], "ritat")))
     return World(cast, mate, parent, later_class, files, classmate_files)
 
 
