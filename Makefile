@@ -38,6 +38,7 @@ run: $(VENV)/.run-installed pdf-deps translations
 	$(BIN)/python manage.py seed_demo_dialogue
 	$(BIN)/python manage.py seed_demo_blog
 	$(BIN)/python manage.py seed_demo_access_log
+	$(BIN)/python manage.py seed_demo_releases
 	@$(BIN)/python manage.py demo_logins --when-serving $(HOST):$(PORT) --server-pid $$$$ & \
 	  exec $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 

@@ -19,6 +19,8 @@ from frontend.views import (
     pages,
     plan,
     pwa,
+    release_review,
+    releases,
     self_assessments,
     talks,
 )
@@ -240,6 +242,36 @@ urlpatterns = [
     path("exports/<int:export_id>/status/", exports.export_status_view, name="export-status"),
     path("exports/<int:export_id>/download/", exports.export_download_view, name="export-download"),
     path("records/exports/", exports.registrar_exports_view, name="registrar-exports"),
+    # --- Requests for public records (utlämnande av allmän handling) ---
+    path("records/releases/", releases.releases_view, name="releases"),
+    path("records/releases/new/", releases.release_new_view, name="release-new"),
+    path("records/releases/<int:request_id>/", release_review.release_view, name="release"),
+    path(
+        "records/releases/<int:request_id>/preview/",
+        release_review.release_preview_view,
+        name="release-preview",
+    ),
+    path("records/releases/<int:request_id>/mask/", release_review.release_mask_view, name="release-mask"),
+    path(
+        "records/releases/<int:request_id>/maskings/<int:masking_id>/remove/",
+        release_review.release_unmask_view,
+        name="release-unmask",
+    ),
+    path(
+        "records/releases/<int:request_id>/decision/",
+        release_review.release_decide_view,
+        name="release-decide",
+    ),
+    path(
+        "records/releases/<int:request_id>/sent/",
+        release_review.release_delivered_view,
+        name="release-delivered",
+    ),
+    path(
+        "records/releases/<int:request_id>/files/<str:name>/",
+        release_review.release_file_view,
+        name="release-file",
+    ),
     path("sw.js", pwa.service_worker_view, name="service-worker"),
     path("manifest.webmanifest", pwa.manifest_view, name="web-manifest"),
 ]

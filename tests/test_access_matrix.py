@@ -34,7 +34,7 @@ from notifications.fanout import fan_out_waiting
 from notifications.models import Notification
 from records.exports.actions import request_export
 from records.exports.jobs import run_exports
-from records.models import DataExport, RetentionRule
+from records.models import DataExport, RetentionRule, SecrecyGround
 from tests.support.access_log import access_log_objects
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
@@ -45,6 +45,7 @@ from tests.support.dialogue import (
     goal_objects,
     png_bytes,
 )
+from tests.support.releases import decided, release_objects
 from tests.support.sockets import open_socket
 from tests.support.sockets import receive as socket_receive
 from tests.support.sockets import send as socket_send
@@ -190,6 +191,22 @@ def _guardians_act(outcome: Callable[[Cast, dict[str, Any]], Redirect]) -> dict[
 
 
 ARCHIVE_READERS = {"left_student", "principal", "registrar"}
+# Requests for public records about the cast's students (Norrskolan's) are handled by its
+# registrar and its principal.
+RELEASE_HANDLERS = {"principal", "registrar"}
+
+
+def _release_id(cast: Cast, extra: dict[str, Any]) -> int:
+    return int(extra["release"].pk)
+
+
+def _archive_release_id(cast: Cast, extra: dict[str, Any]) -> int:
+    return int(extra["release_archive"].pk)
+
+
+def _decided_release_id(cast: Cast, extra: dict[str, Any]) -> int:
+    """A decided request (decided here, for the rows that need one)."""
+    return int(decided(cast, extra).pk)
 
 
 def _left_student(cast: Cast, extra: dict[str, Any]) -> int:
@@ -705,6 +722,53 @@ ROWS: dict[str, Row] = {
     "export-status": Row(named("export-status", _export_id), only({"guardian_1"})),
     "export-download": Row(named("export-download", _export_id), only({"guardian_1"})),
     "registrar-exports": Row(named("registrar-exports"), only(REGISTRAR)),
+    # --- Requests for public records -------------------------------------------------------
+    # The registrar and the principal register and handle the requests of their school's
+    # students (and of those who left it): Söderskolan's principal has her own, empty, list
+    # and form, and nothing of Norrskolan's requests. Nobody else has any of it. The forms
+    # that would change a request are sent incomplete (the handlers get the review back with
+    # the reason, 400), except removing a masking and recording the delivery: the principal
+    # does it first, and the registrar is sent back to the same place, told it was done.
+    "releases": Row(named("releases"), only(RELEASE_HANDLERS | {"other_principal"})),
+    "release-new": Row(named("release-new"), only(RELEASE_HANDLERS | {"other_principal"})),
+    "release": Row(named("release", _release_id), only(RELEASE_HANDLERS)),
+    "release@archive": Row(named("release", _archive_release_id), only(RELEASE_HANDLERS)),
+    "release-preview": Row(named("release-preview", _release_id), only(RELEASE_HANDLERS)),
+    "release-mask": Row(
+        named("release-mask", _release_id),
+        only(RELEASE_HANDLERS, BAD_REQUEST),
+        method="post",
+        data=lambda cast, extra: {
+            "form": "whole",
+            "document": "message",
+            "document_id": str(extra["message"].pk),
+            "reason": "Ingen grund vald",
+        },
+    ),
+    "release-unmask": Row(
+        named("release-unmask", _release_id, lambda cast, extra: extra["release_masking"].pk),
+        only(
+            RELEASE_HANDLERS,
+            lambda cast, extra: Redirect(reverse("release", args=[_release_id(cast, extra)])),
+        ),
+        method="post",
+    ),
+    "release-decide": Row(
+        named("release-decide", _release_id), only(RELEASE_HANDLERS, BAD_REQUEST), method="post"
+    ),
+    "release-delivered": Row(
+        named("release-delivered", _decided_release_id),
+        only(
+            RELEASE_HANDLERS,
+            lambda cast, extra: Redirect(
+                reverse("release", args=[_decided_release_id(cast, extra)]) + "#decision"
+            ),
+        ),
+        method="post",
+    ),
+    "release-file": Row(
+        named("release-file", _decided_release_id, lambda cast, extra: "copy.pdf"), only(RELEASE_HANDLERS)
+    ),
     # --- School administration -------------------------------------------------------------
     "admin:index": Row(named("admin:index"), only(ADMINS, OK, FORBIDDEN)),
     "admin:login": Row(
@@ -782,6 +846,17 @@ ROWS: dict[str, Row] = {
         )[0],
         viewers={"operator"},
         adders=set(),
+        changers={"operator"},
+        app="records",
+    ),
+    # So are the grounds for secrecy a masking cites.
+    **admin_model_rows(
+        "secrecyground",
+        lambda cast, extra: SecrecyGround.objects.filter(provision="23 kap. 2 §").values_list(
+            "pk", flat=True
+        )[0],
+        viewers={"operator"},
+        adders={"operator"},
         changers={"operator"},
         app="records",
     ),
@@ -898,7 +973,7 @@ def matrix_extra(cast: Cast) -> dict[str, Any]:
     )
     request = RequestFactory().post("/login/", REMOTE_ADDR="192.0.2.1")
     authenticate_with_password(request, "nobody", "wrong password")
-    return {
+    objects = {
         "year": year,
         "term": term,
         "attempt": LoginAttempt.objects.filter(username="nobody").latest("pk"),
@@ -913,6 +988,7 @@ def matrix_extra(cast: Cast) -> dict[str, Any]:
         **_archive_objects(cast),
         **_export_objects(cast),
     }
+    return objects | release_objects(cast, objects)
 
 
 def _archive_objects(cast: Cast) -> dict[str, Any]:

@@ -18,7 +18,11 @@ DEMO_LOGINS = [
     ("Lärare / Teacher (4A + 5B)", "ahmed.hassan", "MA, NO"),
     ("Rektor / Principal", "eva.lindgren", ""),
     ("Skoladministratör / School administrator", "maria.holm", ""),
-    ("Registrator / Registrar", "birgitta.sundstrom", "Arkivet: Linnea slutade 2021"),
+    (
+        "Registrator / Registrar",
+        "birgitta.sundstrom",
+        "Arkivet: Linnea slutade 2021; allmänna handlingar: en begäran väntar",
+    ),
 ]
 
 

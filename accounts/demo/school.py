@@ -59,6 +59,10 @@ class Seeder:
         today = self.today
         year_start = today - datetime.timedelta(days=60)
         school = s.create_school(SYSTEM, name=SCHOOL_NAME, municipality=MUNICIPALITY)
+        # The prefix of the school's registry numbers: requests for public records are
+        # numbered "BJB 2026-0001".
+        school.registry_code = "BJB"
+        s.save_school(SYSTEM, school)
         school_year = s.ensure_school_year(SYSTEM, today)
         first = school_year.starts_on.year
         s.create_term(

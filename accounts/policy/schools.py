@@ -94,6 +94,12 @@ def can_set_retention_rules(user: AnyUser) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def can_set_secrecy_grounds(user: AnyUser) -> bool:
+    """The grounds for secrecy a masking may cite are the municipality's list (provisions of
+    the law), the same for every school: only its operators (superusers) change them."""
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
 def administered_people(user: AnyUser, on: datetime.date | None = None) -> QuerySet[User]:
     """People a school administrator may manage: anyone with a membership, past or present,
     at one of the administered schools (students, their guardians, teachers, staff), except

@@ -56,6 +56,15 @@ CONVERSATION = [
         "lars.berglund",
         "Nu närmar sig skolavslutningen! Tack för tre fina år, Linnea. Lycka till på gymnasiet!",
     ),
+    # Last in the list (the client ids follow the order) though earlier in time. Its first
+    # sentence is confidential (special support): the demo's release of her records masks it
+    # (records.demo_release).
+    (
+        datetime.date(2021, 2, 9),
+        "MA",
+        "ahmed.hassan",
+        "Linnea har fått särskilt stöd i matematik: hon arbetar med specialläraren i en liten grupp tre lektioner i veckan. Vi följer upp det vid utvecklingssamtalet i april.",
+    ),
 ]
 
 

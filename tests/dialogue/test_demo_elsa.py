@@ -22,7 +22,13 @@ pytestmark = pytest.mark.django_db
 
 def run_the_demo_seeds() -> None:
     """What `make run` runs after migrating."""
-    for command in ("seed_demo", "seed_demo_dialogue", "seed_demo_blog", "seed_demo_access_log"):
+    for command in (
+        "seed_demo",
+        "seed_demo_dialogue",
+        "seed_demo_blog",
+        "seed_demo_access_log",
+        "seed_demo_releases",
+    ):
         call_command(command, stdout=io.StringIO())
 
 
