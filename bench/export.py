@@ -37,10 +37,11 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT, bench_database, ensure_database, photo, setup_django
 
 BATCH = 1000
 
@@ -56,7 +57,7 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL") or bench_database(os.environ.get("DATABASE_URL", "")),
+        default=bench_database("export_bench"),
         help="the benchmark's own database",
     )
     parser.add_argument("--fresh", action="store_true", help="drop and create the database first")
@@ -67,49 +68,7 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def bench_database(url: str) -> str:
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_export_bench"))
-
-
-def ensure_database(url: str, fresh: bool) -> None:
-    import psycopg
-    from psycopg import sql
-
-    from tests.support.processes import recreate_database
-
-    if fresh:
-        recreate_database(url)
-        return
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as connection:
-        if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def setup_django(database_url: str) -> None:
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": database_url})
-    import django
-
-    django.setup()
-
-
 # --- Seeding (the child process) ---------------------------------------------------------------
-
-
-def photo(size: int, seed: int) -> bytes:
-    import io
-    import random
-
-    from PIL import Image
-
-    noise = random.Random(seed).randbytes(size * size * 3)  # noqa: S311  (pixels, not secrets)
-    buffer = io.BytesIO()
-    Image.frombytes("RGB", (size, size), noise).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def seed(args: argparse.Namespace) -> None:

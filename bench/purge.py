@@ -36,12 +36,11 @@ import time
 import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.processes import recreate_database  # noqa: E402
+from bench.common import ROOT, bench_database
+from tests.support.processes import recreate_database
 
 CLASS_SIZE = 25
 
@@ -54,7 +53,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=200, help="messages on each page; default 200")
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("BENCH_DATABASE_URL") or bench_database(os.environ.get("DATABASE_URL", "")),
+        default=bench_database("purge_bench"),
         help="the benchmark's own database; it is dropped and created again",
     )
     parser.add_argument(
@@ -64,13 +63,6 @@ def parse_args() -> argparse.Namespace:
     if os.environ.get("ELEVDIALOG_ENV") != "test" or not os.environ.get("REDIS_URL") or not args.database_url:
         parser.error("run with ELEVDIALOG_ENV=test, DATABASE_URL and REDIS_URL set, as the tests do")
     return args
-
-
-def bench_database(url: str) -> str:
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}_purge_bench"))
 
 
 def environment(database_url: str) -> dict[str, str]:
