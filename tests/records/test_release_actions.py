@@ -22,10 +22,10 @@ from dialogue.actions.messages import edit_message, post_message
 from dialogue.actions.pages import page_of
 from dialogue.models import Message, Thread
 from records.models import Masking, Opening, ReleaseRequest, SecrecyGround
-from records.release import actions
 from records.release.actions import (
     add_masking,
     decide_release,
+    deciding,
     preview_html,
     record_delivery,
     register_request,
@@ -364,7 +364,7 @@ def test_a_failure_while_building_leaves_nothing_half_saved(
         raise RuntimeError("the disk is full")
 
     # The copy is built and stored first; the decision's PDF then fails.
-    monkeypatch.setattr(actions, "decision_pdf", broken)
+    monkeypatch.setattr(deciding, "decision_pdf", broken)
     with pytest.raises(RuntimeError):
         decide_release(cast.registrar, request.pk, outcome="masked")
     request.refresh_from_db()
