@@ -416,6 +416,19 @@ def test_truncated_jpeg_is_refused_as_corrupt() -> None:
     assert rejected("photo.jpg", data[: len(data) // 2]).code == "corrupt"
 
 
+def test_truncated_jpeg_is_refused_even_after_weasyprint_loosened_pillow() -> None:
+    """WeasyPrint sets Pillow's global LOAD_TRUNCATED_IMAGES on import; once the server has
+    built a released copy, the upload check must still refuse a truncated photo."""
+    import weasyprint  # noqa: F401  (imported for its side effect on Pillow)
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as weasyprint.images leaves it
+    noisy = Image.frombytes("RGB", (200, 200), noise(200 * 200 * 3))
+    data = encode(noisy, "JPEG", quality=90)
+
+    assert rejected("photo.jpg", data[: len(data) // 2]).code == "corrupt"
+
+
 def test_jpeg_magic_followed_by_garbage_is_refused_as_corrupt() -> None:
     assert rejected("photo.jpg", b"\xff\xd8\xff\xe0" + b"garbage" * 20).code == "corrupt"
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from django.utils.translation import gettext
-from PIL import ExifTags, Image, ImageChops, ImageCms
+from PIL import ExifTags, Image, ImageChops, ImageCms, ImageFile
 
 from writing.uploads.common import (
     JPEG_QUALITY,
@@ -81,6 +81,10 @@ def clean_image(fmt: ImageFormat, data: bytes, max_pixels: int) -> tuple[bytes, 
 
 def _decode(fmt: ImageFormat, data: bytes, max_pixels: int) -> _Decoded:
     """Decode every frame into images that carry pixels only (``info`` emptied)."""
+    # A truncated file must fail to decode (it is refused as corrupt), which is Pillow's
+    # default; but the setting is one global of Pillow's, and WeasyPrint turns it on when it
+    # is imported (the released copies of public records). Set it back before each decode.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         # verify() reads the whole file and checks what the format allows (PNG checksums);
         # Pillow needs a fresh open afterwards.
