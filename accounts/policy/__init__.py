@@ -18,9 +18,10 @@ a teacher whose assignment ends loses access from its end date; a withdrawn guar
 the day of withdrawal. Inactive accounts have no access at all. Superusers run the platform
 and administer schools, but are not members of any student's page.
 
-By role: ``students`` (the student's page), ``classes`` (rosters, talk times, the assessment
-flow), ``blogs`` (the class blog), ``schools`` (principals, administrators, one-time
-passwords), on the building blocks of ``base``.
+By role: ``students`` (the student's page), ``threads`` (who reads each thread of it),
+``classes`` (rosters, talk times, the assessment flow), ``blogs`` (the class blog),
+``schools`` (principals, administrators, one-time passwords), on the building blocks of
+``base``.
 """
 
 import datetime
@@ -68,6 +69,18 @@ from accounts.policy.students import (
     roles_on_student_page,
     visible_students,
 )
+from accounts.policy.threads import (
+    ADULTS,
+    AUDIENCES,
+    EVERYONE,
+    ONE_GUARDIAN,
+    is_private,
+    is_staff_reader,
+    may_read_thread,
+    may_start_private_thread,
+    readable_threads_q,
+    thread_audience,
+)
 
 
 def today() -> datetime.date:
@@ -76,9 +89,13 @@ def today() -> datetime.date:
 
 
 __all__ = [
+    "ADULTS",
+    "AUDIENCES",
+    "EVERYONE",
     "GUARDIAN",
     "NO_CLASS_RELATION",
     "NO_RELATION",
+    "ONE_GUARDIAN",
     "PRINCIPAL",
     "REGISTRAR",
     "STUDENT",
@@ -103,7 +120,12 @@ __all__ = [
     "can_set_secrecy_grounds",
     "class_blog_is_archived",
     "class_blog_rights",
+    "is_private",
+    "is_staff_reader",
     "led_schools",
+    "may_read_thread",
+    "may_start_private_thread",
+    "readable_threads_q",
     "readers_of_class_blog",
     "readers_of_student_page",
     "relation_to_class",
@@ -112,6 +134,7 @@ __all__ = [
     "roles_in_class_blog",
     "roles_on_student_page",
     "staff_filter",
+    "thread_audience",
     "today",
     "visible_class_blogs",
     "visible_class_rosters",

@@ -130,6 +130,28 @@ class StudentRelation:
         mentor of the student (not the principal)."""
         return self._may_change and self.is_teacher
 
+    # --- Special support (DOMAIN.md, "Special support"; skollagen chapter 3) ---
+
+    def may_record_adaptation(self, subject_id: int) -> bool:
+        """Record an extra adaptation in a subject, and its follow-ups: a teacher who teaches
+        the student the subject, or the mentor."""
+        return self._may_change and (self.is_mentor or subject_id in self.taught_subject_ids)
+
+    @property
+    def may_report_support(self) -> bool:
+        """Report to the principal that the student may need special support."""
+        return self._may_change and self.is_teacher
+
+    @property
+    def may_decide_support(self) -> bool:
+        """Decide whether a need is investigated, by whom and by when, and the outcome."""
+        return self._may_change and self.is_principal
+
+    @property
+    def may_give_support_views(self) -> bool:
+        """The student and the guardians take part: their views are recorded as given."""
+        return self._may_change and (self.is_self or self.is_guardian)
+
     @property
     def may_export(self) -> bool:
         """Download everything stored about the student (GDPR art. 15 and 20): the student, a

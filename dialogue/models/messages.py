@@ -118,3 +118,20 @@ class ReadState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.thread_id} to {self.last_read_seq}"
+
+
+class ReadProgress(models.Model):
+    """When a person's reading of a thread reached an event number: one row each time their
+    ``ReadState`` moves forward, never changed. A message was read by someone at the first
+    of their rows in its thread at or past its number (the read receipts)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    seq = models.BigIntegerField()
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["thread", "seq", "user"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.thread_id} to {self.seq} at {self.read_at:%Y-%m-%d %H:%M}"

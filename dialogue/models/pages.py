@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policy
 from accounts.models import Subject
 
 
@@ -39,12 +40,32 @@ class Thread(models.Model):
         SUBJECT = "subject", _("Subject")
         DEVELOPMENT_TALK = "talk", _("Development talk")
         ACTION_PROGRAMME = "action_programme", _("Action programme")
+        # A conversation someone started with a narrower audience than the whole page.
+        PRIVATE = "private", _("Private conversation")
+        SUPPORT = "support", _("Special support")
+
+    class Audience(models.TextChoices):
+        """Who reads the thread (``accounts.policy.threads``)."""
+
+        EVERYONE = policy.EVERYONE, _("Everyone who reads the page")
+        ADULTS = policy.ADULTS, _("The guardians and the school")
+        ONE_GUARDIAN = policy.ONE_GUARDIAN, _("One guardian and the school")
 
     page = models.ForeignKey(StudentPage, on_delete=models.PROTECT, related_name="threads")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     title = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.EVERYONE)
+    # The one guardian of a ONE_GUARDIAN thread (kept when the guardianship ends: the thread
+    # is then read by the school only).
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Who started a private thread (None for the threads the page is made with).
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("thread")
@@ -60,10 +81,19 @@ class Thread(models.Model):
                 condition=Q(kind="subject", subject__isnull=False) | ~Q(kind="subject"),
                 name="subject_thread_has_subject",
             ),
+            models.CheckConstraint(
+                condition=Q(audience="guardian", guardian__isnull=False)
+                | (~Q(audience="guardian") & Q(guardian__isnull=True)),
+                name="one_guardian_thread_names_the_guardian",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.display_title
+
+    @property
+    def is_private(self) -> bool:
+        return policy.is_private(self)
 
     @property
     def display_title(self) -> str:
