@@ -88,6 +88,8 @@ def write_openings(
             log.error("an opening of %r without a role was not logged", what)
             continue
         rows.append(
-            Opening(at=now, viewer_id=viewer_id, role=role, student_id=student_id, what=what[:30], channel=channel)
+            Opening(
+                at=now, viewer_id=viewer_id, role=role, student_id=student_id, what=what[:30], channel=channel
+            )
         )
     Opening.objects.bulk_create(rows)

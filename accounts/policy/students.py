@@ -273,17 +273,18 @@ def relations_to_students(
     for n, student_id in enumerate(ids):
         params[f"student_{n}"] = student_id
         one = _RELATION_SQL.replace("%(student)s", f"%(student_{n})s").replace("relation_to_student", "")
-        parts.append(f"SELECT {n} AS n, tie, subject FROM ({one}) AS relation_{n}")
+        # Only the fixed SQL and a loop counter are interpolated; every value is a parameter.
+        parts.append(f"SELECT {n} AS n, tie, subject FROM ({one}) AS relation_{n}")  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute("/* relations_to_students */ " + " UNION ALL ".join(parts), params)
         rows = cursor.fetchall()
-    ties: dict[int, list[tuple[str, int | None]]] = {student_id: [] for student_id in ids}
+    ties: dict[int, list[tuple[Any, Any]]] = {student_id: [] for student_id in ids}
     for n, tie, subject in rows:
         ties[ids[n]].append((tie, subject))
     return {student_id: _relation(user.pk, student_id, found) for student_id, found in ties.items()}
 
 
-def _relation(user_id: int, student_id: int, ties: list[tuple[str, int | None]]) -> StudentRelation:
+def _relation(user_id: int, student_id: int, ties: list[tuple[Any, Any]]) -> StudentRelation:
     kinds = {tie for tie, _subject in ties}
     archived = "archived" in kinds
     return StudentRelation(

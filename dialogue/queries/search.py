@@ -26,9 +26,8 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
+import snowballstemmer
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import F, Q, QuerySet
@@ -151,18 +150,12 @@ def _marked(headline: str, start: str, stop: str) -> SafeString:
     return mark_safe(html)  # noqa: S308  # escaped above; the only markup is ours
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import snowballstemmer  # type: ignore[import-untyped]
-
-    return snowballstemmer.stemmer("swedish")
-
-
 def stems(text: str) -> list[str]:
     """The distinct Snowball stems of the query's words, in order (at most ``MAX_WORDS``)."""
     words = [word.lower() for word in _WORD.findall(text)][:MAX_WORDS]
     found: list[str] = []
-    for stem in _stemmer().stemWords(words):
+    # A stemmer keeps state while it works: one per call (cheap), never shared by threads.
+    for stem in snowballstemmer.stemmer("swedish").stemWords(words):
         if stem and stem not in found:
             found.append(stem)
     return found
