@@ -1,7 +1,7 @@
 """The full-text index of the dialogue's search (``dialogue.queries.search``) on PostgreSQL:
-a GIN index on the very expression the search filters with (Django's ``SearchVector("body",
-config="swedish")``), so PostgreSQL uses it. SQLite (the embedded demo) has no such index
-and searches by stems; there this migration does nothing."""
+a GIN index on the very expression the search filters with (``SearchedText``: the message's
+text and its card's strings, Swedish), so PostgreSQL uses it. SQLite (the embedded demo) has
+no such index and searches by stems; there this migration does nothing."""
 
 from django.db import migrations
 
@@ -13,7 +13,8 @@ def create_index(apps, schema_editor):
         return
     schema_editor.execute(
         f"CREATE INDEX IF NOT EXISTS {INDEX} ON dialogue_message "
-        "USING gin (to_tsvector('swedish'::regconfig, COALESCE(body, '')))"
+        "USING gin ((to_tsvector('swedish'::regconfig, COALESCE(body, '')) || jsonb_to_tsvector("
+        "'swedish'::regconfig, COALESCE(card, '{}'::jsonb), '[\"string\"]'::jsonb)))"
     )
 
 

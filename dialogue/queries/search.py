@@ -1,5 +1,5 @@
-"""Search in the dialogue: the messages (and the cards' one-line summaries) a person may read,
-on one page or across all of theirs, in Swedish.
+"""Search in the dialogue: the messages and documents (the cards) a person may read, on one
+page or across all of theirs, in Swedish.
 
 The policy filters in the query, never after it: the pages are ``visible_students`` and the
 threads ``readable_threads_q``, both as subqueries of the one search query, so a hit the
@@ -10,11 +10,14 @@ Two ways to match, one answer:
 
 * PostgreSQL (production and the tests): full-text search with the ``swedish``
   configuration (Snowball stems, Swedish stop words), ``websearch`` syntax ("quoted
-  phrases", -not, or), ranked, with ``ts_headline`` snippets. The GIN expression index of
-  migration ``dialogue.0012_message_search_index`` matches the vector built here.
+  phrases", -not, or), ranked, with ``ts_headline`` snippets, in the messages' text and the
+  cards' texts (``SearchedText``). The GIN expression index of migration
+  ``dialogue.0012_message_search_index`` is on the same expression.
 * SQLite (the embedded demo of ``make run``): the query's words stemmed with the same
   Snowball algorithm (the ``snowballstemmer`` package) and matched as substrings, newest
-  first, so "läxorna" still finds "läxa". Plain ORM: the tests run it on PostgreSQL too.
+  first, so "läxorna" still finds "läxa". Plain ORM: the tests run it on PostgreSQL too. It
+  matches the text only (for a card, its summary line): SQLite stores JSON with å, ä and ö
+  escaped, so a substring of a card's texts is not found there.
 
 Snippets are HTML built here and nowhere else: the message text is escaped, and only the
 highlight marks (bracketed by a random marker the text cannot guess) become ``<mark>``.
@@ -26,11 +29,12 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import snowballstemmer
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Func, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -112,6 +116,29 @@ def search(
     return search_stems(user, text, student_id=student_id, limit=limit, offset=offset)
 
 
+class SearchedText(Func):
+    """What full-text search matches in a message (PostgreSQL): its text (for a card, the
+    one-line summary) and every string of its card, which are the document's own texts as
+    the page shows them (an assessment's "what the student can", a programme's measures;
+    HTML tags in them are not words to the parser). Written out with fixed literals: it is
+    the very expression of the GIN index (migration ``dialogue.0012``), which PostgreSQL uses
+    only for an identical expression."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self) -> None:
+        super().__init__(F("body"), F("card"))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        body, body_params = compiler.compile(self.source_expressions[0])
+        card, card_params = compiler.compile(self.source_expressions[1])
+        sql = (
+            f"(to_tsvector('{CONFIG}'::regconfig, COALESCE({body}, '')) || jsonb_to_tsvector("
+            f"'{CONFIG}'::regconfig, COALESCE({card}, '{{}}'::jsonb), '[\"string\"]'::jsonb))"
+        )
+        return sql, [*body_params, *card_params]
+
+
 def search_full_text(
     user: User, text: str, *, student_id: int | None = None, limit: int = PER_PAGE, offset: int = 0
 ) -> Results:
@@ -121,7 +148,7 @@ def search_full_text(
     start, stop = f"[{marker}[", f"]{marker}]"
     found = (
         readable_messages(user, student_id=student_id)
-        .annotate(found=SearchVector("body", config=CONFIG))
+        .alias(found=SearchedText())
         .filter(found=query)
         .annotate(
             rank=SearchRank(F("found"), query),

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,6 +21,7 @@ from dialogue.actions.pages import page_of
 from dialogue.models import Message, Thread
 from dialogue.queries.search import (
     Results,
+    SearchedText,
     clean_query,
     readable_messages,
     search,
@@ -29,6 +30,7 @@ from dialogue.queries.search import (
     stems,
 )
 from tests.support.cast import Cast
+from tests.support.dialogue import assessment_objects
 
 Searcher = Callable[..., Results]
 SEARCHES = (search_full_text, search_stems)
@@ -183,11 +185,20 @@ def test_relations_to_many_students_agree_with_one_at_a_time(cast: Cast) -> None
 
 def test_the_full_text_search_uses_the_swedish_index(cast: Cast) -> None:
     say(cast.teacher, cast.student, "Läxorna är rättade.")
-    messages = readable_messages(cast.guardian_1)
     query = SearchQuery("läxa", config="swedish", search_type="websearch")
-    matching = messages.annotate(found=SearchVector("body", config="swedish")).filter(found=query)
+    matching = readable_messages(cast.guardian_1).annotate(found=SearchedText()).filter(found=query)
     with connection.cursor() as cursor:
         # A table this small is read whole unless the planner is told not to.
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = matching.explain()
     assert "dialogue_message_body_swedish_fts" in plan
+    assert [m.pk for m in matching] != []
+
+
+def test_a_documents_texts_are_searched_through_its_card(cast: Cast) -> None:
+    """An assessment's texts ("what the student can", "how to develop") are on its card."""
+    assessment = assessment_objects(cast)["assessment"]
+    card = Message.objects.get(card__type="assessment", card__id=assessment.pk)
+    assert found(search_full_text, cast.guardian_1, "bråken") == [card.pk]
+    assert found(search_full_text, cast.student, "räknade") == [card.pk]
+    assert found(search_full_text, cast.other_guardian, "bråk") == []
