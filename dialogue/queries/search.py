@@ -196,7 +196,9 @@ def search_stems(
     words = stems(text)
     matching = Q()
     for stem in words:
-        matching &= Q(body__icontains=stem)
+        # SQLite's LIKE folds only ASCII letters: a word that starts a sentence ("Åtgärden")
+        # is matched by its capitalised stem too.
+        matching &= Q(body__icontains=stem) | Q(body__contains=stem[:1].upper() + stem[1:])
     found = readable_messages(user, student_id=student_id).filter(matching).order_by("-created_at", "-pk")
     rows = list(found[offset : offset + limit + 1])
     hits = [Hit(row, stem_snippet(row.body, words)) for row in rows[:limit]]

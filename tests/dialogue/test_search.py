@@ -202,3 +202,9 @@ def test_a_documents_texts_are_searched_through_its_card(cast: Cast) -> None:
     assert found(search_full_text, cast.guardian_1, "bråken") == [card.pk]
     assert found(search_full_text, cast.student, "räknade") == [card.pk]
     assert found(search_full_text, cast.other_guardian, "bråk") == []
+
+
+def test_the_stem_search_finds_a_capitalised_swedish_word(cast: Cast) -> None:
+    """SQLite's LIKE folds only ASCII: the capitalised stem is matched too."""
+    message = say(cast.teacher, cast.student, "Återkopplingen kommer på fredag.")
+    assert found(search_stems, cast.guardian_1, "återkoppling") == [message.pk]
