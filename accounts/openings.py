@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from django.dispatch import Signal
@@ -21,6 +21,10 @@ from django.dispatch import Signal
 # "assessment", "goals", ...), object_id (or None), relation (``policy.StudentRelation``),
 # channel (one of CHANNELS) and at (None: now; the demo's past openings give a time).
 opened = Signal()
+# Several openings of one kind at once (the search's snippets of many students' pages):
+# viewer_id, what, relations (student id -> ``policy.StudentRelation``), channel. The log
+# writes them in one INSERT.
+opened_together = Signal()
 
 PAGE = "page"
 SOCKET = "socket"
@@ -69,3 +73,12 @@ def record_opening(
         channel=current_channel(),
         at=at,
     )
+
+
+def record_openings(*, viewer_id: int, what: str, relations: Mapping[int, object]) -> None:
+    """One opening of ``what`` per student of ``relations`` (student id -> the viewer's
+    relation), recorded together."""
+    if relations:
+        opened_together.send(
+            sender=None, viewer_id=viewer_id, what=what, relations=dict(relations), channel=current_channel()
+        )

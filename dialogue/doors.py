@@ -26,7 +26,7 @@ from accounts import policy
 from accounts.archive import ArchiveNote, archive_note
 from accounts.errors import NotFound
 from accounts.models import User
-from accounts.openings import record_opening
+from accounts.openings import record_opening, record_openings
 from accounts.policy import AnyUser, StudentRelation
 from dialogue.models import Attachment, Message, StudentPage, Thread
 
@@ -172,6 +172,21 @@ def document(
     if access is None or found is None:
         raise not_found()
     return _opened(access, what, getattr(found, "pk", None), opening), found
+
+
+def searched(viewer: User, student_ids: Iterable[int], *, access: PageAccess | None = None) -> None:
+    """A search showed snippets of these students' pages (found by a query that the policy
+    filtered): one opening of what="search" per student, recorded together. ``access``: the
+    one page searched, already opened without recording (its relation is known)."""
+    ids = set(student_ids)
+    if not ids:
+        return
+    if access is not None and ids == {access.page.student_id}:
+        relations = {access.page.student_id: access.relation}
+    else:
+        relations = policy.relations_to_students(viewer, list(ids))
+    readable = {pk: relation for pk, relation in relations.items() if relation.may_read}
+    record_openings(viewer_id=viewer.pk, what="search", relations=readable)
 
 
 def readable_pages(viewer: AnyUser, page_ids: Iterable[int]) -> set[int]:

@@ -21,6 +21,7 @@ from frontend.views import (
     pwa,
     release_review,
     releases,
+    search,
     self_assessments,
     talks,
 )
@@ -38,6 +39,9 @@ urlpatterns = [
     path("account/two-factor/recovery-codes/", account.recovery_codes_view, name="otp-recovery-codes"),
     path("account/two-factor/remove/", account.otp_remove_view, name="otp-remove"),
     path("students/<int:student_id>/", dialogue.student_view, name="student"),
+    # --- Search (issue 16) ---
+    path("search/", search.search_view, name="search"),
+    path("students/<int:student_id>/search/", search.student_search_view, name="student-search"),
     path("archive/", archive.archive_view, name="archive"),
     path(
         "pages/<int:page_id>/threads/<int:thread_id>/messages/",

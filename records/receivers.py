@@ -15,7 +15,7 @@ from typing import Any
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.openings import opened
+from accounts.openings import opened, opened_together
 from records.models import Opening
 
 log = logging.getLogger("elevdialog.records")
@@ -67,3 +67,29 @@ def write_opening(
         object_id=object_id,
         channel=channel,
     )
+
+
+@receiver(opened_together, dispatch_uid="records.access_log_together")
+def write_openings(
+    sender: object,
+    *,
+    viewer_id: int,
+    what: str,
+    relations: dict[int, Any],
+    channel: str = Opening.Channel.PAGE,
+    **_: Any,
+) -> None:
+    """Several students' records shown at once (the search's snippets): one INSERT."""
+    now = timezone.now()
+    rows = []
+    for student_id, relation in sorted(relations.items()):
+        role = role_of(relation)
+        if role is None:
+            log.error("an opening of %r without a role was not logged", what)
+            continue
+        rows.append(
+            Opening(
+                at=now, viewer_id=viewer_id, role=role, student_id=student_id, what=what[:30], channel=channel
+            )
+        )
+    Opening.objects.bulk_create(rows)

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from channels.db import database_sync_to_async
@@ -157,6 +158,13 @@ def admin_model_rows(
         # Nothing is ever deleted: memberships end with a date.
         f"{prefix}_delete": Row(named(f"{prefix}_delete", obj), only(set(), denied=FORBIDDEN)),
     }
+
+
+def _searching(
+    name: str, q: str, *args: Callable[[Cast, dict[str, Any]], object]
+) -> Callable[[Cast, dict[str, Any]], str]:
+    """A search page's URL with the search in its query string."""
+    return lambda cast, extra: f"{named(name, *args)(cast, extra)}?{urlencode({'q': q})}"
 
 
 def _student_id(cast: Cast, extra: dict[str, Any]) -> int:
@@ -361,6 +369,16 @@ ROWS: dict[str, Row] = {
     ),
     "class": Row(named("class", lambda cast, extra: cast.class_4a.pk), only({"teacher", "principal"})),
     "school": Row(named("school", lambda cast, extra: cast.school.pk), only({"principal"})),
+    # --- Search (issue 16) ---
+    # Everyone logged in searches what they may read (the policy filters in the query:
+    # tests/dialogue/test_search.py); one page's search is for that page's readers only.
+    # The query in the URL itself, so that the layout check (every GET row) shows results.
+    "search": Row(_searching("search", "teckning"), everyone(OK)),
+    "search@empty": Row(named("search"), everyone(OK)),
+    "student-search": Row(_searching("student-search", "teckning", _student_id), only(PAGE_MEMBERS)),
+    "student-search@archive": Row(
+        _searching("student-search", "Luleå", _left_student), only(ARCHIVE_READERS)
+    ),
     # --- The archive of students who left ----------------------------------------------------
     # Each school's principal and registrar read its archive list (Söderskolan's is empty).
     "archive": Row(named("archive"), only({"principal", "registrar", "other_principal"})),

@@ -66,6 +66,7 @@ from accounts.policy.students import (
     StudentRelation,
     readers_of_student_page,
     relation_to_student,
+    relations_to_students,
     roles_on_student_page,
     visible_students,
 )
@@ -130,6 +131,7 @@ __all__ = [
     "readers_of_student_page",
     "relation_to_class",
     "relation_to_student",
+    "relations_to_students",
     "requires_otp",
     "roles_in_class_blog",
     "roles_on_student_page",

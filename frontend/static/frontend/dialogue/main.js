@@ -21,6 +21,7 @@ import { listen, view } from "./live_view.js";
 import { setMessageActions, showMessage, showPending } from "./render.js";
 import { retrySend } from "./sending.js";
 import { data, dom, state } from "./store.js";
+import { landOnLinkedMessage } from "./landing.js";
 import { markRead, placeUnreadMarker, renderUnread } from "./unread.js";
 
 async function loadEarlierMessages() {
@@ -32,6 +33,7 @@ async function loadEarlierMessages() {
       showMessage(message);
     }
     dom.loadEarlier.hidden = !answer.more;
+    return answer.more;
   } finally {
     dom.loadEarlier.disabled = false;
   }
@@ -50,6 +52,7 @@ function start() {
   }
   placeUnreadMarker();
   renderUnread();
+  landOnLinkedMessage(loadEarlierMessages);
   if (!liveSupported()) {
     return;
   }
