@@ -138,6 +138,7 @@ def test_the_publisher_of_an_assessment_sees_who_has_read_its_card(cast: Cast) -
         develop_text="",
     )
     published = a.publish_assessment(cast.teacher, draft.pk)
+    assert published.message_id is not None
     card = Message.objects.get(pk=published.message_id)
     page = page_of(cast.student)
     read_all(cast.guardian_2, page, card.thread)
