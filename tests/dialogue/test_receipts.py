@@ -16,13 +16,14 @@ from django.utils import timezone
 from accounts.actions import SYSTEM
 from accounts.actions import memberships as m
 from accounts.actions import people as p
-from accounts.models import User
+from accounts.models import Enrolment, Subject, User
 from dialogue import queries
 from dialogue.actions import assessments as a
 from dialogue.actions.messages import mark_read, post_message, retract_message
 from dialogue.actions.pages import page_of
 from dialogue.models import Message, ReadProgress, StudentPage, Thread
 from dialogue.queries.receipts import guardians_not_seen
+from tests.dialogue.test_demo_elsa import run_the_demo_seeds
 from tests.support.cast import Cast
 from tests.support.clients import verified_client
 
@@ -267,3 +268,27 @@ def test_the_flow_costs_one_query_more_for_any_number_of_published_assessments(c
         m.add_guardianship(SYSTEM, parent, pupil)
         _publish(cast, pupil)
     assert _count(client, url) == expected
+
+
+# --- the demo -------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_receipts_and_guardians_who_have_not_seen_an_assessment() -> None:
+    run_the_demo_seeds()
+    run_the_demo_seeds()  # a second run changes nothing
+    alva = User.objects.get(username="alva.eriksson")
+    lars = User.objects.get(username="lars.berglund")
+    lars_message = Message.objects.get(
+        author=lars, page__student=alva, thread__kind="general", card__isnull=True
+    )
+    response = verified_client(lars).get(f"/students/{alva.pk}/")
+    receipts = by_name(response.context["dialogue"]["receipts"][str(lars_message.pk)])
+    assert receipts["Sara"]["read"]
+    assert receipts["Sara"]["at"]
+    assert not receipts["Johan"]["read"]
+    assert ReadProgress.objects.filter(user__username="sara.lind").count() == 3
+    ahmed = User.objects.get(username="ahmed.hassan")
+    alva_class = Enrolment.objects.active().get(student=alva).school_class
+    maths = Subject.objects.get(code="MA")
+    flow = verified_client(ahmed).get(f"/classes/{alva_class.pk}/assessments/{maths.pk}/").content.decode()
+    assert "Inte sett: Johan Eriksson" in flow
