@@ -27,6 +27,8 @@ the page, when someone's reading reaches their messages:
 
 (every reader of the thread but the writer, for each of the writer's messages newly read;
 ``at`` is null for a read from before receipts were kept: ``dialogue.queries.receipts``).
+Missed receipts are not caught up over the socket: after a reconnect the writer's browser
+asks the thread's history view again, which carries the receipts of their messages.
 
 Every answer about a send ("ack", "guard", "error") names it with the send's ``client_id``;
 answers about other frames carry the frame's ``ref``. An error is

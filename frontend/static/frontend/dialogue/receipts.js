@@ -1,7 +1,8 @@
 // Read receipts under the viewer's own messages and cards: who of the thread's readers has
 // read each, and when. The server sends them with the page and with earlier messages, and
 // live (a "receipts" frame on the writer's own sockets) when someone reads further; the line
-// is then redrawn in place. Nobody else's browser ever receives them.
+// is then redrawn in place (and fetched again after a reconnect). Nobody else's browser
+// ever receives them.
 import { receiptsText } from "./receipts_text.js";
 import { S, data, el, state } from "./store.js";
 
@@ -59,14 +60,41 @@ function redraw(id) {
   }
 }
 
-export function listenForReceipts(client) {
-  client.on("receipts", (frame) => {
-    if (frame.page !== data.page || frame.thread !== data.thread) {
-      return;
+function apply(receipts) {
+  rememberReceipts(receipts);
+  for (const id of Object.keys(receipts || {})) {
+    redraw(Number(id));
+  }
+}
+
+// Frames sent while the socket was away are lost (the channel layer keeps nothing): after a
+// reconnect the thread's latest messages are fetched again with their receipts.
+async function refresh() {
+  const stored = Array.from(state.messages.values()).filter((message) => message.id);
+  if (!stored.some((message) => message.author.id === data.me.id)) {
+    return;
+  }
+  const newest = Math.max(...stored.map((message) => message.seq));
+  try {
+    const response = await fetch(`${data.urls.history}?before=${newest + 1}`, { credentials: "same-origin" });
+    if (response.ok) {
+      apply((await response.json()).receipts);
     }
-    rememberReceipts(frame.receipts);
-    for (const id of Object.keys(frame.receipts)) {
-      redraw(Number(id));
+  } catch {
+    // Offline again: the next reconnect asks again.
+  }
+}
+
+export function listenForReceipts(client) {
+  let subscriptions = 0;
+  client.on("subscribed", (frame) => {
+    if (frame.page === data.page && ++subscriptions > 1) {
+      refresh();
+    }
+  });
+  client.on("receipts", (frame) => {
+    if (frame.page === data.page && frame.thread === data.thread) {
+      apply(frame.receipts);
     }
   });
 }
