@@ -173,10 +173,11 @@ def test_the_page_with_receipts_costs_the_same_for_any_number_of_messages(cast: 
     client = verified_client(cast.teacher)
     url = f"/students/{cast.student.pk}/"
     client.get(url)
-    # The page as any reader sees it (tests/frontend/test_pages.py: 3 + 13, +1 for the
-    # access log's row as staff) and three for the receipts: the page's readers with their
-    # parts, their names with how far they have read, the times they read.
-    expected = _count(client, url)
+    # The page as any reader sees it (tests/frontend/test_pages.py: 3 + 13) and three for
+    # the receipts: the page's readers with their parts, their names with how far they have
+    # read the thread, the times they read.
+    expected = 3 + 13 + 3
+    assert _count(client, url) == expected
     for index in range(12):
         write(cast.teacher, page, thread, f"Meddelande {index}")
         if index % 3 == 0:
@@ -188,6 +189,28 @@ def test_the_page_with_receipts_costs_the_same_for_any_number_of_messages(cast: 
     guardian = verified_client(cast.guardian_2)
     guardian.get(url)
     assert _count(guardian, url) == 3 + 13
+
+
+def _reading_costs(reader: User, page: StudentPage, thread: Thread) -> int:
+    page.refresh_from_db(fields=["last_seq"])
+    with CaptureQueriesContext(connection) as captured:
+        mark_read(reader, page, thread_id=thread.pk, seq=page.last_seq)
+    return len(captured)
+
+
+def test_reading_costs_the_same_however_many_messages_and_writers_it_reaches(cast: Cast) -> None:
+    page, thread = general(cast)
+    write(cast.teacher, page, thread)
+    read_all(cast.guardian_1, page, thread)  # the first read makes the reader's position
+    write(cast.teacher, page, thread)
+    one = _reading_costs(cast.guardian_1, page, thread)
+    for index in range(4):
+        for writer in (cast.teacher, cast.student, cast.guardian_2):
+            write(writer, page, thread, f"Meddelande {index}")
+    assert _reading_costs(cast.guardian_1, page, thread) == one
+    # Reading only one's own messages keeps the time and tells nobody: no receipts built.
+    write(cast.guardian_1, page, thread)
+    assert _reading_costs(cast.guardian_1, page, thread) == one - 3
 
 
 def test_earlier_messages_carry_the_writers_receipts_too(cast: Cast) -> None:
