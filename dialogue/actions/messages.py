@@ -268,12 +268,13 @@ def mark_read(actor: User, page: StudentPage | int, *, thread_id: int, seq: int)
             user=actor, thread=thread, defaults={"last_read_seq": seq}
         )
         before = 0 if created else state.last_read_seq
-        advanced = seq > 0 if created else False
-        if not created and state.last_read_seq < seq:
+        advanced = seq > before
+        if advanced and not created:
             advanced = bool(
                 ReadState.objects.filter(pk=state.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
             )
         if advanced:
+            # When it moved forward is kept, and the writers of what was newly read are told.
             receipts.reading_advanced(actor, page, thread, before=before, upto=seq)
         unread = queries.unread_counts(actor, page)
         events.publish(
