@@ -13,13 +13,11 @@ const sv = {
   receiptsReadBy: "Läst av %(names)s",
   receiptsNotBy: "inte av %(names)s",
   receiptsNobody: "Ännu inte läst av %(names)s",
-  receiptsNameTime: "%(name)s %(time)s",
 };
 const en = {
   receiptsReadBy: "Read by %(names)s",
   receiptsNotBy: "not by %(names)s",
   receiptsNobody: "Not yet read by %(names)s",
-  receiptsNameTime: "%(name)s %(time)s",
 };
 
 const sofia = { id: 1, name: "Sofia", read: true, at: "2026-12-03T17:02:00Z" };

@@ -14,9 +14,8 @@ export function receiptsText(entries, strings, settings = pageSettings(), now = 
   const read = entries.filter((entry) => entry.read);
   const unread = entries.filter((entry) => !entry.read);
   read.sort((a, b) => (a.at ? Date.parse(a.at) : 0) - (b.at ? Date.parse(b.at) : 0));
-  const readNames = read.map((entry) =>
-    entry.at ? fill(strings.receiptsNameTime, { name: entry.name, time: formatShortTime(entry.at, settings, now) }) : entry.name,
-  );
+  // "Sofia 18:02": a name and its time, the same in Swedish and English.
+  const readNames = read.map((entry) => (entry.at ? `${entry.name} ${formatShortTime(entry.at, settings, now)}` : entry.name));
   const unreadNames = unread.map((entry) => entry.name).join(", ");
   if (read.length === 0) {
     return fill(strings.receiptsNobody, { names: unreadNames });
