@@ -29,6 +29,7 @@ from dialogue.models import (
     Message,
     MessageRevision,
     Phrase,
+    ReadProgress,
     ReadState,
     StudentPage,
     Thread,
@@ -166,6 +167,24 @@ READ_STATE = HeldKind(
     related=("user",),
 )
 
+READ_PROGRESS_FIELDS = {
+    **ID,
+    "thread": "The number of the thread.",
+    "reader": "Whose reading this is.",
+    "seq": "How far they had read: the page's event number of the last thing read.",
+    "read_at": "When their reading got that far (the read receipts' time).",
+}
+READ_PROGRESS = HeldKind(
+    name="dialogue.readprogress",
+    model=ReadProgress,
+    label=_("When each reader read further"),
+    fields=READ_PROGRESS_FIELDS,
+    export=columns(READ_PROGRESS_FIELDS, thread=lambda row: row.thread_id, reader=named("user")),
+    of_student=where(ReadProgress, "thread__page__student_id"),
+    of_person=where(ReadProgress, "user_id"),
+    related=("user",),
+)
+
 # --- written assessments --------------------------------------------------------------------
 
 ASSESSMENT_FORM_FIELDS = {
@@ -235,4 +254,15 @@ PHRASE = HeldKind(
     related=("subject",),
 )
 
-declare(PAGE, THREAD, MESSAGE, MESSAGE_REVISION, ATTACHMENT, READ_STATE, ASSESSMENT_FORM, ASSESSMENT, PHRASE)
+declare(
+    PAGE,
+    THREAD,
+    MESSAGE,
+    MESSAGE_REVISION,
+    ATTACHMENT,
+    READ_STATE,
+    READ_PROGRESS,
+    ASSESSMENT_FORM,
+    ASSESSMENT,
+    PHRASE,
+)

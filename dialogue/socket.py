@@ -19,7 +19,16 @@ Frames are JSON objects with a ``type``. Client -> server:
 Server -> client: "subscribed", "message" (a created/edited/retracted message), "ack",
 "guard", "typing", "unread", "pong", "revoked" (access to a page ended), "error", and on
 every socket of a person "inbox" ({"type": "inbox", "unread": 3}: their unread
-notifications changed).
+notifications changed). Read receipts go to the writer alone, on their sockets that follow
+the page, when someone's reading reaches their messages:
+
+    {"type": "receipts", "page": 12, "thread": 3, "receipts": {"55": [{"id": 7,
+     "name": "Karin", "read": true, "at": "2026-12-03T17:02:00+00:00"}, ...]}}
+
+(every reader of the thread but the writer, for each of the writer's messages newly read;
+``at`` is null for a read from before receipts were kept: ``dialogue.queries.receipts``).
+Missed receipts are not caught up over the socket: after a reconnect the writer's browser
+asks the thread's history view again, which carries the receipts of their messages.
 
 Every answer about a send ("ack", "guard", "error") names it with the send's ``client_id``;
 answers about other frames carry the frame's ``ref``. An error is

@@ -387,6 +387,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def dialogue_unread(self, event: dict[str, Any]) -> None:
         await self._send({"type": "unread", "page": event["page"], "unread": event["unread"]})
 
+    async def dialogue_receipts(self, event: dict[str, Any]) -> None:
+        """Who has read the person's own messages (sent to the writer's sockets only)."""
+        if event["page"] in self.followed:
+            await self._send(
+                {
+                    "type": "receipts",
+                    "page": event["page"],
+                    "thread": event["thread"],
+                    "receipts": event["receipts"],
+                }
+            )
+
     async def inbox_changed(self, event: dict[str, Any]) -> None:
         """The person's unread count changed (a new notification, read on another tab)."""
         await self._send({"type": "inbox", "unread": event["unread"]})

@@ -45,6 +45,11 @@ def dialogue_strings() -> dict[str, str]:
         "sessionEnded": _("You have been logged out. Log in again to continue."),
         "reload": _("The page has changed a lot while you were away. Reload it to see everything."),
         "unknownCard": _("A document that this version of the page cannot show. Reload the page."),
+        # Read receipts under one's own messages: "Read by Sofia 18:02 · not by Henrik" (a
+        # name and its time are joined by a space in both languages).
+        "receiptsReadBy": _("Read by %(names)s"),
+        "receiptsNotBy": _("not by %(names)s"),
+        "receiptsNobody": _("Not yet read by %(names)s"),
     } | card_strings()
 
 

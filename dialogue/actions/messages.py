@@ -21,6 +21,7 @@ from accounts import events
 from accounts.errors import Forbidden, NotFound, Refused, require
 from accounts.models import User
 from dialogue import doors, queries
+from dialogue.actions import receipts
 from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import (
     MAX_MESSAGE_LENGTH,
@@ -266,8 +267,15 @@ def mark_read(actor: User, page: StudentPage | int, *, thread_id: int, seq: int)
         state, created = ReadState.objects.get_or_create(
             user=actor, thread=thread, defaults={"last_read_seq": seq}
         )
-        if not created and state.last_read_seq < seq:
-            ReadState.objects.filter(pk=state.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
+        before = 0 if created else state.last_read_seq
+        advanced = seq > before
+        if advanced and not created:
+            advanced = bool(
+                ReadState.objects.filter(pk=state.pk, last_read_seq__lt=seq).update(last_read_seq=seq)
+            )
+        if advanced:
+            # When it moved forward is kept, and the writers of what was newly read are told.
+            receipts.reading_advanced(actor, page, thread, before=before, upto=seq)
         unread = queries.unread_counts(actor, page)
         events.publish(
             [events.user_group(actor.pk)],

@@ -54,12 +54,16 @@ def assessment_flow(
     )
     drafts: dict[int, Assessment] = {}
     published: dict[int, Assessment] = {}
-    for assessment in Assessment.objects.filter(
-        student__in=[student.pk for student in students],
-        subject=subject,
-        school_year_id=school_year_id,
-        term=term,
-    ).order_by("version"):
+    for assessment in (
+        Assessment.objects.filter(
+            student__in=[student.pk for student in students],
+            subject=subject,
+            school_year_id=school_year_id,
+            term=term,
+        )
+        .select_related("message")
+        .order_by("version")
+    ):
         if assessment.status == Assessment.Status.DRAFT:
             drafts[assessment.student_id] = assessment
         else:

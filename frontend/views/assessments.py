@@ -24,6 +24,7 @@ from accounts.models import SchoolClass, Subject, User
 from dialogue import doors, queries
 from dialogue.actions import assessments as actions
 from dialogue.models import MAX_ASSESSMENT_TEXT, Assessment, AssessmentForm, Phrase
+from dialogue.queries.receipts import guardians_not_seen
 from frontend.answers import json_error, one_button, refused_back
 from frontend.requests import safe_next, send_anyway, viewer, wants_json
 from frontend.strings import assessment_flow_strings
@@ -55,6 +56,8 @@ def assessment_flow_view(request: HttpRequest, class_id: int, subject_id: int) -
     school_year_id, term = actions.period_of(school_class, form)
     rows = queries.assessment_flow(school_class, subject, school_year_id=school_year_id, term=term)
     areas = queries.subject_areas(subject) if form.use_levels else []
+    # Which guardians have not yet read each published assessment's card (one query).
+    unseen = guardians_not_seen({row.student.pk: row.published for row in rows if row.published})
     phrases = list(Phrase.objects.filter(owner=user, subject__in=[subject.pk, None]).order_by("created_at"))
     warnings = {
         row.student.pk: {
@@ -80,6 +83,7 @@ def assessment_flow_view(request: HttpRequest, class_id: int, subject_id: int) -
             "form": form,
             "term": term,
             "rows": rows,
+            "unseen": unseen,
             "warnings": warnings,
             "areas": areas,
             "levels": Assessment.Level.choices,

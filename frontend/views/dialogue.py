@@ -18,6 +18,7 @@ from dialogue import doors, queries
 from dialogue.actions.attachments import upload_attachment
 from dialogue.models import MAX_MESSAGE_LENGTH, Attachment
 from dialogue.payloads import attachment_payload, message_payload
+from dialogue.queries.receipts import own_receipts
 from frontend.answers import json_error
 from frontend.requests import viewer
 from frontend.strings import dialogue_strings
@@ -59,6 +60,8 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
         "head": page.last_seq,
         "me": {"id": user.pk, "name": user.display_name},
         "messages": [message_payload(m, list(m.attachments.all())) for m in messages],
+        # Who has read the viewer's own messages: for the writer only, never broadcast.
+        "receipts": {} if archived else own_receipts(user, student, thread, messages),
         "more": len(messages) == queries.PAGE_SIZE,
         "firstUnread": None if archived else queries.first_unread_seq(user, thread),
         "unread": {str(k): v for k, v in unread.items()},
@@ -95,15 +98,18 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
 @login_required
 def thread_history_view(request: HttpRequest, page_id: int, thread_id: int) -> JsonResponse:
     """Earlier messages of a thread, before the given event number, oldest first."""
-    _access, thread = doors.thread(viewer(request), page_id, thread_id)
+    user = viewer(request)
+    access, thread = doors.thread(user, page_id, thread_id)
     try:
         before = int(request.GET["before"]) if "before" in request.GET else None
     except ValueError:
         return json_error(Refused("malformed", _("The request was not understood.")))
     messages = queries.thread_messages(thread, before_seq=before)
+    archived = access.relation.is_archived
     return JsonResponse(
         {
             "messages": [message_payload(m, list(m.attachments.all())) for m in messages],
+            "receipts": {} if archived else own_receipts(user, access.student, thread, messages),
             "more": len(messages) == queries.PAGE_SIZE,
         }
     )

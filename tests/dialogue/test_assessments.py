@@ -252,8 +252,8 @@ def test_the_class_flow_query_count_does_not_grow_with_students(cast: Cast) -> N
     a.publish_assessment(cast.teacher, draft.pk)
     write(cast, can_text="En rättelse på gång.")
     # session, user, device; class, subject taught; the school's form; students; their
-    # assessments; areas; phrases
-    expected = 3 + 7
+    # assessments; the guardians who have not seen the published ones; areas; phrases
+    expected = 3 + 8
     assert _count(client, url) == expected
     _class_of(cast, 27)
     a.add_phrase(cast.teacher, text="Läser flytande.", subject=None)

@@ -22,6 +22,7 @@ from dialogue.demo import archive as demo_archive
 from dialogue.demo import assessments as demo_assessments
 from dialogue.demo import elsa as demo_elsa
 from dialogue.demo import goals as demo_goals
+from dialogue.demo import receipts as demo_receipts
 from dialogue.demo import talks as demo_talks
 from dialogue.models import Thread
 
@@ -33,6 +34,7 @@ DOCUMENT_SEEDS = [
     demo_action_programmes.seed,
     demo_elsa.seed,  # after the talks: Elsa's guardian books one of 4A's times
     demo_archive.seed,  # Linnea's page from 2020-21, an archive today
+    demo_receipts.seed,  # last: some family members read what was written
 ]
 
 # (student, thread subject code or "" for general, author, text)

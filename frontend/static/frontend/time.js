@@ -56,3 +56,15 @@ export function todayIso(settings = pageSettings(), now = new Date()) {
   const value = (type) => p.find((part) => part.type === type).value;
   return `${value("year")}-${value("month")}-${value("day")}`;
 }
+
+// A time in a short line ("read at"): "18:02" today, "2 december 18:02" earlier this year,
+// "2 december 2025 18:02" before that; in the school's zone.
+export function formatShortTime(iso, settings = pageSettings(), now = new Date()) {
+  const p = parts(new Date(iso), settings.language, settings.timeZone, true);
+  const today = parts(now, settings.language, settings.timeZone, true);
+  const clock = `${p.hour}:${p.minute}`;
+  if (p.year === today.year && p.month === today.month && p.day === today.day) {
+    return clock;
+  }
+  return p.year === today.year ? `${p.day} ${p.month} ${clock}` : `${p.day} ${p.month} ${p.year} ${clock}`;
+}

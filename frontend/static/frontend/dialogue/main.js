@@ -18,6 +18,7 @@ import { startComposer } from "./composer.js";
 import { retractMessage, startEdit, toggleRevisions } from "./editing.js";
 import { PageFeed } from "./feed.js";
 import { listen, view } from "./live_view.js";
+import { listenForReceipts, rememberReceipts } from "./receipts.js";
 import { setMessageActions, showMessage, showPending } from "./render.js";
 import { retrySend } from "./sending.js";
 import { data, dom, state } from "./store.js";
@@ -29,6 +30,7 @@ async function loadEarlierMessages() {
   try {
     const response = await fetch(`${data.urls.history}?before=${state.oldestSeq}`, { credentials: "same-origin" });
     const answer = await response.json();
+    rememberReceipts(answer.receipts);
     for (const message of answer.messages) {
       showMessage(message);
     }
@@ -41,6 +43,7 @@ async function loadEarlierMessages() {
 
 function start() {
   setMessageActions({ retry: retrySend, edit: startEdit, retract: retractMessage, revisions: toggleRevisions });
+  rememberReceipts(data.receipts);
   for (const message of data.messages) {
     showMessage(message);
   }
@@ -67,6 +70,7 @@ function start() {
     }
   }
   listen(client);
+  listenForReceipts(client);
   state.feed = new PageFeed({ client, page: data.page, head: data.head, me: data.me.id, outbox, view });
   startComposer();
   document.addEventListener("visibilitychange", markRead);

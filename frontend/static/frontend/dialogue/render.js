@@ -2,6 +2,7 @@
 // twice), a pending or failed send (found by its client id), and cards.
 import { formatDateTime } from "../time.js";
 import { cardTools, drawCard } from "./cards.js";
+import { receiptsLine } from "./receipts.js";
 import { S, byClientId, data, dom, el, state } from "./store.js";
 
 // What the buttons on a message do (set by main.js: sending, editing).
@@ -105,6 +106,7 @@ export function renderMessage(message, status) {
     // A document shown as a card (cards/*.js draw each kind); replies go in the thread.
     item.classList.add("message--card");
     item.append(renderCard(message.card));
+    appendReceipts(item, message);
     return item;
   }
   const content = el("div", "message__body");
@@ -128,6 +130,7 @@ export function renderMessage(message, status) {
     }
     item.append(line);
   } else if (mine && dom.composer) {
+    appendReceipts(item, message);
     const buttons = el("p", "message__actions");
     buttons.append(
       button(S.edit, "link-button", () => actions.edit(message.id)),
@@ -135,8 +138,18 @@ export function renderMessage(message, status) {
       button(S.retract, "link-button", () => actions.retract(message.id)),
     );
     item.append(buttons);
+  } else if (mine) {
+    appendReceipts(item, message);
   }
   return item;
+}
+
+// Who has read it, under the viewer's own message (receipts.js; only the writer has them).
+function appendReceipts(item, message) {
+  const line = receiptsLine(message);
+  if (line) {
+    item.append(line);
+  }
 }
 
 function placeInTimeline(item, seq) {
