@@ -23,6 +23,7 @@ from frontend.views import (
     releases,
     self_assessments,
     talks,
+    threads,
 )
 
 urlpatterns = [
@@ -38,6 +39,7 @@ urlpatterns = [
     path("account/two-factor/recovery-codes/", account.recovery_codes_view, name="otp-recovery-codes"),
     path("account/two-factor/remove/", account.otp_remove_view, name="otp-remove"),
     path("students/<int:student_id>/", dialogue.student_view, name="student"),
+    path("students/<int:student_id>/conversations/new/", threads.new_thread_view, name="new-thread"),
     path("archive/", archive.archive_view, name="archive"),
     path(
         "pages/<int:page_id>/threads/<int:thread_id>/messages/",
