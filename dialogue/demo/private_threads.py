@@ -26,7 +26,7 @@ THREADS = [
         policy.ADULTS,
         "",
         "Elsas läsning inför hösten",
-        "Hej Sofia och Henrik! Jag skriver här utan Elsa: hon har sagt att hon tycker läsvilan är jobbig när hon ska läsa högt. Vi låter henne läsa tyst tills vidare. Hur upplever ni det hemma?",
+        "Hej Sofia och Henrik! Jag skriver här utan Elsa: hon har berättat att hon helst inte vill läsa högt under läsvilan. Vi låter henne läsa tyst tills vidare. Hur upplever ni det hemma?",
         [
             (
                 "sofia.lindqvist",
