@@ -414,6 +414,14 @@ ROWS: dict[str, Row] = {
         method="post",
     ),
     "new-thread@archive": Row(named("new-thread", _left_student), everyone(NOT_FOUND)),
+    # The page opened at the private thread (as its notification links): guardian_2 and the
+    # student get the page at its first thread, without it (tests/dialogue/test_private_threads.py).
+    "student@private": Row(
+        lambda cast, extra: (
+            reverse("student", args=[cast.student.pk]) + f"?thread={extra['private_thread'].pk}"
+        ),
+        only(PAGE_MEMBERS),
+    ),
     # guardian_1's thread with the school: its history and its message's versions are not
     # found for guardian_2 and the student, as for outsiders.
     "thread-history@private": Row(

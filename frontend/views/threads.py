@@ -22,6 +22,7 @@ from dialogue.actions.threads import MAX_TITLE_LENGTH, start_private_thread
 from dialogue.models import MAX_MESSAGE_LENGTH
 from frontend.answers import add_to_form, forbidden_looks_missing
 from frontend.requests import send_anyway, viewer
+from frontend.views.dialogue import may_start_thread
 from writing.guard import findings_payload
 
 ADULTS = policy.ADULTS
@@ -78,7 +79,7 @@ def new_thread_view(request: HttpRequest, student_id: int) -> HttpResponse:
     user = viewer(request)
     access = doors.student_page(user, student_id, opening=False)
     relation = access.relation
-    if not (relation.may_write and (relation.is_guardian or relation.is_teacher)) or relation.is_archived:
+    if not may_start_thread(relation):
         raise doors.not_found()
     audience = account_queries.student_page_audience(access.student, archived=False)
     choices = audience_choices(relation, audience)
