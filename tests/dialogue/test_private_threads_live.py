@@ -61,7 +61,7 @@ async def sockets_of(cast: Cast, page_id: int) -> dict[str, Any]:
 
 
 async def frames_of(communicator: Any, wait: float = 1.0) -> list[dict[str, Any]]:
-    frames = []
+    frames: list[dict[str, Any]] = []
     if await communicator.receive_nothing(timeout=wait):
         return frames
     while not await communicator.receive_nothing(timeout=0.2):
