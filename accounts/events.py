@@ -6,6 +6,15 @@ catch up from the database (they compare the page heads sent with every heartbea
 
 Groups: ``user.<id>`` (every socket of a person), ``page.<id>`` (sockets showing a
 student's page), ``student.<id>`` (sockets showing anything about a student).
+
+A private thread (``accounts.policy.threads``) is read by fewer people than its page, so its
+live frames (messages, typing) never go to ``page.<id>``, which every subscriber of the page
+joins. They go to ``user.<id>`` of each of the thread's readers, asked of the policy when the
+frame is published (``thread_audience(roles_on_student_page(student), thread)``); the
+consumer relays them only to sockets that follow the page. Nothing is kept per socket, so
+when someone's access ends (a guardianship, a teaching assignment) the next frame already
+leaves them out. Catch-up (``dialogue.queries.changes_since``) filters by the same policy;
+the heartbeat's page heads are bare event numbers and carry no message.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ A kind answers four questions:
 - ``of_person(user_id)``: its rows about one person as a person (the account, memberships,
   what they wrote, notifications they received, devices, their own openings). Exported to the
   person; removed when the account is removed. For a student both apply.
+- ``readable(rows, requester)`` (optional): the rows an export gives its requester, where
+  the policy lets them read less than the whole record (the lines of a private thread).
 - ``export(row)``: the row as JSON-able data, in the documented ``fields``. It never carries
   another child's data (a classmate named as a notification's actor, say): what would, stays out.
 - ``of_blog(blog_id)`` (optional, for the kinds of a class blog): its rows in one class blog
@@ -141,6 +143,10 @@ class HeldKind:
     related: tuple[str, ...] = ()
     # Rows of one class blog (``classblog.ClassBlog`` id), for the class-blog retention rule.
     of_blog: Rows | None = None
+    # The rows the export's requester may read, where that is fewer than the whole record (a
+    # private thread of the page is read only by its audience): ``readable(rows, requester)``
+    # narrows the export's rows in the query. None: every row of the record.
+    readable: Callable[[QuerySet[Any], Any], QuerySet[Any]] | None = None
 
     def rows_about_student(self, student_id: int) -> QuerySet[Any] | None:
         """Every row of this kind in the student's record and about the student as a person."""

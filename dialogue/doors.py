@@ -118,9 +118,11 @@ def page(viewer: AnyUser, page: StudentPage | int, *, what: str = "page", openin
 def thread(
     viewer: AnyUser, page_id: int, thread_id: int, *, opening: bool = True
 ) -> tuple[PageAccess, Thread]:
+    """A thread of the page the viewer may read (its audience: ``policy.may_read_thread``); a
+    thread outside its audience is not found, like a missing one."""
     access = _find(viewer, pk=page_id)
     found = access.page.threads.filter(pk=thread_id).first() if access else None
-    if access is None or found is None:
+    if access is None or found is None or not policy.may_read_thread(access.relation, found):
         raise not_found()
     return _opened(access, "thread", found.pk, opening), found
 
@@ -129,14 +131,17 @@ def message(
     viewer: AnyUser, page_id: int, message_id: int, *, opening: bool = True
 ) -> tuple[PageAccess, Message]:
     """A message of the page (for its earlier versions, or to change it). A message that is
-    not on this page, or on a page the viewer may not read, is not found, like a missing one."""
+    not on this page, on a page the viewer may not read, or in a thread outside the viewer's
+    audience, is not found, like a missing one."""
     access = _find(viewer, pk=page_id)
     found = (
-        Message.objects.select_related("author").filter(pk=message_id, page_id=access.page.pk).first()
+        Message.objects.select_related("author", "thread")
+        .filter(pk=message_id, page_id=access.page.pk)
+        .first()
         if access
         else None
     )
-    if access is None or found is None:
+    if access is None or found is None or not policy.may_read_thread(access.relation, found.thread):
         raise NotFound("unknown_message", _("That message does not exist."))
     found.page = access.page
     return _opened(access, "message", found.pk, opening), found
@@ -147,7 +152,9 @@ def attachment(viewer: AnyUser, page_id: int, attachment_id: int) -> tuple[PageA
     retracted message to nobody (it stays on record)."""
     access = _find(viewer, pk=page_id)
     found = (
-        Attachment.objects.select_related("message").filter(pk=attachment_id, page_id=access.page.pk).first()
+        Attachment.objects.select_related("message__thread")
+        .filter(pk=attachment_id, page_id=access.page.pk)
+        .first()
         if access
         else None
     )
@@ -159,7 +166,7 @@ def attachment(viewer: AnyUser, page_id: int, attachment_id: int) -> tuple[PageA
 def _may_download(access: PageAccess, file: Attachment) -> bool:
     if file.message is None:
         return file.uploaded_by_id == access.viewer.pk
-    return file.message.retracted_at is None
+    return file.message.retracted_at is None and policy.may_read_thread(access.relation, file.message.thread)
 
 
 def document(

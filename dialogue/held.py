@@ -17,11 +17,15 @@ Goals, talks and action programmes are declared in ``dialogue.held_documents``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts import policy
 from accounts.held import ID, HeldKind, clear_reference, columns, declare, named, where
+from accounts.models import User
 from dialogue.models import (
     Assessment,
     AssessmentForm,
@@ -62,19 +66,44 @@ PAGE = HeldKind(
 
 THREAD_FIELDS = {
     **ID,
-    "kind": "general, subject, talk (a development talk) or action_programme.",
+    "kind": "general, subject, talk (a development talk), action_programme, private (a "
+    "conversation someone started for fewer readers) or support (special support).",
     "title": "The thread's title as the page shows it.",
     "subject": SUBJECT,
     "created_at": "When the thread was made.",
+    "audience": "Who reads it: page (everyone who reads the page), adults (the guardians and "
+    "the school, not the student) or guardian (one guardian and the school).",
+    "guardian": "The one guardian who reads it with the school (audience guardian); empty otherwise.",
+    "started_by": "Who started it (a private thread); empty for the threads the page is made with.",
 }
+
+
+def readable_threads(prefix: str) -> Callable[[QuerySet[Any], User], QuerySet[Any]]:
+    """The rows of threads the export's requester may read (``policy.readable_threads_q``): a
+    private thread's lines go only to its audience, and the registrar's copy of a request by
+    post, as staff, holds them all."""
+
+    def readable(rows: QuerySet[Any], requester: User) -> QuerySet[Any]:
+        return rows.filter(policy.readable_threads_q(requester, prefix))
+
+    return readable
+
+
 THREAD = HeldKind(
     name="dialogue.thread",
     model=Thread,
     label=_("Threads on the page"),
     fields=THREAD_FIELDS,
-    export=columns(THREAD_FIELDS, title=lambda row: row.display_title, subject=_subject),
+    export=columns(
+        THREAD_FIELDS,
+        title=lambda row: row.display_title,
+        subject=_subject,
+        guardian=named("guardian"),
+        started_by=named("started_by"),
+    ),
     of_student=where(Thread, "page__student_id"),
-    related=("subject",),
+    related=("subject", "guardian", "started_by"),
+    readable=readable_threads(""),
 )
 
 MESSAGE_FIELDS = {
@@ -102,6 +131,7 @@ MESSAGE = HeldKind(
     of_student=where(Message, "page__student_id"),
     of_person=where(Message, "author_id"),
     related=("author", "retracted_by"),
+    readable=readable_threads("thread__"),
 )
 
 MESSAGE_REVISION_FIELDS = {
@@ -119,6 +149,7 @@ MESSAGE_REVISION = HeldKind(
     export=columns(MESSAGE_REVISION_FIELDS, message=lambda row: row.message_id),
     of_student=where(MessageRevision, "message__page__student_id"),
     of_person=where(MessageRevision, "message__author_id"),
+    readable=readable_threads("message__thread__"),
 )
 
 FILE_FIELDS = {
@@ -147,6 +178,10 @@ ATTACHMENT = HeldKind(
     of_person=where(Attachment, "uploaded_by_id"),
     files=lambda row: [row.file] if row.file else [],
     related=("uploaded_by",),
+    # A file not sent yet is in no thread (its uploader's own).
+    readable=lambda rows, requester: rows.filter(
+        Q(message__isnull=True) | policy.readable_threads_q(requester, "message__thread__")
+    ),
 )
 
 READ_STATE_FIELDS = {
@@ -165,6 +200,7 @@ READ_STATE = HeldKind(
     of_student=where(ReadState, "thread__page__student_id"),
     of_person=where(ReadState, "user_id"),
     related=("user",),
+    readable=readable_threads("thread__"),
 )
 
 READ_PROGRESS_FIELDS = {

@@ -41,13 +41,19 @@ def _subject(subject_id: int | None) -> dict[str, str]:
     return {"sv": subject.name_sv, "en": subject.name_en}
 
 
-def _thread(thread_id: int | None) -> dict[str, str]:
-    """The thread's title in each language (a subject's name, "General", a talk's time)."""
-    thread = Thread.objects.select_related("subject").filter(pk=thread_id).first() if thread_id else None
+def _thread(thread: Thread | None) -> dict[str, str]:
+    """The thread's title in each language (a subject's name, "General", a talk's time). A
+    private thread's title is written by a person, so notices (and their e-mails and pushes)
+    name only its kind."""
     titles = {}
     for language in ("sv", "en"):
         with translation.override(language):
-            titles[language] = thread.display_title if thread else ""
+            if thread is None:
+                titles[language] = ""
+            elif thread.is_private:
+                titles[language] = str(thread.get_kind_display())
+            else:
+                titles[language] = thread.display_title
     return titles
 
 
@@ -57,12 +63,16 @@ def _notice(
     wanted: tuple[str, ...],
     url: str,
     only: set[int] | None = None,
+    in_thread: Thread | None = None,
     **params: Any,
 ) -> Notice | None:
     student = _student(data)
     if student is None:
         return None
-    audience = _audience(policy.roles_on_student_page(student), wanted)
+    roles = policy.roles_on_student_page(student)
+    if in_thread is not None:
+        roles = policy.thread_audience(roles, in_thread)
+    audience = _audience(roles, wanted)
     if only is not None:
         audience = {pk: who for pk, who in audience.items() if pk in only}
     return Notice(
@@ -87,14 +97,20 @@ def message_posted(data: Mapping[str, Any]) -> Notice | None:
     # The principal reads every page of the school; told of every message, they would
     # learn to ignore the inbox. They hear of what they take part in by reading.
     author = User.objects.filter(pk=data.get("actor_id") or 0).first()
+    thread_id = data.get("thread_id")
+    thread = Thread.objects.select_related("subject").filter(pk=thread_id).first() if thread_id else None
+    private = thread if thread is not None and thread.is_private else None
     return _notice(
         data,
         wanted=(policy.STUDENT, policy.GUARDIAN, policy.TEACHER),
         # The message's own thread, scrolled to it (dialogue/render.js gives each message id m-<id>).
-        url=reverse("student", args=[data["student_id"]])
-        + f"?thread={data['thread_id']}#m-{data['message_id']}",
+        url=reverse("student", args=[data["student_id"]]) + f"?thread={thread_id}#m-{data['message_id']}",
+        # A private thread: only its audience hears of it. The notice stays about the page
+        # (its register and purge find it there); the link opens the page, whose thread list
+        # holds only the threads the reader reads (``queries.threads_of``).
+        in_thread=private,
         author=author.display_name if author else "",
-        thread=_thread(data.get("thread_id")),
+        thread=_thread(thread),
     )
 
 

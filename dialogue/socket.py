@@ -10,7 +10,7 @@ Frames are JSON objects with a ``type``. Client -> server:
     {"type": "edit", "page": 12, "message": 55, "body": "...", "send_anyway": false, "ref": "x"}
     {"type": "retract", "page": 12, "message": 55, "ref": "x"}
     {"type": "read", "page": 12, "thread": 3, "seq": 341}
-    {"type": "typing", "page": 12, "thread": 3}
+    {"type": "typing", "page": 12, "thread": 3}            to the thread's readers only
     {"type": "check", "body": "...", "ref": "x"}           the guard's findings, nothing saved
     {"type": "unread", "page": 12}                          -> the reader's unread counts now
     {"type": "ping"}                                        -> {"type": "pong", "heads": {...},
@@ -56,7 +56,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from accounts.errors import Refused
+from accounts.errors import NotFound, Refused
 from accounts.models import User
 from dialogue import doors, queries
 from dialogue.actions import messages as message_actions
@@ -87,7 +87,7 @@ def subscribe(user: User, frame: dict[str, Any]) -> Subscription:
     changes: list[dict[str, Any]] = []
     complete = True
     if after is not None:
-        missed = queries.changes_since(page, after, limit=CATCH_UP_LIMIT + 1)
+        missed = queries.changes_since(page, user, after, limit=CATCH_UP_LIMIT + 1)
         complete = len(missed) <= CATCH_UP_LIMIT
         changes = [message_payload(m, list(m.attachments.all())) for m in missed[:CATCH_UP_LIMIT]]
     return Subscription(page.pk, page.student_id, page.last_seq, changes, complete)
@@ -154,6 +154,17 @@ def check(user: User, frame: dict[str, Any]) -> dict[str, Any]:
     if len(body) > MAX_CHECK_CHARS:
         raise Refused("too_long", _("The text is too long to check."))
     return {"type": "guard", "ref": frame.get("ref"), "findings": findings_payload(guard.check_text(body))}
+
+
+def typing_groups(user: User, page_id: int, thread_id: int) -> tuple[list[str], bool]:
+    """Where a typing announcement in the thread goes (``thread_groups``), and whether the
+    thread is read by everyone on the page (its groups never change: the consumer keeps them).
+    A thread the user may not read, or not on the page, is announced to nobody."""
+    try:
+        access, thread = doors.thread(user, page_id, thread_id, opening=False)
+    except NotFound:
+        return [], False
+    return message_actions.thread_groups(thread, access.page.student_id), not thread.is_private
 
 
 def heads(page_ids: list[int]) -> dict[str, int]:

@@ -77,6 +77,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     blogs: dict[int, list[str]]  # followed class blogs and the groups the policy gave each
     checked_on: Any
     last_typing: dict[int, float]
+    public_threads: set[tuple[int, int]]  # (page, thread) known to be read by everyone on their page
     joined_at_reconnection: int
     joined_at: float
     holds_slot = False
@@ -96,6 +97,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.blogs = {}
         self.checked_on = timezone.localdate()
         self.last_typing = {}
+        self.public_threads = set()
         self.joined_at_reconnection = -1
         self.joined_at = time.monotonic()
         await self.accept()
@@ -259,15 +261,23 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if now - self.last_typing.get(thread, 0.0) < TYPING_INTERVAL_SECONDS:
             return
         self.last_typing[thread] = now
-        await self.channel_layer.group_send(
-            page_group(followed.page_id),
-            {
-                "type": "dialogue.typing",
-                "page": followed.page_id,
-                "thread": thread,
-                "user": {"id": self.user.pk, "name": self.user.display_name},
-            },
-        )
+        # A thread everyone on the page reads goes to the page's group (kept: a thread's
+        # audience never changes); a private one to its readers' own sockets, asked each time.
+        groups = [page_group(followed.page_id)] if (followed.page_id, thread) in self.public_threads else None
+        if groups is None:
+            groups, public = await database_sync_to_async(dialogue_socket.typing_groups)(
+                self.user, followed.page_id, thread
+            )
+            if public:
+                self.public_threads.add((followed.page_id, thread))
+        event = {
+            "type": "dialogue.typing",
+            "page": followed.page_id,
+            "thread": thread,
+            "user": {"id": self.user.pk, "name": self.user.display_name},
+        }
+        for group in groups:
+            await self.channel_layer.group_send(group, event)
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
         """Heartbeat: re-join the groups if the channel layer has reconnected since they

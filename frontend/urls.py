@@ -24,6 +24,7 @@ from frontend.views import (
     search,
     self_assessments,
     talks,
+    threads,
 )
 
 urlpatterns = [
@@ -42,6 +43,7 @@ urlpatterns = [
     # --- Search (issue 16) ---
     path("search/", search.search_view, name="search"),
     path("students/<int:student_id>/search/", search.student_search_view, name="student-search"),
+    path("students/<int:student_id>/conversations/new/", threads.new_thread_view, name="new-thread"),
     path("archive/", archive.archive_view, name="archive"),
     path(
         "pages/<int:page_id>/threads/<int:thread_id>/messages/",

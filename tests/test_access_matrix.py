@@ -23,12 +23,14 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts import policy
 from accounts.actions import SYSTEM
 from accounts.actions.login import authenticate_with_password
 from accounts.actions.structure import create_term
 from accounts.models import LoginAttempt, Term, User
 from classblog.actions import FileChoice, change_settings, upload_file, write_comment, write_post
 from classblog.models import ClassBlog
+from dialogue.actions.threads import start_private_thread
 from dialogue.models import StudentPage, Thread
 from notifications.actions import subscribe_push
 from notifications.fanout import fan_out_waiting
@@ -101,6 +103,8 @@ def only(roles: set[str], allowed: Any = OK, denied: Outcome = NOT_FOUND) -> dic
 
 ADMINS = {"school_admin", "operator"}
 PAGE_MEMBERS = {"student", "guardian_1", "guardian_2", "teacher", "principal"}
+# The readers of guardian_1's private thread with the school (issue 16).
+PRIVATE_READERS = {"guardian_1", "teacher", "principal"}
 GOAL_SETTERS = {"teacher", "principal"}
 GOAL_PROPOSERS = {"student", "guardian_1", "guardian_2"}
 STAFF_WITH_AUTHENTICATOR = {
@@ -414,6 +418,45 @@ ROWS: dict[str, Row] = {
         ),
         only({"principal"}, lambda cast, extra: Redirect(reverse("flagged-texts", args=[cast.school.pk]))),
         method="post",
+    ),
+    # --- Private threads (issue 16) ---
+    # A guardian or a teacher of the student starts one (the form, and its start with no
+    # data: 400); the student, the principal and everyone else find no such page.
+    "new-thread": Row(
+        named("new-thread", lambda cast, extra: cast.student.pk),
+        only({"guardian_1", "guardian_2", "teacher"}),
+    ),
+    "new-thread@post": Row(
+        named("new-thread", lambda cast, extra: cast.student.pk),
+        only({"guardian_1", "guardian_2", "teacher"}, BAD_REQUEST),
+        method="post",
+    ),
+    "new-thread@archive": Row(named("new-thread", _left_student), everyone(NOT_FOUND)),
+    # The page opened at the private thread (as its notification links): guardian_2 and the
+    # student get the page at its first thread, without it (tests/dialogue/test_private_threads.py).
+    "student@private": Row(
+        lambda cast, extra: (
+            reverse("student", args=[cast.student.pk]) + f"?thread={extra['private_thread'].pk}"
+        ),
+        only(PAGE_MEMBERS),
+    ),
+    # guardian_1's thread with the school: its history and its message's versions are not
+    # found for guardian_2 and the student, as for outsiders.
+    "thread-history@private": Row(
+        named(
+            "thread-history",
+            lambda cast, extra: extra["page"].pk,
+            lambda cast, extra: extra["private_thread"].pk,
+        ),
+        only(PRIVATE_READERS),
+    ),
+    "message-revisions@private": Row(
+        named(
+            "message-revisions",
+            lambda cast, extra: extra["page"].pk,
+            lambda cast, extra: extra["private_message"].pk,
+        ),
+        only(PRIVATE_READERS),
     ),
     # --- Written assessments ---------------------------------------------------------------
     "plan": Row(named("plan", lambda cast, extra: cast.student.pk), only(PAGE_MEMBERS)),
@@ -1005,8 +1048,23 @@ def matrix_extra(cast: Cast) -> dict[str, Any]:
         **access_log_objects(cast),
         **_archive_objects(cast),
         **_export_objects(cast),
+        # --- Private threads (issue 16) ---
+        **_private_thread_objects(cast),
     }
     return objects | release_objects(cast, objects)
+
+
+def _private_thread_objects(cast: Cast) -> dict[str, Any]:
+    """guardian_1's thread with the school (issue 16) and its first message."""
+    thread, message = start_private_thread(
+        cast.guardian_1,
+        cast.student,
+        audience=policy.ONE_GUARDIAN,
+        title="Hämtning",
+        body="Bara till skolan.",
+        client_id=uuid.uuid4(),
+    )
+    return {"private_thread": thread, "private_message": message}
 
 
 def _archive_objects(cast: Cast) -> dict[str, Any]:
@@ -1136,19 +1194,27 @@ SOCKET_ROWS: dict[str, dict[str, str]] = {
     # The class blog: its readers (4A's page members) follow it; everyone else is told it
     # does not exist.
     "blog_subscribe": socket_row("blog_subscribed", everyone_else="error:not_found"),
+    # --- Private threads (issue 16) ---
+    # In guardian_1's thread with the school, guardian_2 and the student meet a thread that
+    # does not exist; typing announces nothing to them (tests/dialogue/test_private_threads_live.py).
+    "send@private": socket_row("error:unknown_thread") | dict.fromkeys(PRIVATE_READERS, "ack"),
+    "read@private": socket_row("error:unknown_thread") | dict.fromkeys(PRIVATE_READERS, "unread"),
+    "typing@private": socket_row("quiet"),
 }
 
 
 def test_every_socket_action_has_a_row() -> None:
     from frontend.consumer import LiveConsumer
 
-    assert set(LiveConsumer.handlers) | {"connect"} == set(SOCKET_ROWS)
+    assert set(LiveConsumer.handlers) | {"connect"} == {action.split("@")[0] for action in SOCKET_ROWS}
     for action, row in SOCKET_ROWS.items():
         assert set(row) == set(ROLES), action
 
 
 def _frame(action: str, extra: dict[str, Any]) -> dict[str, Any]:
     page, thread, message = extra["page"].pk, extra["thread"].pk, extra["message"].pk
+    if action.endswith("@private"):  # the same frame, in guardian_1's thread with the school
+        action, thread = action.split("@")[0], extra["private_thread"].pk
     return {
         "subscribe": {"type": "subscribe", "page": page},
         "send": {
@@ -1208,4 +1274,4 @@ def _cast_with_dialogue() -> tuple[Cast, dict[str, Any]]:
     from tests.support.cast import build_cast
 
     cast = build_cast()
-    return cast, dialogue_objects(cast) | {"class_4a": cast.class_4a.pk}
+    return cast, dialogue_objects(cast) | {"class_4a": cast.class_4a.pk} | _private_thread_objects(cast)

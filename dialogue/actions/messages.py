@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import events
+from accounts import events, policy
 from accounts.errors import Forbidden, NotFound, Refused, require
 from accounts.models import User
 from dialogue import doors, queries
@@ -30,6 +30,7 @@ from dialogue.models import (
     MessageRevision,
     ReadState,
     StudentPage,
+    Thread,
 )
 from dialogue.payloads import message_payload
 from writing.counters import next_seq
@@ -76,10 +77,29 @@ def _check_rate(actor: User) -> None:
     )
 
 
+def _unknown_thread() -> Refused:
+    # A thread outside the actor's audience answers exactly as a missing one.
+    return Refused("unknown_thread", _("That conversation does not exist on this page."))
+
+
 def publish_message(message: Message, attachments: list[Attachment]) -> dict[str, Any]:
+    """Send the message's frame to the sockets that show its page: the page's group for a
+    thread everyone reads; for a private thread, only the sockets of its audience
+    (``accounts.events``: the consumer relays it to those that follow the page)."""
     payload = message_payload(message, attachments)
-    events.publish([events.page_group(message.page_id)], {"type": "dialogue.message", "message": payload})
+    event = {"type": "dialogue.message", "message": payload}
+    events.publish(thread_groups(message.thread, message.page.student_id), event)
     return payload
+
+
+def thread_groups(thread: Thread, student_id: int) -> list[str]:
+    """The channel groups a thread's live frames (messages, typing) go to: the page's group, or
+    for a private thread each of its readers' own groups, asked of the policy now (one query),
+    so that someone whose access ended hears nothing more."""
+    if not thread.is_private:
+        return [events.page_group(thread.page_id)]
+    readers = policy.thread_audience(policy.roles_on_student_page(User(pk=student_id)), thread)
+    return [events.user_group(pk) for pk in sorted(readers)]
 
 
 def post_message(
@@ -106,8 +126,8 @@ def post_message(
     attachment_ids = list(dict.fromkeys(attachment_ids))
     _check_body(body, attachments=len(attachment_ids))
     thread = page.threads.filter(pk=thread_id).first()
-    if thread is None:
-        raise Refused("unknown_thread", _("That conversation does not exist on this page."))
+    if thread is None or not policy.may_read_thread(access.relation, thread):
+        raise _unknown_thread()
     try:
         _check_rate(actor)
     except Refused:
@@ -183,6 +203,8 @@ def _changeable(actor: User, message_id: int, page_id: int | None) -> tuple[door
         access = doors.page(actor, message.page, opening=False)
     except NotFound:
         raise NotFound("unknown_message", _("That message does not exist.")) from None
+    if not policy.may_read_thread(access.relation, message.thread):
+        raise NotFound("unknown_message", _("That message does not exist."))
     if message.card is not None:
         # A card shows a document (an assessment, a goal ...) that has its own history.
         raise Refused("card", _("A card changes through its own form, not as a message."))
@@ -256,8 +278,8 @@ def mark_read(actor: User, page: StudentPage | int, *, thread_id: int, seq: int)
     access = doors.page(actor, page, opening=False)
     page = access.page
     thread = page.threads.filter(pk=thread_id).first()
-    if thread is None:
-        raise Refused("unknown_thread", _("That conversation does not exist on this page."))
+    if thread is None or not policy.may_read_thread(access.relation, thread):
+        raise _unknown_thread()
     if access.relation.is_archived:
         # Nothing is written to an archive, not even where a reader got to: it has nothing
         # new to be unread (the page shows no unread counts).

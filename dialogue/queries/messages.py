@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
+from accounts.policy import readable_threads_q
 from dialogue.models import (
     Attachment,
     Message,
@@ -40,12 +41,13 @@ def message_by_client_id(author: User, client_id: uuid.UUID) -> Message | None:
 
 
 def message_for_change(message_id: int) -> Message | None:
-    return Message.objects.select_related("page__student", "author").filter(pk=message_id).first()
+    return Message.objects.select_related("page__student", "author", "thread").filter(pk=message_id).first()
 
 
-def threads_of(page: StudentPage) -> list[Thread]:
-    """General first, then subjects in curriculum order, then the rest by age."""
-    threads = list(page.threads.select_related("subject"))
+def threads_of(page: StudentPage, viewer: User) -> list[Thread]:
+    """The threads of the page the viewer reads (a private thread only to its audience):
+    general first, then subjects in curriculum order, then the rest by age. One query."""
+    threads = list(page.threads.filter(readable_threads_q(viewer)).select_related("subject"))
     order: dict[str, int] = {Thread.Kind.GENERAL: 0, Thread.Kind.SUBJECT: 1}
     return sorted(
         threads,
@@ -65,21 +67,23 @@ def thread_messages(
     return latest
 
 
-def changes_since(page: StudentPage, after_seq: int, limit: int = 500) -> list[Message]:
-    """Messages created, edited or retracted after ``after_seq``, in the order of the
-    changes: what a reconnecting browser missed."""
-    return list(
-        _with_related(Message.objects.filter(page=page, change_seq__gt=after_seq).order_by("change_seq"))[
-            :limit
-        ]
+def changes_since(page: StudentPage, viewer: User, after_seq: int, limit: int = 500) -> list[Message]:
+    """Messages created, edited or retracted after ``after_seq`` in the threads the viewer
+    reads, in the order of the changes: what a reconnecting browser missed."""
+    changed = Message.objects.filter(
+        readable_threads_q(viewer, "thread__"), page=page, change_seq__gt=after_seq
     )
+    return list(_with_related(changed.order_by("change_seq"))[:limit])
 
 
 def _unread_messages(user: User, **where: Any) -> QuerySet[Message]:
-    """Messages by others, not retracted, after the point the user has read their thread to."""
+    """Messages by others, not retracted, after the point the user has read their thread to,
+    in the threads the user reads (every unread count and line is built on this)."""
     read_upto = ReadState.objects.filter(user=user, thread=OuterRef("thread")).values("last_read_seq")[:1]
     return (
-        Message.objects.filter(~Q(author=user), retracted_at__isnull=True, **where)
+        Message.objects.filter(
+            readable_threads_q(user, "thread__"), ~Q(author=user), retracted_at__isnull=True, **where
+        )
         .annotate(read_upto=Coalesce(Subquery(read_upto), 0))
         .filter(seq__gt=F("read_upto"))
     )

@@ -9,14 +9,16 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import policy
 from accounts import queries as account_queries
 from accounts.errors import ActionError, Refused, SensitiveText
 from dialogue import doors, queries
 from dialogue.actions.attachments import upload_attachment
-from dialogue.models import MAX_MESSAGE_LENGTH, Attachment
+from dialogue.models import MAX_MESSAGE_LENGTH, Attachment, Thread
 from dialogue.payloads import attachment_payload, message_payload
 from dialogue.queries.receipts import own_receipts
 from frontend.answers import json_error
@@ -41,12 +43,42 @@ def _role_labels(audience: account_queries.Audience) -> dict[str, str]:
     return labels
 
 
+def may_start_thread(relation: policy.StudentRelation) -> bool:
+    """Whether the page offers "New conversation" (a private thread of either kind)."""
+    return relation.may_write and any(
+        policy.may_start_private_thread(relation, kind, relation.viewer_id)
+        for kind in (policy.ADULTS, policy.ONE_GUARDIAN)
+    )
+
+
+def thread_readers(thread: Thread, audience: account_queries.Audience) -> str:
+    """Who reads a private thread, as the page says it ("Visible to Karin Andersson and the
+    school (not Elsa or Johan)"); empty for a thread everyone on the page reads."""
+    if not thread.is_private:
+        return ""
+    guardians = audience.guardians
+    if thread.audience == policy.ONE_GUARDIAN:
+        readers = [g for g in guardians if g.pk == thread.guardian_id]
+    else:
+        readers = list(guardians)
+    left_out = [audience.student] + [g for g in guardians if g not in readers]
+    if not readers:
+        return _("Visible to the school only (not %(others)s)") % {
+            "others": get_text_list([p.first_name for p in left_out], _("or"))
+        }
+    return _("Visible to %(readers)s and the school (not %(others)s)") % {
+        "readers": ", ".join(p.display_name for p in readers),
+        "others": get_text_list([p.first_name for p in left_out], _("or")),
+    }
+
+
 @login_required
 def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
     user = viewer(request)
     access = doors.student_page(user, student_id)
     page, student = access.page, access.student
-    threads = queries.threads_of(page)
+    threads = queries.threads_of(page, user)
+    # A thread the viewer may not read is not among them: the page opens at the first.
     wanted = request.GET.get("thread", "")
     thread = next((t for t in threads if str(t.pk) == wanted), threads[0])
     messages = queries.thread_messages(thread)
@@ -89,6 +121,8 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
             "unread": unread,
             "dialogue": data,
             "can_write": access.relation.may_write,
+            "can_start_thread": may_start_thread(access.relation),
+            "thread_readers": thread_readers(thread, audience),
             "can_export": access.relation.may_export,
         },
     )

@@ -114,7 +114,11 @@ SubjectChoice = tuple[Subject, list[CurriculumArea]]
 def subject_choices(access: doors.PageAccess) -> list[SubjectChoice]:
     """The subjects of the student's page (taught now or earlier) with their areas. Two
     queries."""
-    subjects = [thread.subject for thread in queries.threads_of(access.page) if thread.subject is not None]
+    subjects = [
+        thread.subject
+        for thread in queries.threads_of(access.page, access.viewer)
+        if thread.subject is not None
+    ]
     areas: dict[int, list[CurriculumArea]] = {subject.pk: [] for subject in subjects}
     for area in CurriculumArea.objects.filter(subject__in=subjects):
         areas[area.subject_id].append(area)

@@ -47,13 +47,17 @@ class Part:
 
 
 def parts_of(export: DataExport) -> list[Part]:
-    """The register's kinds that hold something about the export's subject, by name."""
+    """The register's kinds that hold something about the export's subject, by name, as
+    far as the requester may read them (``HeldKind.readable``)."""
     found = []
     for kind in sorted(kinds(), key=lambda kind: kind.name):
         if export.scope == DataExport.Scope.STUDENT:
             rows = kind.rows_about_student(export.subject_id)
         else:
             rows = kind.of_person(export.subject_id) if kind.of_person is not None else None
+        if rows is not None and kind.readable is not None:
+            # Only what the requester may read (a private thread's lines to its audience).
+            rows = kind.readable(rows, export.requested_by)
         if rows is not None:
             # The relations the kind's export reads come with the rows (no query per row).
             found.append(Part(kind, rows.select_related(*kind.related).order_by("pk")))

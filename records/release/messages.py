@@ -10,6 +10,8 @@ as it read then, with the files sent with it.
   other and the reviewer judges it like any other. If it was retracted before the request
   arrived, the copy says so (and when); a retraction after the arrival changes nothing in
   how the message stood then, so it is not mentioned.
+- A message of a private thread (read by the guardians and the school, or one guardian and
+  the school) is covered like any other; the review and the copy say who could read it.
 - A card (the timeline's line for a goal, an assessment, a talk or a programme) is not a
   message of its own: the document it shows is covered under its own kind, as it stood then
   (a card's summary is rewritten whenever its document changes, without history).
@@ -23,8 +25,15 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from dialogue.models import Attachment, Message, MessageRevision
+from dialogue.models import Attachment, Message, MessageRevision, Thread
 from records.release.documents import Document, File, Scope, Text, day, moment
+
+
+def audience(thread: Thread) -> str:
+    """Who reads a private thread, as the review and the copy say it."""
+    if thread.audience == Thread.Audience.ONE_GUARDIAN and thread.guardian is not None:
+        return _("%(guardian)s (guardian) and the school") % {"guardian": thread.guardian.display_name}
+    return str(thread.get_audience_display())
 
 
 def messages(
@@ -47,7 +56,7 @@ def messages(
         rows = rows.filter(attachments__pk=attachment_id)
         revisions = revisions.filter(message__attachments__pk=attachment_id)
     rows = (
-        rows.select_related("author", "thread__subject")
+        rows.select_related("author", "thread__subject", "thread__guardian")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("pk")))
         .order_by("created_at", "pk")
     )
@@ -58,6 +67,10 @@ def messages(
             continue
         earlier = then.get(message.pk)
         facts = []  # the title names the conversation
+        if message.thread.is_private:
+            # A private thread's messages are marked with who could read them (the review
+            # sees every thread; the copy tells the requester the message was not page-wide).
+            facts.append((_("Who could read it"), audience(message.thread)))
         if earlier is not None:
             body = earlier.body
             if earlier.written_at > message.created_at:

@@ -52,6 +52,21 @@ def test_pages_a_guardian_uses_have_no_accessibility_violations(page: Page) -> N
         "/search/?q=%25%25",  # a query of symbols only: the reason shown
     ):
         problems += check(page, path)
+    # Private threads (issue 16): the form that starts one (empty, then sent without a
+    # title: its errors), and the thread it starts, with who reads it.
+    page.goto("/")
+    page.get_by_role("link", name="Elsa Lindqvist").click()
+    page.get_by_test_id("new-thread").click()
+    problems += [f"new conversation: {v}" for v in axe_violations(page)]
+    page.get_by_role("button", name="Starta samtalet").click()
+    expect(page.locator(".field--invalid").first).to_be_visible()
+    problems += [f"new conversation with errors: {v}" for v in axe_violations(page)]
+    page.get_by_label("Rubrik").fill("Hämtning på onsdagar")
+    page.get_by_label("Bara jag och skolan").check()
+    page.get_by_label("Första meddelandet").fill("Hej! Elsa hämtas av sin morfar på onsdag.")
+    page.get_by_role("button", name="Starta samtalet").click()
+    expect(page.get_by_test_id("thread-readers")).to_contain_text("Syns för Sofia Lindqvist och skolan")
+    problems += [f"private thread: {v}" for v in axe_violations(page)]
     page.set_viewport_size({"width": 360, "height": 740})
     problems += check(page, "/")
     assert problems == []

@@ -252,6 +252,7 @@ def test_the_demo_dialogue_is_written_once(db: None) -> None:
 
     from dialogue.demo import archive as demo_archive
     from dialogue.demo import elsa as demo_elsa
+    from dialogue.demo import private_threads as demo_private
 
     call_command("seed_demo", stdout=io.StringIO())
     first, second = io.StringIO(), io.StringIO()
@@ -260,9 +261,12 @@ def test_the_demo_dialogue_is_written_once(db: None) -> None:
     call_command("seed_demo_dialogue", stdout=second)
     assert "8 message(s) written" in first.getvalue()
     assert "0 message(s) written" in second.getvalue()
-    # The dialogue of this year, Elsa's own, and Linnea's from 2020-21 (now an archive).
-    assert Message.objects.filter(card__isnull=True).count() == 8 + len(demo_elsa.CONVERSATION) + len(
-        demo_archive.CONVERSATION
+    # The dialogue of this year, Elsa's own with her family's private threads, and Linnea's
+    # from 2020-21 (now an archive).
+    private = sum(1 + len(replies) for *_thread, replies in demo_private.THREADS)
+    assert (
+        Message.objects.filter(card__isnull=True).count()
+        == 8 + len(demo_elsa.CONVERSATION) + len(demo_archive.CONVERSATION) + private
     )
     # The demo documents too are written once: published maths assessments for Alva and
     # Hugo (Hugo's corrected: two cards), the mentor's unpublished Swedish draft, two talks;

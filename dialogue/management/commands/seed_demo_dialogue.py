@@ -22,6 +22,7 @@ from dialogue.demo import archive as demo_archive
 from dialogue.demo import assessments as demo_assessments
 from dialogue.demo import elsa as demo_elsa
 from dialogue.demo import goals as demo_goals
+from dialogue.demo import private_threads as demo_private_threads
 from dialogue.demo import receipts as demo_receipts
 from dialogue.demo import talks as demo_talks
 from dialogue.models import Thread
@@ -33,6 +34,7 @@ DOCUMENT_SEEDS = [
     demo_talks.seed,
     demo_action_programmes.seed,
     demo_elsa.seed,  # after the talks: Elsa's guardian books one of 4A's times
+    demo_private_threads.seed,  # on Elsa's page: one for her guardians, one for Henrik
     demo_archive.seed,  # Linnea's page from 2020-21, an archive today
     demo_receipts.seed,  # last: some family members read what was written
 ]
