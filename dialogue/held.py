@@ -219,6 +219,7 @@ READ_PROGRESS = HeldKind(
     of_student=where(ReadProgress, "thread__page__student_id"),
     of_person=where(ReadProgress, "user_id"),
     related=("user",),
+    readable=readable_threads("thread__"),
 )
 
 # --- written assessments --------------------------------------------------------------------
