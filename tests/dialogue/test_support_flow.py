@@ -103,7 +103,8 @@ def test_the_whole_flow_from_a_not_yet_acceptable_level_to_a_drafted_programme(c
     assert case.thread.kind == Thread.Kind.SUPPORT
     assert case.thread.audience == Thread.Audience.EVERYONE
     assert list(case.adaptations.all()) == [adaptation]
-    assert case.message is not None and case.message.card["stage"] == "reported"
+    assert case.message is not None
+    assert case.message.card["stage"] == "reported"
     reported = _told("support.reported")
     assert set(reported) == {cast.student.pk, cast.guardian_1.pk, cast.guardian_2.pk, cast.principal.pk}
     notice = reported[cast.guardian_1.pk]
@@ -133,7 +134,8 @@ def test_the_whole_flow_from_a_not_yet_acceptable_level_to_a_drafted_programme(c
     case.refresh_from_db()
     assert case.stage == SupportCase.Stage.SUPPORT_NEEDED
     programme = case.programme
-    assert programme is not None and programme.status == ActionProgramme.Status.DRAFT
+    assert programme is not None
+    assert programme.status == ActionProgramme.Status.DRAFT
     assert programme.subject_id == cast.swedish.pk
     assert programme.versions.get().needs == "Anna behöver särskilt stöd i läsning."
     assert set(_told("support.outcome_decided")) == {cast.student.pk, cast.guardian_1.pk, cast.guardian_2.pk}
@@ -213,12 +215,14 @@ def test_an_adaptation_is_followed_up_and_its_card_rewritten_until_it_ends(cast:
     )
     card = Message.objects.get(pk=adaptation.message_id).card
     assert card["follow_up_on"] == next_on.isoformat()
-    assert card["follow_ups"] == 1 and card["last"]["continues"] is True
+    assert card["follow_ups"] == 1
+    assert card["last"]["continues"] is True
     support.follow_up_adaptation(cast.teacher, adaptation.pk, result="Behövs inte längre.", continues=False)
     adaptation.refresh_from_db()
     assert adaptation.ended_on == TODAY()
     card = Message.objects.get(pk=adaptation.message_id).card
-    assert card["ended_on"] == TODAY().isoformat() and card["follow_up_on"] is None
+    assert card["ended_on"] == TODAY().isoformat()
+    assert card["follow_up_on"] is None
     # The student and the guardians read it in the subject's thread.
     page = verified_client(cast.student).get(f"/students/{cast.student.pk}/support/")
     assert "Miniräknare vid problemlösning." in page.content.decode()

@@ -55,11 +55,13 @@ def test_the_support_page_shows_each_reader_their_forms_in_a_fixed_number_of_que
     url = f"/students/{cast.student.pk}/support/"
     teacher = verified_client(cast.teacher)
     body = teacher.get(url).content.decode()
-    assert 'id="adaptation-new-title"' in body and 'id="report-title"' in body
+    assert 'id="adaptation-new-title"' in body
+    assert 'id="report-title"' in body
     assert f'name="adaptations" value="{objects["adaptation"].pk}" checked' in body  # prefilled
     family = verified_client(cast.guardian_1).get(url).content.decode()
     assert "Anna får uppgifterna uppdelade i mindre steg." in family
-    assert 'id="report-title"' not in family and 'id="adaptation-new-title"' not in family
+    assert 'id="report-title"' not in family
+    assert 'id="adaptation-new-title"' not in family
 
     # session, user, device; page and student, relation, opening; adaptations and their
     # follow-ups; reports; subjects
@@ -76,9 +78,10 @@ def test_the_case_page_in_a_fixed_number_of_queries_and_its_forms_by_role(cast: 
     body = principal.get(url).content.decode()
     assert 'id="outcome-form-title"' in body  # being investigated: the outcome is next
     assert 'id="decide-title"' not in body
-    assert "Vi vill gärna vara med i utredningen." in body and cast.guardian_1.display_name in body
+    assert "Vi vill gärna vara med i utredningen." in body
+    assert cast.guardian_1.display_name in body
     guardian = verified_client(cast.guardian_2).get(url).content.decode()
-    assert 'action="/students/{}/support/{}/views/"'.format(cast.student.pk, case.pk) in guardian
+    assert f'action="/students/{cast.student.pk}/support/{case.pk}/views/"' in guardian
     assert 'id="outcome-form-title"' not in guardian
     # session, user, device; page and student, relation, opening; the case with its
     # people, its adaptations, its views
@@ -101,7 +104,8 @@ def test_a_refused_form_comes_back_with_what_was_typed(cast: Cast) -> None:
     )
     assert response.status_code == 400
     body = response.content.decode()
-    assert "Bildstöd" in body and 'role="alert"' in body
+    assert "Bildstöd" in body
+    assert 'role="alert"' in body
     response = client.post(
         f"/students/{cast.student.pk}/support/report/", {"observations": "Anna har en diagnos."}
     )
@@ -162,7 +166,8 @@ def test_the_follow_up_page_counts_reports_investigations_and_adaptations(cast: 
     body = response.content.decode()
     assert [c.pk for c in response.context["investigations_overdue"]] == [objects["support_case"].pk]
     assert [a.pk for a in response.context["adaptations_overdue"]] == [objects["adaptation"].pk]
-    assert 'data-testid="reports-waiting"' in body and 'data-testid="adaptations-overdue"' in body
+    assert 'data-testid="reports-waiting"' in body
+    assert 'data-testid="adaptations-overdue"' in body
     # An ended adaptation and a decided investigation leave the lists.
     support.follow_up_adaptation(cast.teacher, objects["adaptation"].pk, result="Klart.", continues=False)
     support.record_support_outcome(

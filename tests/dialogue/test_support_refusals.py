@@ -194,7 +194,8 @@ def test_only_the_principal_decides_and_each_decision_is_taken_once(cast: Cast) 
         support.record_support_outcome(cast.principal, case.pk, needs_support=True, summary="x")
     assert refused.value.code == "already_decided"
     case.refresh_from_db()
-    assert case.stage == SupportCase.Stage.NO_PROGRAMME and case.programme is None
+    assert case.stage == SupportCase.Stage.NO_PROGRAMME
+    assert case.programme is None
 
 
 def test_a_need_not_investigated_keeps_its_reason_and_takes_no_outcome(cast: Cast) -> None:
