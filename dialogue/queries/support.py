@@ -4,6 +4,7 @@ its page shows, and the principal's follow-up lists of a school."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -65,7 +66,7 @@ def case_belongs_to(case_id: int, student_id: int) -> bool:
     return SupportCase.objects.filter(pk=case_id, student_id=student_id).exists()
 
 
-def _enrolled(school: School, on: datetime.date) -> QuerySet[Enrolment]:
+def _enrolled(school: School, on: datetime.date) -> QuerySet[Enrolment, dict[str, Any]]:
     return Enrolment.objects.active(on).filter(school_class__school=school).values("student")
 
 
