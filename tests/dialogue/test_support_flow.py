@@ -7,6 +7,7 @@ written) and the principal's follow-up counts each step."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -32,6 +33,13 @@ TODAY = timezone.localdate
 def _told(kind: str) -> dict[int, Notification]:
     fan_out_waiting()
     return {n.recipient_id: n for n in Notification.objects.filter(kind=kind)}
+
+
+def _card(message_id: int | None) -> dict[str, Any]:
+    """The card as stored now (rewritten after each change)."""
+    card = Message.objects.get(pk=message_id or 0).card
+    assert isinstance(card, dict)
+    return card
 
 
 def _counts(cast: Cast, on: datetime.date | None = None) -> tuple[int, int, int]:
@@ -87,7 +95,7 @@ def test_the_whole_flow_from_a_not_yet_acceptable_level_to_a_drafted_programme(c
     )
     assert adaptation.message is not None
     assert adaptation.message.thread.subject_id == cast.swedish.pk
-    assert adaptation.message.card["type"] == "adaptation"
+    assert _card(adaptation.message_id)["type"] == "adaptation"
     assert _counts(cast, TODAY() + datetime.timedelta(days=1)) == (0, 0, 1)
 
     case = support.report_support_need(
@@ -104,7 +112,7 @@ def test_the_whole_flow_from_a_not_yet_acceptable_level_to_a_drafted_programme(c
     assert case.thread.audience == Thread.Audience.EVERYONE
     assert list(case.adaptations.all()) == [adaptation]
     assert case.message is not None
-    assert case.message.card["stage"] == "reported"
+    assert _card(case.message_id)["stage"] == "reported"
     reported = _told("support.reported")
     assert set(reported) == {cast.student.pk, cast.guardian_1.pk, cast.guardian_2.pk, cast.principal.pk}
     notice = reported[cast.guardian_1.pk]
@@ -139,7 +147,7 @@ def test_the_whole_flow_from_a_not_yet_acceptable_level_to_a_drafted_programme(c
     assert programme.subject_id == cast.swedish.pk
     assert programme.versions.get().needs == "Anna behöver särskilt stöd i läsning."
     assert set(_told("support.outcome_decided")) == {cast.student.pk, cast.guardian_1.pk, cast.guardian_2.pk}
-    card = Message.objects.get(pk=case.message_id).card
+    card = _card(case.message_id)
     assert card["outcome"]["needs_support"] is True
     assert card["outcome"]["appeal_until"] is None
     assert card["views"] == 1
@@ -184,7 +192,7 @@ def test_a_decision_not_to_write_a_programme_carries_its_grounds_and_the_appeal(
     assert case.outcome_decided_by == cast.principal
     assert case.outcome_decided_on == TODAY()
     assert case.appeal_deadline == TODAY() + datetime.timedelta(days=21)
-    card = Message.objects.get(pk=case.message_id).card
+    card = _card(case.message_id)
     assert card["outcome"] == {
         "needs_support": False,
         "by": cast.principal.display_name,
@@ -213,14 +221,14 @@ def test_an_adaptation_is_followed_up_and_its_card_rewritten_until_it_ends(cast:
     support.follow_up_adaptation(
         cast.teacher, adaptation.pk, result="Fungerar bra.", continues=True, next_follow_up_on=next_on
     )
-    card = Message.objects.get(pk=adaptation.message_id).card
+    card = _card(adaptation.message_id)
     assert card["follow_up_on"] == next_on.isoformat()
     assert card["follow_ups"] == 1
     assert card["last"]["continues"] is True
     support.follow_up_adaptation(cast.teacher, adaptation.pk, result="Behövs inte längre.", continues=False)
     adaptation.refresh_from_db()
     assert adaptation.ended_on == TODAY()
-    card = Message.objects.get(pk=adaptation.message_id).card
+    card = _card(adaptation.message_id)
     assert card["ended_on"] == TODAY().isoformat()
     assert card["follow_up_on"] is None
     # The student and the guardians read it in the subject's thread.
