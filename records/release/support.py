@@ -80,7 +80,7 @@ def support(scope: Scope) -> list[Document]:
         decided = case.investigation_decided_at
         if decided is not None and decided <= received:
             facts = (
-                [(_("Investigated by"), person_name(case.investigator))]
+                [(_("Who investigates"), person_name(case.investigator))]
                 + ([(_("At the latest"), case.investigate_by.isoformat())] if case.investigate_by else [])
                 if case.investigator_id
                 else [(_("Decision"), _("The need is not investigated"))]
