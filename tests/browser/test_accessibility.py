@@ -139,4 +139,8 @@ def test_the_special_support_pages_have_no_accessibility_violations(page: Page) 
     problems += [f"decision without a programme (guardian): {v}" for v in axe_violations(page)]
     page.set_viewport_size({"width": 360, "height": 740})
     problems += [f"decision without a programme, phone: {v}" for v in axe_violations(page)]
+    # The card in the report's own thread, drawn by the browser, carries the appeal's date.
+    page.get_by_role("link", name="Samtal om anmälan").click()
+    expect(page.locator("[data-support-appeal]")).to_be_visible()
+    expect(page.locator("[data-support-stage]")).to_have_attribute("data-support-stage", "no_programme")
     assert problems == []
