@@ -27,8 +27,17 @@ from dialogue.queries import support as queries
 from frontend.answers import json_error
 from frontend.requests import send_anyway, viewer, wants_json
 from frontend.views.support import failed, number
+from writing.rendering import markdown_html
 
 STAFF_ON_PAGE = (policy.TEACHER, policy.PRINCIPAL)
+# The case's texts, written in the dialogue's Markdown like every page text.
+CASE_TEXTS = (
+    "observations",
+    "adaptations_tried",
+    "not_investigated_reason",
+    "outcome_summary",
+    "outcome_grounds",
+)
 
 
 def _investigators(access: doors.PageAccess) -> list[User]:
@@ -45,6 +54,7 @@ def _context(access: doors.PageAccess, case: SupportCase) -> dict[str, Any]:
     return {
         "student": access.student,
         "case": case,
+        "texts": {name: markdown_html(getattr(case, name)) for name in CASE_TEXTS},
         "Stage": SupportCase.Stage,
         "views": list(case.views.all()),
         "adaptations": list(case.adaptations.all()),
