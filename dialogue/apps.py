@@ -8,7 +8,7 @@ class DialogueConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.actions.memberships import membership_saved
-        from dialogue import held, held_documents, notices, receivers  # noqa: F401  (held: declares)
+        from dialogue import held, held_documents, held_support, notices, receivers  # noqa: F401  (held: declares)
         from dialogue.flags import FlagSource
         from writing.sources import register_sources
 

@@ -22,6 +22,8 @@ class FlagSource(models.TextChoices):
     SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
     TALK = "talk", _("Development talk")
     ACTION_PROGRAMME = "action_programme", _("Action programme")
+    ADAPTATION = "adaptation", _("Extra adaptation")
+    SUPPORT_CASE = "support_case", _("Report of a need for special support")
 
 
 def flag_student_text(

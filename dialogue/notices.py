@@ -173,6 +173,42 @@ def programme_changed(data: Mapping[str, Any]) -> Notice | None:
     return _notice(data, wanted=FAMILY_ROLES + STAFF_ROLES, url=url)
 
 
+def _support_url(data: Mapping[str, Any]) -> str:
+    return reverse("support-case", args=[data["student_id"], data["case_id"]])
+
+
+def support_changed(data: Mapping[str, Any]) -> Notice | None:
+    """The family (and the principal, of a report) is told that something happened on the
+    case, never what was written; the one chosen to investigate is told too."""
+    wanted = FAMILY_ROLES + ((policy.PRINCIPAL,) if data.get("stage") == "reported" else ())
+    notice = _notice(data, wanted=(*FAMILY_ROLES, *STAFF_ROLES), url=_support_url(data))
+    if notice is None:
+        return None
+    roles = {pk: who for pk, who in notice.recipients.items()}
+    page_roles = policy.roles_on_student_page(User(pk=data["student_id"]))
+    keep = {pk for pk in roles if page_roles.get(pk) in wanted or pk == data.get("investigator_id")}
+    return Notice(notice.target, notice.url, {pk: roles[pk] for pk in keep}, notice.params, notice.actor_id)
+
+
+def assessment_not_yet(data: Mapping[str, Any]) -> Notice | None:
+    """A published assessment with "not yet acceptable" in an area: the mentor(s) and the
+    teacher who published it are offered the report to the principal, prefilled."""
+    url = reverse("support", args=[data["student_id"]]) + (
+        f"?subject={data['subject_id']}&assessment={data['assessment_id']}#report"
+    )
+    notice = _notice(data, wanted=(policy.TEACHER,), url=url, subject=_subject(data.get("subject_id")))
+    if notice is None:
+        return None
+    student = User(pk=data["student_id"])
+    recipients = {
+        pk: who
+        for pk, who in notice.recipients.items()
+        if pk == data.get("actor_id") or policy.relation_to_student(User(pk=pk), student).is_mentor
+    }
+    # The teacher who published is told too (the default leaves out the actor).
+    return Notice(notice.target, notice.url, recipients, notice.params, None)
+
+
 def register_all() -> None:
     register_target("student_page", doors.may_open_student_page)
     register(
@@ -271,5 +307,27 @@ def register_all() -> None:
             describe=programme_changed,
             title=title,
             body=_("Open the programme to read it."),
+        )
+    register(
+        "assessment.not_yet",
+        group="action_programmes",
+        describe=assessment_not_yet,
+        title=_("“Not yet acceptable” for %(student)s in %(subject)s"),
+        body=_("If the student may need special support, report it to the principal."),
+    )
+    for kind, title in (
+        ("support.reported", _("A report to the principal about %(student)s")),
+        (
+            "support.investigation_decided",
+            _("The principal's decision on investigating the needs of %(student)s"),
+        ),
+        ("support.outcome_decided", _("The principal's decision on special support for %(student)s")),
+    ):
+        register(
+            kind,
+            group="action_programmes",
+            describe=support_changed,
+            title=title,
+            body=_("Open it to read it and to give your view."),
         )
     register_periodic("talk reminders", send_talk_reminders, every_seconds=300)

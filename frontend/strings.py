@@ -102,6 +102,35 @@ def card_strings() -> dict[str, str]:
         "programmeAppeal": _("The decision can be appealed within three weeks, by %(date)s at the latest."),
         "programmeClosedBy": _("Closed by %(name)s on %(date)s"),
         "programmeOpen": _("Open the programme"),
+        # Special support (cards/support.js)
+        "adaptationTitle": _("Extra adaptation"),
+        "adaptationSince": _("Since %(date)s"),
+        "adaptationEnded": _("Ended %(date)s"),
+        "adaptationNext": _("Next follow-up %(date)s"),
+        "adaptationOverdue": _("Follow-up overdue since %(date)s"),
+        "adaptationLast": _("Followed up by %(name)s on %(date)s"),
+        "adaptationOpen": _("All extra adaptations"),
+        "supportTitle": _("Report to the principal"),
+        "support_reported": _("Waiting for the principal's decision"),
+        "support_investigating": _("Being investigated"),
+        "support_not_investigated": _("Not investigated"),
+        "support_support_needed": _("Needs special support"),
+        "support_no_programme": _("No action programme"),
+        "supportReported": _("Reported by %(name)s on %(date)s"),
+        "supportInvestigated": _(
+            "%(name)s decided on %(date)s that %(investigator)s investigates, by %(until)s"
+        ),
+        "supportNotInvestigated": _("%(name)s decided on %(date)s that the need is not investigated"),
+        "supportNeeded": _("%(name)s decided on %(date)s that the student needs special support"),
+        "supportNoProgramme": _("%(name)s decided on %(date)s not to write an action programme"),
+        "supportAppeal": _(
+            "The decision can be appealed to Skolväsendets överklagandenämnd within three weeks, "
+            "by %(date)s at the latest."
+        ),
+        "supportViewsOne": _("1 view given"),
+        "supportViews": _("%(count)s views given"),
+        "supportProgramme": _("Open the action programme"),
+        "supportOpen": _("Open the report"),
         "goalTitle": _("Goal"),
         "goalProposedTitle": _("Proposed goal"),
         "goalGeneral": _("General"),

@@ -23,6 +23,8 @@ from frontend.views import (
     releases,
     search,
     self_assessments,
+    support,
+    support_cases,
     talks,
     threads,
 )
@@ -103,6 +105,39 @@ urlpatterns = [
         "students/<int:student_id>/action-programmes/<int:programme_id>/close/",
         action_programmes.action_programme_close_view,
         name="action-programme-close",
+    ),
+    # --- Special support (issue 16) ---
+    path("students/<int:student_id>/support/", support.support_view, name="support"),
+    path(
+        "students/<int:student_id>/support/adaptations/",
+        support.adaptation_new_view,
+        name="support-adaptation-new",
+    ),
+    path(
+        "students/<int:student_id>/support/adaptations/<int:adaptation_id>/follow-up/",
+        support.adaptation_follow_up_view,
+        name="support-adaptation-follow-up",
+    ),
+    path("students/<int:student_id>/support/report/", support.report_view, name="support-report"),
+    path(
+        "students/<int:student_id>/support/<int:case_id>/",
+        support_cases.support_case_view,
+        name="support-case",
+    ),
+    path(
+        "students/<int:student_id>/support/<int:case_id>/investigation/",
+        support_cases.investigation_view,
+        name="support-case-investigation",
+    ),
+    path(
+        "students/<int:student_id>/support/<int:case_id>/outcome/",
+        support_cases.outcome_view,
+        name="support-case-outcome",
+    ),
+    path(
+        "students/<int:student_id>/support/<int:case_id>/views/",
+        support_cases.support_view_new_view,
+        name="support-case-view",
     ),
     path("students/<int:student_id>/goals/", goals.goals_view, name="goals"),
     path("students/<int:student_id>/goals/set/", goals.goal_set_view, name="goal-set"),

@@ -39,8 +39,11 @@ GROUPS: tuple[Group, ...] = (
     Group("talks", _("Development talks"), _("Talks are booked, moved, cancelled or recorded.")),
     Group(
         "action_programmes",
-        _("Action programmes"),
-        _("A programme is drafted, decided, followed up or closed."),
+        _("Action programmes and special support"),
+        _(
+            "A programme is drafted, decided, followed up or closed; a need for special support "
+            "is reported or decided."
+        ),
     ),
     Group("blog_posts", _("Class blog posts"), _("A new post on a class blog you can read.")),
     Group(

@@ -19,6 +19,8 @@ WHAT: dict[str, Promise] = {
     "talk": _("a development talk"),
     "action_programmes": _("the action programmes"),
     "action_programme": _("an action programme"),
+    "support": _("the special support"),
+    "support_case": _("a report of a need for special support"),
     "openings": _("who has opened the page"),
     "archive": _("the archive"),
     "export": _("a copy of the records"),

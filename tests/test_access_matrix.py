@@ -52,6 +52,7 @@ from tests.support.releases import decided, release_objects
 from tests.support.sockets import open_socket
 from tests.support.sockets import receive as socket_receive
 from tests.support.sockets import send as socket_send
+from tests.support.support import support_objects
 from tests.support.talks import next_week, talk_objects
 
 OK = 200
@@ -640,6 +641,53 @@ ROWS: dict[str, Row] = {
         only(PAGE_MEMBERS, FORBIDDEN) | {"principal": BAD_REQUEST},
         method="post",
     ),
+    # --- Special support (issue 16) ---
+    # Readers of the page read; a reader whose role does not allow an action gets 403 (the
+    # action's Forbidden), outsiders 404. The posts send nothing, so the one allowed role is
+    # refused clearly (400) and nothing changes. The report being investigated
+    # (``support_objects``): the principal's next decision is the outcome.
+    "support": Row(named("support", _student_id), only(PAGE_MEMBERS)),
+    "support@archive": Row(named("support", _left_student), only(ARCHIVE_READERS)),
+    "support-adaptation-new": Row(
+        named("support-adaptation-new", _student_id),
+        only(PAGE_MEMBERS, FORBIDDEN) | {"teacher": BAD_REQUEST},
+        method="post",
+    ),
+    "support-adaptation-new@archive": Row(
+        named("support-adaptation-new", _left_student), only(ARCHIVE_READERS, FORBIDDEN), method="post"
+    ),
+    "support-adaptation-follow-up": Row(
+        named("support-adaptation-follow-up", _student_id, lambda cast, extra: extra["adaptation"].pk),
+        only(PAGE_MEMBERS, FORBIDDEN) | {"teacher": BAD_REQUEST},
+        method="post",
+    ),
+    "support-report": Row(
+        named("support-report", _student_id),
+        only(PAGE_MEMBERS, FORBIDDEN) | {"teacher": BAD_REQUEST},
+        method="post",
+    ),
+    "support-report@archive": Row(
+        named("support-report", _left_student), only(ARCHIVE_READERS, FORBIDDEN), method="post"
+    ),
+    "support-case": Row(
+        named("support-case", _student_id, lambda cast, extra: extra["support_case"].pk), only(PAGE_MEMBERS)
+    ),
+    "support-case-investigation": Row(
+        named("support-case-investigation", _student_id, lambda cast, extra: extra["support_case"].pk),
+        only(PAGE_MEMBERS, FORBIDDEN) | {"principal": BAD_REQUEST},
+        method="post",
+    ),
+    "support-case-outcome": Row(
+        named("support-case-outcome", _student_id, lambda cast, extra: extra["support_case"].pk),
+        only(PAGE_MEMBERS, FORBIDDEN) | {"principal": BAD_REQUEST},
+        method="post",
+    ),
+    "support-case-view": Row(
+        named("support-case-view", _student_id, lambda cast, extra: extra["support_case"].pk),
+        only(PAGE_MEMBERS, FORBIDDEN)
+        | {"student": BAD_REQUEST, "guardian_1": BAD_REQUEST, "guardian_2": BAD_REQUEST},
+        method="post",
+    ),
     # --- Goals and self-assessments ---------------------------------------------------------
     # Every reader of the page reads them; a form sent empty is refused and comes back on the
     # page (200) for whoever may send it; everyone else on the page gets the outsiders' 404.
@@ -1050,6 +1098,8 @@ def matrix_extra(cast: Cast) -> dict[str, Any]:
         **_export_objects(cast),
         # --- Private threads (issue 16) ---
         **_private_thread_objects(cast),
+        # --- Special support (issue 16) ---
+        **support_objects(cast),
     }
     return objects | release_objects(cast, objects)
 

@@ -229,6 +229,17 @@ def publish_assessment(actor: User, assessment_id: int, *, send_anyway: bool = F
             subject_id=draft.subject_id,
             version=draft.version,
         )
+        if draft.use_levels and Assessment.Level.NOT_YET in draft.levels.values():
+            # A signal, not a report: the mentor and the teacher are offered the report
+            # to the principal (dialogue.notices); nothing is reported by itself.
+            events.announce(
+                "assessment.not_yet",
+                actor_id=actor.pk,
+                student_id=draft.student_id,
+                page_id=page.pk,
+                assessment_id=draft.pk,
+                subject_id=draft.subject_id,
+            )
     return draft
 
 

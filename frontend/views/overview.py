@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from accounts import policy
 from dialogue import queries
 from dialogue.overview import school_follow_up
+from dialogue.queries import support as support_queries
 from writing.queries import flagged_texts
 
 
@@ -45,5 +46,9 @@ def follow_up_view(request: HttpRequest, school_id: int) -> HttpResponse:
             "unknown_cell": bool(subject_id) and drill is None,
             "flagged_count": flagged_texts(school.pk).count(),
             "follow_ups": list(queries.follow_ups_due(school, policy.today())),
+            # Special support: reports waiting, investigations and adaptations overdue.
+            "reports_waiting": support_queries.reports_waiting(school, policy.today()),
+            "investigations_overdue": support_queries.investigations_overdue(school, policy.today()),
+            "adaptations_overdue": support_queries.adaptations_overdue(school, policy.today()),
         },
     )

@@ -4,10 +4,11 @@ arrived.
 Only public records appear: published assessments (every published version), goals (the text
 in force then, and each earlier version), reflections and self-assessments, development talks
 with their IUP records (and earlier records), action programmes' decided versions with the
-views given, the decisions and the follow-ups, and the dialogue's messages with their
-attachments (each as it read then: a later edit keeps the earlier text as a revision). Drafts
-(an assessment or a programme version never published or decided, a saved draft of a
-programme) are not public records and never appear.
+views given, the decisions and the follow-ups, special support (extra adaptations and their
+follow-ups, reports to the principal, the principal's decisions and the family's views), and
+the dialogue's messages with their attachments (each as it read then: a later edit keeps the
+earlier text as a revision). Drafts (an assessment or a programme version never published or
+decided, a saved draft of a programme) are not public records and never appear.
 
 A ``Document`` is plain data: the review page shows its texts for selection, and the copy
 renders them with the masked ranges replaced. Its ``key`` ("message", 42) is what a masking
@@ -21,7 +22,7 @@ matches). Versions that were already replaced when the request arrived are docum
 their own ("goal_revision", 3), whose text never changes.
 
 How each kind is gathered is in ``records.release.history`` (assessments, goals),
-``talks``, ``programmes`` and ``messages`` (the dialogue); each reads its kind with a bounded
+``talks``, ``programmes``, ``support`` and ``messages`` (the dialogue); each reads its kind with a bounded
 number of queries, whatever the number of rows.
 """
 
@@ -46,6 +47,7 @@ KINDS: dict[str, str | Promise] = {
     "talks": _("Development talks and IUPs"),
     "goals": _("Goals and self-assessments"),
     "programmes": _("Action programmes"),
+    "support": _("Extra adaptations and special support"),
     "messages": _("Messages in the dialogue"),
 }
 
@@ -64,6 +66,12 @@ DOCUMENT_KINDS: dict[str, str] = {
     "programme_view": "programmes",
     "follow_up": "programmes",
     "programme_closing": "programmes",
+    "adaptation": "support",
+    "adaptation_follow_up": "support",
+    "support_report": "support",
+    "support_investigation": "support",
+    "support_outcome": "support",
+    "support_view": "support",
     "message": "messages",
     "attachment": "messages",
 }
@@ -161,13 +169,14 @@ def day(at: datetime.datetime | datetime.date) -> str:
 
 def _gatherers() -> dict[str, Callable[[Scope], list[Document]]]:
     """Each kind's reader (imported here: they build on the types above)."""
-    from records.release import history, messages, programmes, talks
+    from records.release import history, messages, programmes, support, talks
 
     return {
         "assessments": history.assessments,
         "talks": talks.talks,
         "goals": history.goals,
         "programmes": programmes.programmes,
+        "support": support.support,
         "messages": messages.messages,
     }
 

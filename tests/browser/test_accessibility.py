@@ -3,6 +3,8 @@ site's own UI, for a family member and for staff. The Django admin is Django's o
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -106,4 +108,56 @@ def test_the_teachers_assessment_flow_has_no_accessibility_violations(page: Page
     problems = [f"assessment flow: {v}" for v in axe_violations(page)]
     page.set_viewport_size({"width": 360, "height": 740})
     problems += [f"assessment flow, phone: {v}" for v in axe_violations(page)]
+    assert problems == []
+
+
+def test_the_special_support_pages_have_no_accessibility_violations(page: Page) -> None:
+    """Through the forms, on Alva's page: the mentor records an adaptation and (after a
+    refused try) a report; the principal decides to investigate and then not to write a
+    programme; the guardian reads the appeal and gives a view. Each page checked by axe."""
+    later = (datetime.date.today() + datetime.timedelta(days=14)).isoformat()
+    log_in(page, "lars.berglund", staff=True)
+    page.get_by_test_id("classes").get_by_role("link", name="Klass 4A").click()
+    page.get_by_test_id("roster").get_by_role("link", name="Alva Eriksson").click()
+    page.get_by_test_id("support-link").click()
+    problems = [f"support page (mentor): {v}" for v in axe_violations(page)]
+    page.locator("#adaptation-subject").select_option(label="Svenska")
+    page.locator("#adaptation-description").fill("Texterna i förväg.")
+    page.locator("#adaptation-follow-up").fill(later)
+    page.get_by_role("button", name="Dokumentera anpassningen").click()
+    page.get_by_role("button", name="Skicka anmälan till rektor").click()  # nothing written: refused
+    problems += [f"support page with a refused report: {v}" for v in axe_violations(page)]
+    page.locator("#report-observations").fill("Alva tappar sammanhanget i längre texter.")
+    page.get_by_role("button", name="Skicka anmälan till rektor").click()
+    expect(page.get_by_test_id("support-stage")).to_be_visible()
+    problems += [f"case page (mentor): {v}" for v in axe_violations(page)]
+    case_url = page.url
+    page.context.clear_cookies()
+    log_in(page, "eva.lindgren", staff=True)
+    page.goto(case_url)
+    problems += [f"case page (principal, to decide): {v}" for v in axe_violations(page)]
+    page.get_by_label("Behovet utreds", exact=True).check()
+    page.locator("#investigator").select_option(label="Lars Berglund")
+    page.locator("#investigate-by").fill(later)
+    page.get_by_role("button", name="Spara beslutet").click()
+    problems += [f"case page (principal, investigating): {v}" for v in axe_violations(page)]
+    page.get_by_label("Inget åtgärdsprogram upprättas", exact=True).check()
+    page.locator("#outcome-summary").fill("Anpassningarna räcker.")
+    page.locator("#outcome-grounds").fill("Alva når kunskapskraven med anpassningarna.")
+    page.get_by_role("button", name="Spara beslutet").click()
+    expect(page.get_by_test_id("appeal")).to_be_visible()
+    page.context.clear_cookies()
+    log_in(page, "sara.lind")
+    page.goto(case_url)
+    expect(page.get_by_test_id("appeal")).to_be_visible()
+    page.locator("#view-body").fill("Vi vill vara med när ni följer upp.")
+    page.get_by_role("button", name="Lämna synpunkt").click()
+    expect(page.get_by_test_id("support-views")).to_contain_text("Vi vill vara med")
+    problems += [f"decision without a programme (guardian): {v}" for v in axe_violations(page)]
+    page.set_viewport_size({"width": 360, "height": 740})
+    problems += [f"decision without a programme, phone: {v}" for v in axe_violations(page)]
+    # The card in the report's own thread, drawn by the browser, carries the appeal's date.
+    page.get_by_role("link", name="Samtal om anmälan").click()
+    expect(page.locator("[data-support-appeal]")).to_be_visible()
+    expect(page.locator("[data-support-stage]")).to_have_attribute("data-support-stage", "no_programme")
     assert problems == []

@@ -17,7 +17,7 @@ from accounts.actions.leaving import record_leaving
 from accounts.errors import ActionError
 from accounts.models import Leaving
 from accounts.openings import opened
-from dialogue.actions import goals, messages, self_assessments
+from dialogue.actions import goals, messages, self_assessments, support
 from dialogue.actions.action_programmes import decisions, drafting
 from dialogue.actions.assessments import save_draft
 from dialogue.actions.attachments import upload_attachment
@@ -96,6 +96,30 @@ def _write_actions(cast: Cast, extra: dict[str, Any]) -> dict[str, Callable[[Any
             iup_summary="Bra.",
             school_actions="",
             home_actions="",
+        ),
+        # --- Special support (issue 16) ---
+        "record an extra adaptation": lambda actor: support.record_adaptation(
+            actor,
+            student.pk,
+            cast.maths.pk,
+            description="Extra tid.",
+            starts_on=timezone.localdate(),
+            follow_up_on=timezone.localdate(),
+        ),
+        "follow up an adaptation": lambda actor: support.follow_up_adaptation(
+            actor, extra["adaptation"].pk, result="Bra.", continues=False
+        ),
+        "report to the principal": lambda actor: support.report_support_need(
+            actor, student.pk, observations="Behöver stöd."
+        ),
+        "decide on investigating": lambda actor: support.decide_investigation(
+            actor, extra["support_case"].pk, investigate=False, reason="Nej."
+        ),
+        "record the outcome": lambda actor: support.record_support_outcome(
+            actor, extra["support_case"].pk, needs_support=False, summary="Räcker.", grounds="Skäl."
+        ),
+        "give a view on special support": lambda actor: support.add_support_view(
+            actor, extra["support_case"].pk, body="Vår syn."
         ),
         "mark a thread read": lambda actor: messages.mark_read(
             actor, page.pk, thread_id=thread.pk, seq=page.last_seq

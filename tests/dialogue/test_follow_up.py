@@ -92,16 +92,16 @@ def test_the_follow_up_page_links_each_student_and_does_not_grow_in_queries(cast
 
     # session, user, device; the school; classes, enrolments, teaching, the term, the
     # school's assessment form, published assessments, talks this term; flagged texts
-    # waiting; follow-ups due
-    assert count() == 3 + 10
+    # waiting; follow-ups due; reports waiting, investigations and adaptations overdue
+    assert count() == 3 + 13
     for index in range(10):
         pupil = p.create_person(SYSTEM, username=f"elev{index}", first_name="Elev", last_name=f"{index:02d}")
         m.enrol_student(SYSTEM, pupil, cast.class_4b if index % 2 else cast.class_4a)
     class_3c = s.create_class(SYSTEM, cast.school, cast.class_4a.school_year, name="3C", grade=3)
     m.assign_teaching(SYSTEM, cast.teacher, class_3c, cast.maths)
-    assert count() == 3 + 10
+    assert count() == 3 + 13
     url = f"{url}?class={cast.class_4a.pk}&subject={cast.maths.pk}"  # a cell opened
-    assert count() == 3 + 10
+    assert count() == 3 + 13
     body = client.get(url).content.decode()
     assert f'href="/students/{cast.student.pk}/"' in body
     classes_only = f"/schools/{cast.school.pk}/follow-up/?class={cast.class_4b.pk}"

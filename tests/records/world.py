@@ -39,6 +39,7 @@ from tests.support.dialogue import (
     png_bytes,
 )
 from tests.support.release import released_with_masking
+from tests.support.support import support_objects
 from tests.support.talks import talk_objects
 
 # Words of other children that must never be in the student's rows or their export.
@@ -98,6 +99,8 @@ def build_world(cast: Cast) -> World:
     # An action programme with a view from a guardian.
     objects.update(action_programme_objects(cast))
     give_view(cast.guardian_1, objects["programme"].pk, body="Vi tycker att planen är bra.")
+    # Special support: an adaptation followed up, a report being investigated, a view.
+    objects.update(support_objects(cast))
 
     # The class blog: the student's approved post with an image, edited; a classmate's
     # comment on it; the student's own comment on the teacher's post.

@@ -24,6 +24,7 @@ from dialogue.demo import elsa as demo_elsa
 from dialogue.demo import goals as demo_goals
 from dialogue.demo import private_threads as demo_private_threads
 from dialogue.demo import receipts as demo_receipts
+from dialogue.demo import support as demo_support
 from dialogue.demo import talks as demo_talks
 from dialogue.models import Thread
 
@@ -33,6 +34,7 @@ DOCUMENT_SEEDS = [
     demo_goals.seed,
     demo_talks.seed,
     demo_action_programmes.seed,
+    demo_support.seed,  # Alva's extra adaptations and two reports to the principal
     demo_elsa.seed,  # after the talks: Elsa's guardian books one of 4A's times
     demo_private_threads.seed,  # on Elsa's page: one for her guardians, one for Henrik
     demo_archive.seed,  # Linnea's page from 2020-21, an archive today
@@ -105,7 +107,7 @@ class Command(BaseCommand):
         for seed in DOCUMENT_SEEDS:
             seed(everyone)
         self.stdout.write(
-            "Demo documents: assessments, goals, a self-assessment, development talks and an action programme written; Elsa's page filled."
+            "Demo documents: assessments, goals, a self-assessment, development talks and an action programme and special support written; Elsa's page filled."
         )
 
     @staticmethod

@@ -11,6 +11,7 @@ import "../cards/action_programme.js";
 import "../cards/assessment.js";
 import "../cards/goal.js";
 import "../cards/self_assessment.js";
+import "../cards/support.js";
 import "../cards/talk.js";
 import { liveClient, liveSupported } from "../socket/live.js";
 import { Outbox } from "../socket/outbox.js";
