@@ -66,7 +66,7 @@ CONVERSATION = [
     (
         "MA",
         "ahmed.hassan",
-        "Prova gärna att slå två tärningar och multiplicera talen. Elsa kan visa hur vi gör i klassen.",
+        "Prova gärna att slå två tärningar och multiplicera talen: det blir veckans läxa. Elsa kan visa hur vi gör i klassen.",
     ),
     (
         "EN",

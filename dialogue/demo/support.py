@@ -2,8 +2,11 @@
 """Demo special support: Alva Eriksson (4A) has extra adaptations in Swedish (by her mentor)
 and in maths (by her maths teacher, followed up once). An earlier report in maths was
 investigated and ended in a decision not to write an action programme, with a view from her
-mother and the appeal text; a report in Swedish is being investigated now. Made through the
-real actions; does nothing if Alva already has an adaptation."""
+mother and the appeal text; a report in Swedish is being investigated now. Elsa Lindqvist
+(4A) has an adaptation in maths, and her maths teacher has reported, from her assessment's
+"not yet acceptable" in problem solving, a report waiting for the principal's decision (the
+principal's follow-up counts it). Made through the real actions; each student's part does
+nothing if that student already has an adaptation."""
 
 from __future__ import annotations
 
@@ -13,14 +16,14 @@ from django.utils import timezone
 
 from accounts.models import Subject, User
 from dialogue.actions import support as actions
-from dialogue.models import Adaptation
+from dialogue.models import Adaptation, Assessment
 
 STUDENT = "alva.eriksson"
 MENTOR = "lars.berglund"
 MATHS_TEACHER = "ahmed.hassan"
 PRINCIPAL = "eva.lindgren"
 GUARDIAN = "sara.lind"
-USERNAMES = frozenset({STUDENT, MENTOR, MATHS_TEACHER, PRINCIPAL, GUARDIAN})
+USERNAMES = frozenset({STUDENT, MENTOR, MATHS_TEACHER, PRINCIPAL, GUARDIAN, "elsa.lindqvist"})
 
 
 def seed(people: dict[str, User]) -> None:
@@ -102,4 +105,39 @@ def seed(people: dict[str, User]) -> None:
         people[STUDENT],
         current.pk,
         body="Jag tycker det är lättare när jag får läsa texten hemma först.",
+    )
+
+
+ELSA = "elsa.lindqvist"
+
+
+def seed_elsa(people: dict[str, User]) -> None:
+    """After Elsa's published maths assessment (``dialogue.demo.elsa``): the signal it raised,
+    taken up by her maths teacher as a report waiting for the principal."""
+    elsa = people[ELSA]
+    if Adaptation.objects.filter(student=elsa).exists():
+        return
+    today = timezone.localdate()
+    maths = Subject.objects.get(code="MA")
+    assessment = (
+        Assessment.objects.filter(student=elsa, subject=maths, status=Assessment.Status.PUBLISHED)
+        .order_by("-version")
+        .first()
+    )
+    steps = actions.record_adaptation(
+        people[MATHS_TEACHER],
+        elsa.pk,
+        maths.pk,
+        description="Elsa får problemuppgifterna uppdelade i steg och en bild att rita i innan hon räknar.",
+        starts_on=today - datetime.timedelta(days=28),
+        follow_up_on=today + datetime.timedelta(days=14),
+    )
+    actions.report_support_need(
+        people[MATHS_TEACHER],
+        elsa.pk,
+        observations="Elsa når ännu inte godtagbara kunskaper i problemlösning. Hon räknar säkert men kommer inte vidare i uppgifter med flera steg, också med uppdelade uppgifter.",
+        adaptations_tried="Uppgifter uppdelade i steg och bildstöd sedan fyra veckor.",
+        adaptation_ids=[steps.pk],
+        subject_id=maths.pk,
+        assessment_id=assessment.pk if assessment else None,
     )

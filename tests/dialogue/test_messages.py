@@ -276,14 +276,15 @@ def test_the_demo_dialogue_is_written_once(db: None) -> None:
     # Alva's four goals (one a guardian's proposal) and her self-assessment, Alva's booked
     # talk and Elsa's held one, Hugo's adopted action programme; Elsa's two goals, her
     # self-assessment and her coming talk; Linnea's maths assessment and goal of 2020-21;
-    # Alva's two extra adaptations and two reports to the principal (dialogue.demo.support).
+    # Alva's two extra adaptations and two reports to the principal, Elsa's adaptation and
+    # report in maths (dialogue.demo.support).
     assert sorted(kinds) == (
         ["action_programme"]
-        + ["adaptation"] * 2
+        + ["adaptation"] * 3
         + ["assessment"] * 7
         + ["goal"] * 7
         + ["self_assessment"] * 2
-        + ["support_case"] * 2
+        + ["support_case"] * 3
         + ["talk"] * 3
     )
     assert Assessment.objects.filter(status="draft").count() == 1

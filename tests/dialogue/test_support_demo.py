@@ -1,5 +1,6 @@
 """The demo shows special support: Alva has extra adaptations, a report being investigated,
-and a decision not to write an action programme with her mother's view and the appeal."""
+and a decision not to write an action programme with her mother's view and the appeal; Elsa
+has a report waiting for the principal."""
 
 from __future__ import annotations
 
@@ -24,6 +25,15 @@ def test_the_demo_has_adaptations_a_case_being_investigated_and_one_without_a_pr
     decided = SupportCase.objects.get(student=alva, stage="no_programme")
     assert decided.appeal_deadline is not None
     assert SupportView.objects.filter(case=decided, author__username="sara.lind").exists()
+    # Elsa's maths assessment ("not yet acceptable" in problem solving) was taken up as a
+    # report, linked to it and waiting for the principal, with the adaptation tried.
+    elsa = User.objects.get(username="elsa.lindqvist")
+    waiting = SupportCase.objects.get(student=elsa)
+    assert waiting.stage == "reported"
+    assert waiting.assessment is not None
+    assert "not_yet" in waiting.assessment.levels.values()
+    assert list(waiting.adaptations.values_list("student__username", flat=True)) == ["elsa.lindqvist"]
     # A second run writes nothing twice.
     call_command("seed_demo_dialogue", stdout=io.StringIO())
     assert SupportCase.objects.filter(student=alva).count() == 2
+    assert SupportCase.objects.filter(student=elsa).count() == 1

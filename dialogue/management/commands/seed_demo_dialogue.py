@@ -36,6 +36,7 @@ DOCUMENT_SEEDS = [
     demo_action_programmes.seed,
     demo_support.seed,  # Alva's extra adaptations and two reports to the principal
     demo_elsa.seed,  # after the talks: Elsa's guardian books one of 4A's times
+    demo_support.seed_elsa,  # after Elsa's assessments: the report her maths level prompted
     demo_private_threads.seed,  # on Elsa's page: one for her guardians, one for Henrik
     demo_archive.seed,  # Linnea's page from 2020-21, an archive today
     demo_receipts.seed,  # last: some family members read what was written
