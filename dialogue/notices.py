@@ -190,6 +190,22 @@ def support_changed(data: Mapping[str, Any]) -> Notice | None:
     return Notice(notice.target, notice.url, {pk: roles[pk] for pk in keep}, notice.params, notice.actor_id)
 
 
+def support_view_given(data: Mapping[str, Any]) -> Notice | None:
+    """The student or a guardian gave a view on a case: the school people of the case (the
+    principal, who reported it, who investigates it) are told, while they read the page."""
+    notice = _notice(data, wanted=STAFF_ROLES, url=_support_url(data))
+    if notice is None:
+        return None
+    page_roles = policy.roles_on_student_page(User(pk=data["student_id"]))
+    case_people = {data.get("reporter_id"), data.get("investigator_id")}
+    keep = {
+        pk: who
+        for pk, who in notice.recipients.items()
+        if page_roles.get(pk) == policy.PRINCIPAL or pk in case_people
+    }
+    return Notice(notice.target, notice.url, keep, notice.params, notice.actor_id)
+
+
 def assessment_not_yet(data: Mapping[str, Any]) -> Notice | None:
     """A published assessment with "not yet acceptable" in an area: the mentor(s) and the
     teacher who published it are offered the report to the principal, prefilled."""
@@ -330,4 +346,11 @@ def register_all() -> None:
             title=title,
             body=_("Open it to read it and to give your view."),
         )
+    register(
+        "support.view_given",
+        group="action_programmes",
+        describe=support_view_given,
+        title=_("A view on the special support for %(student)s"),
+        body=_("Open the report to read it."),
+    )
     register_periodic("talk reminders", send_talk_reminders, every_seconds=300)

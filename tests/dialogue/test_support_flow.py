@@ -136,6 +136,11 @@ def test_the_whole_flow_from_a_not_yet_acceptable_level_to_a_drafted_programme(c
     assert _counts(cast, by + datetime.timedelta(days=1))[1] == 1  # past its date, no outcome
 
     support.add_support_view(cast.guardian_2, case.pk, body="Vi känner igen det hemifrån.")
+    # The school people of the case hear of the view (the mentor, who neither reported nor
+    # investigates, does not), never what it says.
+    viewed = _told("support.view_given")
+    assert set(viewed) == {cast.principal.pk, swedish_teacher.pk}
+    assert "hemifrån" not in str(viewed[cast.principal.pk].params)
     support.record_support_outcome(
         cast.principal, case.pk, needs_support=True, summary="Anna behöver särskilt stöd i läsning."
     )

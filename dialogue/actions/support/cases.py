@@ -105,5 +105,12 @@ def add_support_view(actor: User, case_id: int, *, body: str, send_anyway: bool 
         view = SupportView.objects.create(case=case, author=actor, body=body, stage=case.stage)
         refresh_card(case, SUPPORT_CARD)
         flag_support_text(actor, case.student_id, FlagSource.SUPPORT_CASE, case.pk, {"body": body}, findings)
-        announce_support("view_given", actor, case, view_id=view.pk)
+        announce_support(
+            "view_given",
+            actor,
+            case,
+            view_id=view.pk,
+            reporter_id=case.reported_by_id,
+            investigator_id=case.investigator_id,
+        )
     return view
