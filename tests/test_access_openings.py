@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.db.models import Max
 
-from accounts.openings import opened
+from accounts.openings import opened, opened_together
 from records.models import Opening
 from tests.support.cast import ROLES, Cast
 from tests.support.clients import verified_client
@@ -40,10 +40,15 @@ def test_every_record_page_opens_through_the_door_exactly_once(cast: Cast, extra
     def listen(sender: object, **kwargs: Any) -> None:
         heard.append(kwargs)
 
+    def listen_together(sender: object, *, relations: dict[int, Any], **kwargs: Any) -> None:
+        # The search's openings, recorded together: one each.
+        heard.extend({**kwargs, "student_id": student_id} for student_id in relations)
+
     rows = _record_rows(cast, extra)
     assert len(rows) >= 10  # the student page and its parts, the dialogue's history and files
     failures = []
     opened.connect(listen, dispatch_uid="test-matrix-openings")
+    opened_together.connect(listen_together, dispatch_uid="test-matrix-openings-together")
     try:
         for name, url in rows.items():
             for role in ROLES:
@@ -71,6 +76,7 @@ def test_every_record_page_opens_through_the_door_exactly_once(cast: Cast, extra
                     failures.append(f"{name} as {role}: the access-log row names someone else")
     finally:
         opened.disconnect(dispatch_uid="test-matrix-openings")
+        opened_together.disconnect(dispatch_uid="test-matrix-openings-together")
     assert not failures, "\n".join(failures)
 
 

@@ -6,8 +6,9 @@ The search text is the person's own and stays in the query string of their own r
 is never logged here nor put in any other URL than the result pages' own.
 
 Showing snippets is showing a student's records: each student whose messages are listed is
-recorded in the access log as an opening of what="search" (the one-page search through the
-door, the search across pages in one INSERT for every student shown). Following a result
+recorded in the access log as an opening of what="search": the search across pages in one
+INSERT for every student shown; the one-page search whenever a search is made, hits or
+none, since its answer says what that student's records hold. Following a result
 opens the page through the door as usual.
 """
 
@@ -76,10 +77,10 @@ def search_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def student_search_view(request: HttpRequest, student_id: int) -> HttpResponse:
     user = viewer(request)
-    # Opened (and recorded) only when something of the page is shown: a search's hits.
+    # Recorded once a search is made: its answer, hits or none, says what this one student's
+    # records hold. The form alone shows nothing of them.
     access = doors.student_page(user, student_id, what="search", opening=False)
     context = _answer(request, user, student=access.student)
-    results = context.get("results")
-    if results is not None:
-        doors.searched(user, [hit.message.page.student_id for hit in results.hits], access=access)
+    if context.get("results") is not None:
+        doors.searched(user, [access.page.student_id], access=access)
     return render(request, "frontend/search.html", {**context, "student": access.student})

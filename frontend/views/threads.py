@@ -77,10 +77,10 @@ def new_thread_view(request: HttpRequest, student_id: int) -> HttpResponse:
     """The form (GET) and the start (POST). Someone who reads the page but may not start a
     private thread there (the student, an archive's readers) gets the outsiders' 404."""
     user = viewer(request)
-    access = doors.student_page(user, student_id, opening=False)
+    # The form shows who reads the page (the page's own "who can see this"): showing it is an
+    # opening of the page; the start that follows is an action on it.
+    access = doors.student_page(user, student_id, opening=request.method == "GET", only_if=may_start_thread)
     relation = access.relation
-    if not may_start_thread(relation):
-        raise doors.not_found()
     audience = account_queries.student_page_audience(access.student, archived=False)
     choices = audience_choices(relation, audience)
     findings: list[dict[str, Any]] = []

@@ -96,6 +96,12 @@ def test_snippets_shown_are_recorded_as_openings_of_each_student(cast: Cast) -> 
     assert list(Opening.objects.filter(pk__gt=before).values_list("student_id", "what", "role")) == [
         (cast.student.pk, "search", "mentor")
     ]
+    # Searching one student's page is looking into it even when nothing is found.
+    before = Opening.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    verified_client(cast.teacher).get(reverse("student-search", args=[cast.student.pk]), {"q": "idrott"})
+    assert list(Opening.objects.filter(pk__gt=before).values_list("student_id", "what")) == [
+        (cast.student.pk, "search")
+    ]
 
 
 def test_the_search_page_takes_the_same_queries_for_one_hit_and_twenty(
