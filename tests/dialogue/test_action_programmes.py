@@ -41,7 +41,7 @@ from dialogue.models import (
 )
 from tests.support.cast import ROLES, Cast, build_cast
 from tests.support.clients import verified_client
-from tests.support.sockets import open_socket, receive, send
+from tests.support.sockets import frames_of_each, open_socket, receive, send
 from writing.models import FlaggedText
 
 pytestmark = pytest.mark.django_db
@@ -679,10 +679,7 @@ async def test_the_principals_decision_updates_the_card_live_for_the_family_and_
 
     await database_sync_to_async(lambda: ap.decide_programme(cast.principal, programme.pk, adopt=True))()
     received = set()
-    for role, communicator in sockets.items():
-        frames: list[dict[str, Any]] = []
-        while not await communicator.receive_nothing(timeout=0.5 if frames else 1.0):
-            frames.append(await receive(communicator))
+    for role, frames in (await frames_of_each(sockets)).items():
         cards = [f["message"]["card"] for f in frames if f["type"] == "message" and f["message"]["card"]]
         if cards:
             assert [(card["id"], card["status"]) for card in cards] == [(programme.pk, "adopted")], role

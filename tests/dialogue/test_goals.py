@@ -645,7 +645,7 @@ async def test_accepting_a_proposal_updates_its_card_live_for_the_page_and_nobod
     from channels.db import database_sync_to_async
 
     from tests.support.cast import build_cast
-    from tests.support.sockets import open_socket, receive, send
+    from tests.support.sockets import frames_of_each, open_socket, receive, send
 
     def world() -> tuple[Cast, Goal, Message]:
         cast = build_cast()
@@ -665,10 +665,7 @@ async def test_accepting_a_proposal_updates_its_card_live_for_the_page_and_nobod
     await database_sync_to_async(g.accept_goal)(cast.teacher, proposal.pk)
 
     updated: dict[str, dict[str, Any]] = {}
-    for role, communicator in sockets.items():
-        frames: list[dict[str, Any]] = []
-        while not await communicator.receive_nothing(timeout=0.5 if frames else 1.0):
-            frames.append(await receive(communicator))
+    for role, frames in (await frames_of_each(sockets)).items():
         messages = [frame["message"] for frame in frames if frame["type"] == "message"]
         if role not in SETTERS | PROPOSERS:
             assert messages == [], role

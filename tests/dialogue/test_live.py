@@ -23,7 +23,7 @@ from dialogue.actions.assessments import publish_assessment, save_draft
 from dialogue.models import Message, MessageRevision
 from tests.support.cast import PASSWORD, ROLES, Cast, build_cast
 from tests.support.dialogue import dialogue_objects
-from tests.support.sockets import open_socket, receive, receive_type, send, subscribe
+from tests.support.sockets import frames_of_each, open_socket, receive, receive_type, send, subscribe
 from writing.models import FlaggedText
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.asyncio]
@@ -86,13 +86,9 @@ async def test_a_guardians_message_reaches_exactly_the_policys_readers(
     await send(sender, send_frame(extra, "Hej! Anna har **glömt** gympapåsen."))
 
     received = set()
-    for role, communicator in sockets.items():
-        if not await communicator.receive_nothing(timeout=1.0):
-            frames = []
-            while not await communicator.receive_nothing(timeout=0.2):
-                frames.append(await receive(communicator))
-            if any(frame["type"] == "message" for frame in frames):
-                received.add(role)
+    for role, frames in (await frames_of_each(sockets)).items():
+        if any(frame["type"] == "message" for frame in frames):
+            received.add(role)
     readers = await database_sync_to_async(lambda: set(policy.readers_of_student_page(cast.student)))()
     assert {cast.person(role) for role in received} == readers
     assert received == {"student", "guardian_1", "guardian_2", "teacher", "principal"}
@@ -513,10 +509,7 @@ async def test_publishing_an_assessment_shows_its_card_live_to_the_page_and_nobo
 
     assessment_id = await database_sync_to_async(publish)()
     received = set()
-    for role, communicator in sockets.items():
-        frames: list[dict[str, Any]] = []
-        while not await communicator.receive_nothing(timeout=0.5 if frames else 1.0):
-            frames.append(await receive(communicator))
+    for role, frames in (await frames_of_each(sockets)).items():
         cards = [f["message"]["card"] for f in frames if f["type"] == "message" and f["message"]["card"]]
         if cards:
             assert [card["id"] for card in cards] == [assessment_id], role

@@ -16,7 +16,7 @@ from dialogue.actions.pages import page_of
 from dialogue.actions.threads import start_private_thread
 from dialogue.models import Thread
 from tests.support.cast import Cast, build_cast
-from tests.support.sockets import open_socket, receive, send, subscribe
+from tests.support.sockets import frames_of_each, open_socket, receive, send, subscribe
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.asyncio]
 
@@ -60,19 +60,10 @@ async def sockets_of(cast: Cast, page_id: int) -> dict[str, Any]:
     return sockets
 
 
-async def frames_of(communicator: Any, wait: float = 1.0) -> list[dict[str, Any]]:
-    frames: list[dict[str, Any]] = []
-    if await communicator.receive_nothing(timeout=wait):
-        return frames
-    while not await communicator.receive_nothing(timeout=0.2):
-        frames.append(await receive(communicator))
-    return frames
-
-
 async def who_got(sockets: dict[str, Any], frame_type: str, thread_id: int) -> set[str]:
     got = set()
-    for role, communicator in sockets.items():
-        for frame in await frames_of(communicator):
+    for role, frames in (await frames_of_each(sockets)).items():
+        for frame in frames:
             thread = frame["message"]["thread"] if frame["type"] == "message" else frame.get("thread")
             if frame["type"] == frame_type and thread == thread_id:
                 got.add(role)

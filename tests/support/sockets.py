@@ -3,7 +3,9 @@ session authentication and all), as a browser tab would open it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -70,3 +72,24 @@ async def subscribe(
 ) -> dict[str, Any]:
     await send(communicator, {"type": "subscribe", "page": page_id, "after": after})
     return await receive(communicator)
+
+
+async def frames_until_quiet(
+    communicator: WebsocketCommunicator, wait: float = 1.0, quiet: float = 0.3
+) -> list[dict[str, Any]]:
+    """Every frame that arrives within ``wait``, and any that follow closely (until ``quiet``
+    passes without one). receive_nothing waits without cancelling the consumer, as a
+    timed-out receive would."""
+    frames: list[dict[str, Any]] = []
+    while not await communicator.receive_nothing(timeout=quiet if frames else wait):
+        frames.append(await receive(communicator))
+    return frames
+
+
+async def frames_of_each(
+    sockets: Mapping[str, WebsocketCommunicator], wait: float = 2.0, quiet: float = 0.3
+) -> dict[str, list[dict[str, Any]]]:
+    """Every socket's frames (``frames_until_quiet``), listened to at the same time: proving
+    that 18 people got nothing takes one wait, not 18 (so each may be a generous one)."""
+    received = await asyncio.gather(*(frames_until_quiet(c, wait, quiet) for c in sockets.values()))
+    return dict(zip(sockets, received, strict=True))
