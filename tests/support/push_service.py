@@ -382,8 +382,13 @@ def _handler_for(service: PushService) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:
-            length = self.headers.get("Content-Length")
-            body = self.rfile.read(int(length)) if length else b""
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            if len(body) < length:
+                # The sender went away mid-request (a worker killed while sending): a push
+                # service never accepts half a message, and nobody is left to answer.
+                self.close_connection = True
+                return
             if not self.path.startswith(PUSH_PATH):
                 self._answer(_Answer(HTTPStatus.NOT_FOUND, "not a push endpoint"))
                 return
