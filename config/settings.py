@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "accounts",
     "notifications",
+    "roster",
     "writing",
     "dialogue",
     "classblog",

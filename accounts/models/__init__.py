@@ -8,7 +8,7 @@ from accounts.models.memberships import (
     TeachingAssignment,
     active_q,
 )
-from accounts.models.people import User
+from accounts.models.people import SchoolAccountName, SecurityMarking, User
 from accounts.models.school import (
     GRADE_CHOICES,
     CurriculumArea,
@@ -28,8 +28,10 @@ __all__ = [
     "LoginAttempt",
     "Mentorship",
     "School",
+    "SchoolAccountName",
     "SchoolClass",
     "SchoolYear",
+    "SecurityMarking",
     "StaffRole",
     "Subject",
     "TeachingAssignment",
