@@ -399,6 +399,26 @@ ACCESS_REVIEW_DAILY_STUDENTS = env.integer("ACCESS_REVIEW_DAILY_STUDENTS", 30)
 if ACCESS_REVIEW_DAILY_STUDENTS < 1:
     raise ConfigurationError("ACCESS_REVIEW_DAILY_STUDENTS must be at least 1.")
 
+# --- The student register (SS 12000) ---------------------------------------------------------------
+# Either an SS 12000 API (ROSTER_API_URL, with OAuth 2 client credentials or a fixed bearer
+# token) or a JSON file of the same entities (ROSTER_FILE). With neither, nothing is synced.
+ROSTER_API_URL = env.optional_string("ROSTER_API_URL")
+ROSTER_TOKEN_URL = env.optional_string("ROSTER_TOKEN_URL")
+ROSTER_CLIENT_ID = env.optional_string("ROSTER_CLIENT_ID")
+ROSTER_CLIENT_SECRET = env.optional_string("ROSTER_CLIENT_SECRET")
+ROSTER_BEARER_TOKEN = env.optional_string("ROSTER_BEARER_TOKEN")
+ROSTER_FILE = env.optional_string("ROSTER_FILE")
+ROSTER_PAGE_SIZE = env.integer("ROSTER_PAGE_SIZE", 500)
+ROSTER_TIMEOUT_SECONDS = env.integer("ROSTER_TIMEOUT_SECONDS", 30)
+# The nightly run starts at the first worker round after this local time (HH:MM).
+ROSTER_NIGHTLY_AT = env.string("ROSTER_NIGHTLY_AT", "02:30")
+_roster_client = ROSTER_TOKEN_URL and ROSTER_CLIENT_ID and ROSTER_CLIENT_SECRET
+if ROSTER_API_URL and not (ROSTER_BEARER_TOKEN or _roster_client):
+    raise ConfigurationError(
+        "ROSTER_API_URL needs ROSTER_BEARER_TOKEN, or ROSTER_TOKEN_URL, ROSTER_CLIENT_ID and "
+        "ROSTER_CLIENT_SECRET."
+    )
+
 # --- Logging -------------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
