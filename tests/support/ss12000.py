@@ -161,6 +161,7 @@ class SS12000Server:
         self._tokens: dict[str, dt.datetime] = {}
         self._cursors: dict[str, _Cursor] = {}
         self._failures: list[_Failure] = []
+        self._expire_after = 0
         self._log: list[LoggedRequest] = []
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -276,10 +277,14 @@ class SS12000Server:
                 _Failure(path_prefix, int(status), after_pages, organisation, body, content_type)
             )
 
-    def expire_tokens(self) -> None:
-        """Every OAuth token handed out so far stops working (as at its expiry)."""
+    def expire_tokens(self, *, after_requests: int = 0) -> None:
+        """Every OAuth token handed out so far stops working (as at its expiry): now, or
+        after ``after_requests`` more API requests (to expire one in the middle of a read)."""
         with self._lock:
-            self._tokens.clear()
+            if after_requests:
+                self._expire_after = after_requests + 1  # counted down before each request
+            else:
+                self._tokens.clear()
 
     @property
     def requests(self) -> list[LoggedRequest]:
@@ -342,6 +347,10 @@ class SS12000Server:
             return self._token(headers, body)
         if not raw_path.startswith(API_PATH + "/"):
             return _error(HTTPStatus.NOT_FOUND, "not_found", "Not an SS 12000 path.")
+        if self._expire_after:
+            self._expire_after -= 1
+            if not self._expire_after:
+                self._tokens.clear()
         if not self._authorised(headers.get("authorization")):
             answer = _error(HTTPStatus.UNAUTHORIZED, "unauthorized", "A valid bearer token is required.")
             answer.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
