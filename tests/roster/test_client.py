@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-from accounts.civic import LOOKS_LIKE_CIVIC_NUMBER
+from accounts.civic import LOOKS_LIKE_CIVIC_NUMBER, birth_date, normalise
 from roster.sources import AuthenticationFailed, SourceError, configured_reader, read_api, read_file
 from tests.roster.conftest import CLIENT_SECRET, PAGE_SIZE, SmallMunicipality
+from tests.support.roster_data import municipality as generate
 from tests.support.ss12000 import SS12000Server, rfc3339
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -248,10 +249,13 @@ def test_a_swedish_error_for_the_failed_school(
     with translation.override("sv"):
         snapshot = read_api()
 
-    assert snapshot.schools[0].error in (
-        "Registret svarade 503 på /duties för Björkbackaskolan (sida 1).",
-        # Without the compiled Swedish catalogue (a fresh checkout) the English source shows.
-        "The register answered 503 on /duties for Björkbackaskolan (page 1).",
+    sentence = "The register answered %(status)s on %(path)s for %(school)s (page %(page)s)."
+    with translation.override("sv"):
+        compiled = translation.gettext(sentence) != sentence  # a fresh checkout has no catalogue
+    assert snapshot.schools[0].error == (
+        "Registret svarade 503 på /duties för Björkbackaskolan (sida 1)."
+        if compiled
+        else "The register answered 503 on /duties for Björkbackaskolan (page 1)."
     )
 
 
@@ -431,3 +435,36 @@ def test_the_configured_reader_is_the_api_then_the_file_then_none(
 
     settings.ROSTER_FILE = None
     assert configured_reader() is None
+
+
+# --- The test register itself -------------------------------------------------------------------
+
+
+def test_the_builder_makes_valid_civic_numbers_that_fit_the_grade(municipality: SmallMunicipality) -> None:
+    numbers = [person["civicNo"]["value"] for person in municipality.persons.values()]
+    assert [normalise(number) for number in numbers] == numbers
+    assert len(set(numbers)) == len(numbers)
+    born = {birth_date(student["civicNo"]["value"]).year for student in municipality.students}
+    assert born == {municipality.year_start.year - 10}  # year 4 turns ten in the autumn
+
+
+def test_the_generated_municipality_has_what_the_benchmark_needs() -> None:
+    muni = generate(schools=2, students=100, guardians_each=2)
+    data = muni.dump()
+    students = [person for person in data["persons"] if person["enrolments"]]
+    assert len(students) == 100
+    assert all(len(student["responsibles"]) == 2 for student in students)
+    assert len([o for o in data["organisations"] if o["organisationType"] == "Skolenhet"]) == 2
+    assert {group["displayName"][0] for group in data["groups"]} == set("F123456789")
+
+    before = {student["id"]: student["meta"]["modified"] for student in students}
+    muni.advance(seconds=1)
+    changed = muni.churn(0.1)
+    assert sum(changed.values()) == 10
+    touched = [
+        record
+        for key in ("persons", "groups")
+        for record in muni.dump()[key]
+        if record["meta"]["modified"] > max(before.values())
+    ]
+    assert 10 <= len(touched) <= 30  # the changed students and the classes they moved between

@@ -503,6 +503,45 @@ class Municipality:
         self.deleted.append(Deletion(kind, record_id, at or self.now()))
         return record
 
+    def churn(self, fraction: float = 0.01, *, on_date: dt.date | None = None) -> dict[str, int]:
+        """Change about ``fraction`` of the students as a night in the register does, in
+        turn: a move to another class of the same school, an ended guardianship, a new
+        family name, a protected identity, a leaving. Returns how many of each."""
+        on_date = on_date or dt.date.today()
+        students = [person for person in self.persons.values() if person["enrolments"]]
+        chosen = self.rng.sample(students, max(1, round(len(students) * fraction)))
+        class_of = {
+            membership["person"]["id"]: group
+            for group in self.groups.values()
+            for membership in group["groupMemberships"]
+            if membership.get("endDate") is None or membership["endDate"] >= on_date.isoformat()
+        }
+        classes_at: dict[str, list[Record]] = {}
+        for group in self.groups.values():
+            classes_at.setdefault(group["organisation"]["id"], []).append(group)
+        done = dict.fromkeys(("moved", "guardianship_ended", "renamed", "protected", "left"), 0)
+        for number, student in enumerate(chosen):
+            kind = list(done)[number % len(done)]
+            current = class_of.get(student["id"])
+            if kind == "moved" and current is not None:
+                others = [g for g in classes_at[current["organisation"]["id"]] if g is not current]
+                if others:
+                    self.move_student(student, current, self.rng.choice(others), on_date)
+                    done[kind] += 1
+                    continue
+                kind = "renamed"
+            if kind == "guardianship_ended" and student["responsibles"]:
+                self.end_guardianship(student, self.persons[student["responsibles"][0]["id"]])
+            elif kind == "protected":
+                self.set_marking(student, "Skyddad folkbokföring")
+            elif kind == "left":
+                self.leave(student, on_date)
+            else:
+                kind = "renamed"
+                self.rename(student, family=self.rng.choice(FAMILY))
+            done[kind] += 1
+        return done
+
     # Output ------------------------------------------------------------------------------------
 
     def dump(self, *, with_deleted: bool = False) -> dict[str, Any]:
