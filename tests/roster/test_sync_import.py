@@ -1,0 +1,131 @@
+"""The first import of a school from the register over HTTP, and a second run that finds
+nothing to change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts import civic
+from accounts.models import (
+    Enrolment,
+    Guardianship,
+    Mentorship,
+    SchoolAccountName,
+    SchoolClass,
+    SecurityMarking,
+    StaffRole,
+    TeachingAssignment,
+    User,
+)
+from roster.models import RosterRun, RosterRunSchool, SourceLink
+from roster.sources import configured_reader
+from roster.sync import sync
+from tests.roster.conftest import SmallMunicipality
+from tests.support.ss12000 import SS12000Server
+
+pytestmark = pytest.mark.django_db
+
+
+def run(**options: Any) -> RosterRun:
+    reader = configured_reader()
+    assert reader is not None
+    return sync(reader, trigger=RosterRun.Trigger.COMMAND, **options)
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            User,
+            SchoolClass,
+            Enrolment,
+            Guardianship,
+            TeachingAssignment,
+            Mentorship,
+            StaffRole,
+            SchoolAccountName,
+            SourceLink,
+        )
+    }
+
+
+def user_of(municipality: SmallMunicipality, person: dict[str, Any]) -> User:
+    link = SourceLink.objects.get(kind=SourceLink.Kind.PERSON, source_id=person["id"])
+    return User.objects.get(pk=link.local_id)
+
+
+def test_first_import_of_a_school(ss12000: SS12000Server, municipality: SmallMunicipality) -> None:
+    elsa = municipality.students[0]
+    municipality.set_marking(elsa, "Skyddad folkbokföring")
+    ss12000.load(municipality.muni)
+
+    result = run()
+
+    assert result.status == RosterRun.Status.DONE, result.error
+    (school_run,) = result.schools.all()
+    assert school_run.status == RosterRunSchool.Status.APPLIED
+    assert school_run.problems == []
+    # 4 students, 8 guardians, a teacher and a principal; two classes.
+    assert counts() == {
+        "User": 14,
+        "SchoolClass": 2,
+        "Enrolment": 4,
+        "Guardianship": 8,
+        "TeachingAssignment": 1,
+        "Mentorship": 1,
+        "StaffRole": 1,
+        "SchoolAccountName": 6,  # students and staff have school accounts, guardians none
+        "SourceLink": 1 + 14 + 2 + 4 + 8 + 1 + 1 + 1,
+    }
+    assert school_run.counts["add_student"] == 4
+    assert school_run.counts["add_guardian"] == 8
+    assert school_run.school is not None
+    assert school_run.school.name == "Björkbackaskolan"
+    assert school_run.school.municipality == "Exempelkommun"
+    assert set(SchoolClass.objects.values_list("name", "grade")) == {("4A", 4), ("4B", 4)}
+    elsa_user = user_of(municipality, elsa)
+    assert (elsa_user.first_name, elsa_user.last_name) == ("Elsa", "Andersson")
+    assert elsa_user.civic_number == civic.normalise(elsa["civicNo"]["value"])
+    assert elsa_user.security_marking == SecurityMarking.PROTECTED_REGISTRATION
+    assert not elsa_user.has_usable_password()
+    assert elsa_user.username == elsa["eduPersonPrincipalNames"][0].split("@")[0]
+    assert Enrolment.objects.get(student=elsa_user).school_class.name == "4A"
+    assert Guardianship.objects.filter(student=elsa_user).count() == 2
+    teacher = user_of(municipality, municipality.person_of(municipality.teacher))
+    assignment = TeachingAssignment.objects.get()
+    assert (assignment.teacher, assignment.school_class.name, assignment.subject.code) == (
+        teacher,
+        "4A",
+        "MA",
+    )
+    assert Mentorship.objects.get().teacher == teacher
+    principal = user_of(municipality, municipality.person_of(municipality.principal))
+    assert StaffRole.objects.get().user == principal
+    assert StaffRole.objects.get().role == StaffRole.Role.PRINCIPAL
+    guardian = user_of(municipality, municipality.guardians[0])
+    assert guardian.email == "anna.andersson@example.se"
+    assert guardian.username == "anna.andersson"
+    # Nothing of a civic number in what the run recorded.
+    recorded = str(school_run.changes) + str(school_run.problems)
+    assert not civic.LOOKS_LIKE_CIVIC_NUMBER.search(recorded)
+
+
+def test_a_second_run_changes_nothing(ss12000: SS12000Server, municipality: SmallMunicipality) -> None:
+    run()
+    before = counts()
+    with CaptureQueriesContext(connection) as queries:
+        second = run()
+    assert second.status == RosterRun.Status.DONE
+    (school_run,) = second.schools.all()
+    assert school_run.status == RosterRunSchool.Status.UNCHANGED
+    assert (school_run.changes, school_run.problems) == ([], [])
+    assert counts() == before
+    writes = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    # Only the run's own records are written.
+    assert all("roster_rosterrun" in sql for sql in writes), writes
