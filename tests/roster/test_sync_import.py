@@ -3,8 +3,6 @@ nothing to change."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -22,18 +20,11 @@ from accounts.models import (
     User,
 )
 from roster.models import RosterRun, RosterRunSchool, SourceLink
-from roster.sources import configured_reader
-from roster.sync import sync
 from tests.roster.conftest import SmallMunicipality
+from tests.roster.sync_support import run, user_of
 from tests.support.ss12000 import SS12000Server
 
 pytestmark = pytest.mark.django_db
-
-
-def run(**options: Any) -> RosterRun:
-    reader = configured_reader()
-    assert reader is not None
-    return sync(reader, trigger=RosterRun.Trigger.COMMAND, **options)
 
 
 def counts() -> dict[str, int]:
@@ -53,11 +44,6 @@ def counts() -> dict[str, int]:
     }
 
 
-def user_of(municipality: SmallMunicipality, person: dict[str, Any]) -> User:
-    link = SourceLink.objects.get(kind=SourceLink.Kind.PERSON, source_id=person["id"])
-    return User.objects.get(pk=link.local_id)
-
-
 def test_first_import_of_a_school(ss12000: SS12000Server, municipality: SmallMunicipality) -> None:
     elsa = municipality.students[0]
     municipality.set_marking(elsa, "Skyddad folkbokföring")
@@ -65,6 +51,7 @@ def test_first_import_of_a_school(ss12000: SS12000Server, municipality: SmallMun
 
     result = run()
 
+    assert len(ss12000.requests_to("/persons")) > 1  # pages of three
     assert result.status == RosterRun.Status.DONE, result.error
     (school_run,) = result.schools.all()
     assert school_run.status == RosterRunSchool.Status.APPLIED
@@ -87,7 +74,7 @@ def test_first_import_of_a_school(ss12000: SS12000Server, municipality: SmallMun
     assert school_run.school.name == "Björkbackaskolan"
     assert school_run.school.municipality == "Exempelkommun"
     assert set(SchoolClass.objects.values_list("name", "grade")) == {("4A", 4), ("4B", 4)}
-    elsa_user = user_of(municipality, elsa)
+    elsa_user = user_of(elsa)
     assert (elsa_user.first_name, elsa_user.last_name) == ("Elsa", "Andersson")
     assert elsa_user.civic_number == civic.normalise(elsa["civicNo"]["value"])
     assert elsa_user.security_marking == SecurityMarking.PROTECTED_REGISTRATION
@@ -95,7 +82,7 @@ def test_first_import_of_a_school(ss12000: SS12000Server, municipality: SmallMun
     assert elsa_user.username == elsa["eduPersonPrincipalNames"][0].split("@")[0]
     assert Enrolment.objects.get(student=elsa_user).school_class.name == "4A"
     assert Guardianship.objects.filter(student=elsa_user).count() == 2
-    teacher = user_of(municipality, municipality.person_of(municipality.teacher))
+    teacher = user_of(municipality.person_of(municipality.teacher))
     assignment = TeachingAssignment.objects.get()
     assert (assignment.teacher, assignment.school_class.name, assignment.subject.code) == (
         teacher,
@@ -103,10 +90,10 @@ def test_first_import_of_a_school(ss12000: SS12000Server, municipality: SmallMun
         "MA",
     )
     assert Mentorship.objects.get().teacher == teacher
-    principal = user_of(municipality, municipality.person_of(municipality.principal))
+    principal = user_of(municipality.person_of(municipality.principal))
     assert StaffRole.objects.get().user == principal
     assert StaffRole.objects.get().role == StaffRole.Role.PRINCIPAL
-    guardian = user_of(municipality, municipality.guardians[0])
+    guardian = user_of(municipality.guardians[0])
     assert guardian.email == "anna.andersson@example.se"
     assert guardian.username == "anna.andersson"
     # Nothing of a civic number in what the run recorded.
