@@ -72,7 +72,8 @@ def test_families_include_two_guardian_single_separated_and_siblings(demo: str) 
     children = policy.visible_students(sofia)
     assert sorted(child.first_name for child in children) == ["Elsa", "Hugo"]
     assert {e.school_class.name for e in Enrolment.objects.filter(student__in=children)} == {"4A", "5B"}
-    assert Guardianship.objects.exclude(ends_on=None).filter(end_reason="Domstolsbeslut").exists()
+    # Withdrawn by a court: the register's later run no longer lists him (roster.demo).
+    assert Guardianship.objects.exclude(ends_on=None).filter(guardian__username="marcus.wallin").exists()
 
 
 def test_teachers_mentors_principal_and_administrator(demo: str) -> None:
