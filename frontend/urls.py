@@ -19,6 +19,7 @@ from frontend.views import (
     pages,
     plan,
     pwa,
+    register,
     release_review,
     releases,
     search,
@@ -196,6 +197,14 @@ urlpatterns = [
         "schools/<int:school_id>/flagged/<int:flag_id>/reviewed/",
         flags.review_view,
         name="flagged-text-reviewed",
+    ),
+    # --- The student register (issue 17) ---
+    path("schools/<int:school_id>/register/", register.register_view, name="register"),
+    path("schools/<int:school_id>/register/sync/", register.register_sync_view, name="register-sync"),
+    path(
+        "schools/<int:school_id>/register/runs/<int:run_id>/",
+        register.register_run_view,
+        name="register-run",
     ),
     # --- Development talks ---
     path("students/<int:student_id>/talks/", talks.student_talks_view, name="student-talks"),
