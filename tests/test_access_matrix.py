@@ -48,6 +48,7 @@ from tests.support.dialogue import (
     goal_objects,
     png_bytes,
 )
+from tests.support.register_runs import register_objects
 from tests.support.releases import decided, release_objects
 from tests.support.sockets import open_socket
 from tests.support.sockets import receive as socket_receive
@@ -878,6 +879,23 @@ ROWS: dict[str, Row] = {
     "release-file": Row(
         named("release-file", _decided_release_id, lambda cast, extra: "copy.pdf"), only(RELEASE_HANDLERS)
     ),
+    # --- The student register (issue 17) ----------------------------------------------------
+    # The school's administrators and the operators (who administer every school); everyone
+    # else meets a missing page. Asking for a run goes back to the page, saying it was queued
+    # or why not (here no register is configured).
+    "register": Row(named("register", lambda cast, extra: cast.school.pk), only(ADMINS)),
+    "register-run": Row(
+        named(
+            "register-run", lambda cast, extra: cast.school.pk, lambda cast, extra: extra["register_run"].pk
+        ),
+        only(ADMINS),
+    ),
+    "register-sync": Row(
+        named("register-sync", lambda cast, extra: cast.school.pk),
+        only(ADMINS, lambda cast, extra: Redirect(reverse("register", args=[cast.school.pk]))),
+        method="post",
+        data={"dry_run": "1"},
+    ),
     # --- School administration -------------------------------------------------------------
     "admin:index": Row(named("admin:index"), only(ADMINS, OK, FORBIDDEN)),
     "admin:login": Row(
@@ -1100,6 +1118,8 @@ def matrix_extra(cast: Cast) -> dict[str, Any]:
         **_private_thread_objects(cast),
         # --- Special support (issue 16) ---
         **support_objects(cast),
+        # --- The student register (issue 17) ---
+        **register_objects(cast),
     }
     return objects | release_objects(cast, objects)
 
