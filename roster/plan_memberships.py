@@ -106,7 +106,10 @@ def _enrolments(planner: Planner, wants: list[Want]) -> None:
 def _guardianships(planner: Planner, wants: list[Want]) -> None:
     for pid in sorted(planner.students):
         person = planner.persons.get(pid)
-        if person is None or pid in planner.skipped or not _known(planner, pid):
+        if person is not None and pid in planner.skipped:
+            planner.skipped[pid] += len(reading.guardian_ids(person))
+            continue
+        if person is None or not _known(planner, pid):
             continue
         for guardian in reading.guardian_ids(person):
             if guardian == pid or not _check_person(planner, guardian, planner.person_name(pid)):

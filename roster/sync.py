@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts import civic, policy
 from accounts.errors import ActionError
+from accounts.models import School
 from roster.apply import apply_plan
 from roster.models import RosterRun, RosterRunSchool, SourceLink
 from roster.plan import SchoolPlan, plan_school
@@ -125,9 +126,11 @@ def _sync_school(
         record.save()
         return record
     plan: SchoolPlan | None = None
+    school_before: School | None = None
     try:
         with transaction.atomic():
             plan = plan_school(snapshot, data, index, today)
+            school_before = plan.school  # one made by the plan goes if it rolls back
             if run.dry_run:
                 raise _Rollback
             apply_plan(plan)
@@ -137,7 +140,7 @@ def _sync_school(
         message = error.message if isinstance(error, ActionError) else _masked(error)
         log.error("roster sync of school %s rolled back: %s", record.source_id, message)
         record.status = RosterRunSchool.Status.FAILED
-        record.school = plan.school if plan is not None and plan.school and plan.school.pk else None
+        record.school = school_before
         record.changes = plan.changes if plan is not None else []
         record.problems = [
             *(plan.problems if plan is not None else []),
