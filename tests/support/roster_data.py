@@ -679,6 +679,8 @@ def municipality(
     spread evenly over them and their grades, ``guardians_each`` guardians per student, a
     principal and a school administrator per school, a class teacher (mentor, teaching
     SV/MA/NO/SO) per class and an English teacher per school."""
+    # One time for the whole generation (as if it were all entered at once); afterwards the
+    # given clock, or the real time, so later changes come after a read of this register.
     muni = Municipality(seed=seed, clock=clock or utc_now(), year_start=year_start)
     rng = muni.rng
     for number in range(schools):
@@ -721,4 +723,5 @@ def municipality(
                     family,
                     guardians=guardians,
                 )
+    muni.clock = clock
     return muni

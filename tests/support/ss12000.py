@@ -23,6 +23,7 @@ import base64
 import datetime as dt
 import json
 import secrets
+import socket
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -525,6 +526,12 @@ def _error(status: int, code: str, message: str) -> _Answer:
 def _handler_for(server: SS12000Server) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # The headers and the body go out in two writes; with Nagle's algorithm the
+            # second waits for the client's delayed ACK (40 ms) on every page.
+            self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def do_GET(self) -> None:
             self._serve("GET")
