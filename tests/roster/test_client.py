@@ -468,3 +468,16 @@ def test_the_generated_municipality_has_what_the_benchmark_needs() -> None:
         if record["meta"]["modified"] > max(before.values())
     ]
     assert 10 <= len(touched) <= 30  # the changed students and the classes they moved between
+
+
+def test_a_record_touched_on_the_server_is_in_the_next_incremental_read(
+    ss12000: SS12000Server, municipality: SmallMunicipality
+) -> None:
+    first = read_api()
+    ss12000.touch(municipality.principal)
+    ss12000.touch("persons", municipality.students[3]["id"])
+
+    snapshot = read_api(modified_after=first.read_started_at)
+
+    assert set(snapshot.persons) == {municipality.students[3]["id"]}
+    assert [duty["id"] for duty in snapshot.schools[0].duties] == [municipality.principal["id"]]

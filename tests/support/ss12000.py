@@ -241,8 +241,15 @@ class SS12000Server:
                     return record
         raise KeyError(f"no {kind} {record_id} on this server")
 
-    def touch(self, kind: str, record_id: str, at: dt.datetime | None = None) -> Record:
-        """Mark a record as changed now (or at ``at``): what an incremental read finds."""
+    def touch(
+        self, kind: str | Record, record_id: str | None = None, at: dt.datetime | None = None
+    ) -> Record:
+        """Mark a record as changed now (or at ``at``): what an incremental read finds.
+        ``touch("persons", id)``, or ``touch(record)`` with a record as served or built."""
+        if isinstance(kind, dict):
+            record_id = kind["id"]
+            kind = next(name for name in LISTS if any(r["id"] == record_id for r in self._data[name]))
+        assert record_id is not None
         record = self.find(kind, record_id)
         with self._lock:
             record.setdefault("meta", {})["modified"] = rfc3339(at or utc_now())
