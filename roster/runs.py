@@ -2,7 +2,7 @@
 from, the runs that concern a school, and each run's result at that school.
 
 A run concerns a school when it was asked for that school, or covers every school (the
-nightly run, the command line, the demo). Its result there is the run's ``RosterRunSchool``
+nightly run, the command line, the demo) and read it. Its result there is the run's ``RosterRunSchool``
 for the school, which a run that stopped before reading the school does not have.
 """
 
@@ -13,7 +13,7 @@ from pathlib import PurePath
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.errors import NotFound
 from accounts.models import School
@@ -55,9 +55,16 @@ class RunAtSchool:
 
 def runs_of_school(school: School) -> QuerySet[RosterRun]:
     """Runs that concern the school, newest first, each with ``results``: its result at the
-    school (a list of none or one)."""
+    school (a list of none or one). A run of every school concerns it while it waits or
+    runs, when it stopped before reaching the schools, and when it has a result here; one
+    that finished without reading this school (it is not in that register) is left out."""
+    here = RosterRunSchool.objects.filter(run=OuterRef("pk"), school=school)
+    every_school = Q(school__isnull=True) & (
+        Q(status__in=[RosterRun.Status.QUEUED, RosterRun.Status.RUNNING, RosterRun.Status.FAILED])
+        | Q(Exists(here))
+    )
     return (
-        RosterRun.objects.filter(Q(school=school) | Q(school__isnull=True))
+        RosterRun.objects.filter(Q(school=school) | every_school)
         .select_related("requested_by")
         .prefetch_related(
             Prefetch("schools", queryset=RosterRunSchool.objects.filter(school=school), to_attr="results")

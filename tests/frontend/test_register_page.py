@@ -17,7 +17,7 @@ from accounts.actions import people as p
 from accounts.actions import structure as s
 from accounts.models import School, StaffRole, User
 from roster import jobs
-from roster.models import RosterRun, SourceLink
+from roster.models import RosterRun, RosterRunSchool, SourceLink
 from roster.sources import configured_reader
 from roster.sync import sync
 from tests.roster.conftest import SmallMunicipality, municipality, ss12000  # noqa: F401 - fixtures
@@ -195,3 +195,24 @@ def test_the_register_page_renders_in_a_fixed_number_of_queries(
 
 QUERIES_REGISTER = 6
 QUERIES_RUN = 6
+
+
+def test_a_run_of_every_school_that_did_not_read_this_one_is_not_listed(synced: dict[str, Any]) -> None:
+    school = synced["school"]
+    other = s.create_school(SYSTEM, name="Söderskolan", municipality="Exempelkommun")
+    elsewhere = RosterRun.objects.create(trigger=RosterRun.Trigger.NIGHTLY, status=RosterRun.Status.DONE)
+    RosterRunSchool.objects.create(
+        run=elsewhere,
+        school=other,
+        source_id="soder",
+        name=other.name,
+        status=RosterRunSchool.Status.UNCHANGED,
+    )
+    stopped = RosterRun.objects.create(
+        trigger=RosterRun.Trigger.NIGHTLY, status=RosterRun.Status.FAILED, error="Registret svarade inte."
+    )
+    html = verified_client(synced["admin"]).get(reverse("register", args=[school.pk])).content.decode()
+    assert reverse("register-run", args=[school.pk, elsewhere.pk]) not in html
+    # A run of every school that stopped before reaching any concerns this one too.
+    assert "Registret svarade inte." in html
+    assert stopped.pk
