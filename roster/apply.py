@@ -17,8 +17,9 @@ from django.db import transaction
 from accounts.actions import SYSTEM
 from accounts.actions import identity as identity_actions
 from accounts.actions import leaving as leaving_actions
+from accounts.actions.imports import NewPerson, add_memberships, create_people
 from accounts.actions.memberships import end_membership, save_membership
-from accounts.actions.people import create_person, update_person
+from accounts.actions.people import update_person
 from accounts.actions.structure import (
     create_class,
     create_school,
@@ -56,9 +57,29 @@ class Applier:
         self.ended = register_end_reason()
 
     def run(self) -> None:
+        # New people and new memberships are made in batches (``accounts.actions.imports``):
+        # a first import is thousands of them. A batch ends where another kind of step
+        # begins, so every step still finds what the steps before it made.
+        batch: list[dict[str, Any]] = []
+        batch_kind = ""
         for op in self.plan.ops:
-            getattr(self, "do_" + op.kind.replace(".", "_"))(op.data)
+            if op.kind != batch_kind and batch:
+                self._flush(batch_kind, batch)
+                batch = []
+            batch_kind = op.kind
+            if op.kind in ("person.create", "create"):
+                batch.append(op.data)
+            else:
+                getattr(self, "do_" + op.kind.replace(".", "_"))(op.data)
+        if batch:
+            self._flush(batch_kind, batch)
         SourceLink.objects.bulk_create(self.links)
+
+    def _flush(self, kind: str, batch: list[dict[str, Any]]) -> None:
+        if kind == "person.create":
+            self.create_people(batch)
+        else:
+            self.create_memberships(batch)
 
     def link(self, kind: str, source_id: str, local_id: int, *, school: bool = True) -> None:
         self.links.append(
@@ -84,17 +105,26 @@ class Applier:
         save_school(SYSTEM, self.plan.school)
 
     # -- people --------------------------------------------------------------------------
-    def do_person_create(self, data: dict[str, Any]) -> None:
-        person = create_person(
+    def create_people(self, batch: list[dict[str, Any]]) -> None:
+        usernames = free_usernames(batch)
+        people = create_people(
             SYSTEM,
-            username=free_username(data["eppns"], data["first_name"], data["last_name"]),
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
+            [
+                NewPerson(
+                    username=username,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                    civic_number=data["civic_number"],
+                    security_marking=data["security_marking"],
+                    school_account_names=data["eppns"],
+                )
+                for data, username in zip(batch, usernames, strict=True)
+            ],
         )
-        self._set_identity(person, data)
-        self.plan.users[data["pid"]] = person
-        self.link(Kind.PERSON, data["pid"], person.pk, school=False)
+        for data, person in zip(batch, people, strict=True):
+            self.plan.users[data["pid"]] = person
+            self.link(Kind.PERSON, data["pid"], person.pk, school=False)
 
     def do_person_link(self, data: dict[str, Any]) -> None:
         self.link(Kind.PERSON, data["pid"], self.plan.users[data["pid"]].pk, school=False)
@@ -133,13 +163,17 @@ class Applier:
         save_school_class(SYSTEM, school_class)
 
     # -- memberships ---------------------------------------------------------------------
-    def do_create(self, data: dict[str, Any]) -> None:
-        want: Want = data["want"]
-        membership = self._membership(want)
-        if want.ends_on is not None:
-            membership.ends_on, membership.end_reason = want.ends_on, self.ended
-        save_membership(SYSTEM, membership)
-        self.link(want.kind, want.source_id, membership.pk)
+    def create_memberships(self, batch: list[dict[str, Any]]) -> None:
+        memberships = []
+        for data in batch:
+            want: Want = data["want"]
+            membership = self._membership(want)
+            if want.ends_on is not None:
+                membership.ends_on, membership.end_reason = want.ends_on, self.ended
+            memberships.append(membership)
+        add_memberships(SYSTEM, memberships)
+        for data, membership in zip(batch, memberships, strict=True):
+            self.link(data["want"].kind, data["want"].source_id, membership.pk)
 
     def _membership(self, want: Want) -> DatedMembership:
         users, classes = self.plan.users, self.plan.classes
@@ -206,22 +240,33 @@ class Applier:
             self.plan.problem("leaving_refused", name=student.display_name, message=refusal.message)
 
 
-def free_username(eppns: list[str], first_name: str, last_name: str) -> str:
-    """The local part of the first school account when free, else first.last in plain
-    letters with the lowest free number."""
-    if eppns:
-        candidate = _USERNAME_CHARS.sub("", eppns[0].split("@")[0].lower())[:150]
-        if candidate and not User.objects.filter(username__iexact=candidate).exists():
-            return candidate
-    base = ".".join(part for part in (_ascii(first_name), _ascii(last_name)) if part) or "person"
-    base = base[:140]
-    taken = set(User.objects.filter(username__istartswith=base).values_list("username", flat=True))
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}{number}" in taken:
-        number += 1
-    return f"{base}{number}"
+def free_usernames(batch: list[dict[str, Any]]) -> list[str]:
+    """For each new person: the local part of their first school account when free, else
+    first.last in plain letters with the lowest free number (a few queries per batch)."""
+    wanted = []
+    for data in batch:
+        local = _USERNAME_CHARS.sub("", data["eppns"][0].split("@")[0].lower())[:150] if data["eppns"] else ""
+        base = ".".join(p for p in (_ascii(data["first_name"]), _ascii(data["last_name"])) if p) or "person"
+        wanted.append((local, base[:140]))
+    candidates = {name for pair in wanted for name in pair if name}
+    taken = set(User.objects.filter(username__in=candidates).values_list("username", flat=True))
+    bases_taken = {base for _local, base in wanted if base in taken}
+    for base in bases_taken:
+        taken |= set(User.objects.filter(username__startswith=base).values_list("username", flat=True))
+    chosen = []
+    for local, base in wanted:
+        if local and local not in taken:
+            name = local
+        elif base not in taken:
+            name = base
+        else:
+            number = 2
+            while f"{base}{number}" in taken:
+                number += 1
+            name = f"{base}{number}"
+        taken.add(name)
+        chosen.append(name)
+    return chosen
 
 
 def _ascii(text: str) -> str:

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from roster.plan import Planner
 
 Kind = SourceLink.Kind
-ORDER = (Kind.ENROLMENT, Kind.GUARDIANSHIP, Kind.STAFF_ROLE, Kind.MENTORSHIP, Kind.TEACHING)
+# Teaching before enrolments: a new student's page is then made with the class's subject
+# threads at once, instead of each new assignment visiting every page of the class.
+ORDER = (Kind.TEACHING, Kind.MENTORSHIP, Kind.STAFF_ROLE, Kind.ENROLMENT, Kind.GUARDIANSHIP)
 
 
 def plan_memberships(planner: Planner) -> None:

@@ -4,8 +4,10 @@ whose changes cannot be saved, invalid data, conflicts with accounts already her
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 
 from accounts import civic
 from accounts.actions import SYSTEM
@@ -18,7 +20,13 @@ from tests.roster.conftest import SmallMunicipality
 from tests.roster.sync_support import run, user_of
 from tests.support.ss12000 import SS12000Server
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
 
 
 def add_second_school(municipality: SmallMunicipality) -> dict:
