@@ -64,9 +64,11 @@ def _known(planner: Planner, pid: str) -> bool:
 
 
 def _class_known(planner: Planner, gid: str) -> bool:
-    return gid in planner.plan.classes or any(
-        op.kind == "class.create" and op.data["gid"] == gid for op in planner.plan.ops
-    )
+    cache = getattr(planner, "_new_gids", None)
+    if cache is None:
+        cache = {op.data["gid"] for op in planner.plan.ops if op.kind == "class.create"}
+        planner._new_gids = cache  # type: ignore[attr-defined]
+    return gid in planner.plan.classes or gid in cache
 
 
 def _check_person(planner: Planner, pid: str | None, where: str) -> bool:
@@ -325,6 +327,11 @@ def _end_absent(planner: Planner, kind: str, wanted: set[str], ends: list[Op]) -
             continue
         if any(pid in planner.skipped for pid in parts):
             continue
+        if any(
+            index.school_of_group.get(part, planner.plan.source_id) != planner.plan.source_id
+            for part in parts
+        ):
+            continue  # the register moved the group to another school: a conflict there
         if (
             kind == Kind.GUARDIANSHIP
             and parts[0] not in planner.students

@@ -137,6 +137,9 @@ class Index:
     school_ids: set[str]  # our school units (GR)
     enrolled_at: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     deleted: dict[str, set[str]] = field(default_factory=dict)
+    # Each group of the read and its school: a class the register moved to another school
+    # is that school's conflict, not an ending here.
+    school_of_group: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(

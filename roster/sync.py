@@ -78,6 +78,12 @@ def sync(
     run.source = str(snapshot.source)[:300]
     today = policy.today()
     index = Index.of(snapshot.persons, [s.organisation.get("id") for s in snapshot.schools], snapshot.deleted)
+    index.school_of_group = {
+        group["id"]: school.organisation.get("id")
+        for school in snapshot.schools
+        for group in school.groups
+        if group.get("id")
+    }
     outcomes = []
     for data in snapshot.schools:
         if source_ids is not None and data.organisation.get("id") not in source_ids:

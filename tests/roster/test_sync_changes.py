@@ -165,3 +165,30 @@ def test_an_incremental_run_reads_only_changes_and_ends_what_was_deleted(
     third = run(mode=RosterRun.Mode.INCREMENTAL)
     assert third.modified_after == second.read_started_at
     assert only_school(third).status == RosterRunSchool.Status.UNCHANGED
+
+
+def test_moving_to_another_school_of_ours_is_not_leaving(
+    ss12000: SS12000Server, municipality: SmallMunicipality
+) -> None:
+    other = municipality.add_school("Ekbackens skola", "87654321")
+    class_5a = municipality.add_class(other, "4C")
+    ss12000.load(municipality.muni)
+    run()
+    liam = municipality.students[3]
+    municipality.move_student(liam, municipality.class_4b, class_5a, TODAY)
+    ss12000.load(municipality.muni)
+
+    result = run()
+
+    assert result.status == RosterRun.Status.DONE
+    student = user_of(liam)
+    old, new = Enrolment.objects.filter(student=student).order_by("starts_on")
+    assert (old.school_class.name, old.ends_on) == ("4B", TODAY)
+    assert (new.school_class.name, new.school_class.school.name, new.starts_on) == (
+        "4C",
+        "Ekbackens skola",
+        TODAY,
+    )
+    assert not Leaving.objects.exists()
+    assert Guardianship.objects.active().filter(student=student).count() == 2
+    assert StudentPage.objects.filter(student=student).count() == 1

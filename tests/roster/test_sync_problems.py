@@ -3,6 +3,7 @@ whose changes cannot be saved, invalid data, conflicts with accounts already her
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterator
 
@@ -179,3 +180,23 @@ def test_a_civic_number_changed_in_the_register_is_a_conflict(
     (problem,) = result.schools.get().problems
     assert problem["reason"] == "civic_number_changed"
     assert user_of(liam).first_name == "Liam"  # nothing of his changed
+
+
+def test_a_class_linked_to_another_school_is_a_conflict(
+    ss12000: SS12000Server, municipality: SmallMunicipality
+) -> None:
+    run()
+    # The register moves 4B to another school unit: the class here stays where it is.
+    other = municipality.add_school("Ekbackens skola", "87654321")
+    municipality.class_4b["organisation"] = {"id": other["id"]}
+    ss12000.load(municipality.muni)
+
+    result = run()
+
+    ekbacken = by_name(result)["Ekbackens skola"]
+    assert [p["code"] for p in ekbacken.problems] == ["class_in_other_school"]
+    assert "already belongs to another school" in describe_problem(ekbacken.problems[0])
+    enrolment = Enrolment.objects.get(student=user_of(municipality.students[3]))
+    assert enrolment.school_class.school.name == "Björkbackaskolan"
+    assert enrolment.ends_on == municipality.muni.year_end + datetime.timedelta(days=1)  # untouched
+    assert by_name(result)["Björkbackaskolan"].status == RosterRunSchool.Status.UNCHANGED
