@@ -216,3 +216,14 @@ def test_a_run_of_every_school_that_did_not_read_this_one_is_not_listed(synced: 
     # A run of every school that stopped before reaching any concerns this one too.
     assert "Registret svarade inte." in html
     assert stopped.pk
+
+
+def test_an_english_reader_gets_the_page_in_english(synced: dict[str, Any]) -> None:
+    client = verified_client(synced["admin"])
+    client.post(reverse("set-language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("register", args=[synced["school"].pk])).content.decode()
+    assert "Student register" in html
+    assert "1 problem to solve" in html
+    assert "What the run would change" in html
+    assert "Dry run: nothing was changed" in html
+    assert "problem att lösa" not in html
