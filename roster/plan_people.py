@@ -29,6 +29,7 @@ def plan_people(planner: Planner) -> None:
     claimed: dict[int, str] = {}  # account -> register person, within this plan
     new_numbers: set[str] = set()
     new_eppns: set[str] = set()
+    named = planner.students | planner.staff | planner.guardians | planner.enrolled
     for pid in sorted(planner.person_ids()):
         link = local.links.get((Kind.PERSON, pid))
         user = local.users.get(link.local_id) if link is not None else None
@@ -37,8 +38,7 @@ def plan_people(planner: Planner) -> None:
             if user is not None:
                 plan.users[pid] = user  # unchanged in an incremental read, or deleted
             continue
-        named_here = pid in planner.students | planner.staff | planner.guardians | planner.enrolled
-        if not named_here and (user is None or user.pk not in local.member_ids):
+        if pid not in named and (user is None or user.pk not in local.member_ids):
             continue  # a changed person of another school
         name = reading.full_name(person)
         number = _civic_number(planner, person, name)

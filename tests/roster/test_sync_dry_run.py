@@ -87,3 +87,26 @@ def test_the_command_fails_when_the_run_fails(ss12000: SS12000Server) -> None:
     with pytest.raises(CommandError):
         call_command("sync_roster", stdout=io.StringIO())
     assert RosterRun.objects.get().status == RosterRun.Status.FAILED
+
+
+def test_a_run_for_one_school(ss12000: SS12000Server, municipality: SmallMunicipality) -> None:
+    other = municipality.add_school("Ekbackens skola", "87654321")
+    municipality.add_student(other, municipality.add_class(other, "2A"), "Vera", "Holm")
+    ss12000.load(municipality.muni)
+    first = run()
+    ekbacken = first.schools.get(name="Ekbackens skola").school
+    assert ekbacken is not None
+    municipality.rename(municipality.students[0], given="Elsa-Marie")  # at the other school
+    ss12000.load(municipality.muni)
+
+    out = io.StringIO()
+    with translation.override("en"):
+        call_command("sync_roster", "--school", str(ekbacken.pk), stdout=out)
+
+    result = RosterRun.objects.order_by("-pk").first()
+    assert result is not None
+    assert result.school == ekbacken
+    assert [s.name for s in result.schools.all()] == ["Ekbackens skola"]
+    assert "Ekbackens skola: No changes – no changes" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("sync_roster", "--school", "999999", stdout=io.StringIO())
