@@ -116,3 +116,33 @@ def test_a_second_run_changes_nothing(ss12000: SS12000Server, municipality: Smal
     ]
     # Only the run's own records are written.
     assert all("roster_rosterrun" in sql for sql in writes), writes
+
+
+def test_what_was_typed_in_by_hand_is_taken_over_not_doubled(
+    ss12000: SS12000Server, municipality: SmallMunicipality
+) -> None:
+    from accounts.actions import SYSTEM
+    from accounts.actions.identity import set_civic_number
+    from accounts.actions.memberships import enrol_student
+    from accounts.actions.people import create_person
+    from accounts.actions.structure import create_class, create_school, ensure_school_year
+
+    school = create_school(SYSTEM, name="Björkbackaskolan", municipality="Exempelkommun")
+    year_start = municipality.muni.year_start
+    class_4a = create_class(SYSTEM, school, ensure_school_year(SYSTEM, year_start), name="4A", grade=4)
+    elsa = municipality.students[0]
+    typed = create_person(SYSTEM, username="elsa", first_name="Elsa", last_name="A")
+    set_civic_number(SYSTEM, typed, elsa["civicNo"]["value"])
+    enrol_student(SYSTEM, typed, class_4a, starts_on=year_start)
+
+    school_run = run().schools.get()
+
+    assert school_run.school == school
+    assert "add_school" not in school_run.counts
+    assert school_run.counts["link_person"] == 1
+    assert user_of(elsa) == typed
+    typed.refresh_from_db()
+    assert (typed.username, typed.last_name) == ("elsa", "Andersson")  # the name follows the register
+    assert SchoolClass.objects.filter(school=school).count() == 2
+    assert Enrolment.objects.filter(student=typed).count() == 1
+    assert run().schools.get().status == RosterRunSchool.Status.UNCHANGED
