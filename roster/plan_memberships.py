@@ -75,7 +75,8 @@ def _check_person(planner: Planner, pid: str | None, where: str) -> bool:
     if pid and pid in planner.skipped:
         planner.skipped[pid] += 1
         return False
-    if pid and _known(planner, pid):
+    # A complete read lists every person: one linked here but no longer served is gone.
+    if pid and _known(planner, pid) and (pid in planner.persons or not planner.complete):
         return True
     planner.plan.problem("membership_without_person", where=where)
     return False
