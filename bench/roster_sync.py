@@ -24,9 +24,9 @@ What it does:
    ``--full-again`` adds a full run that finds nothing new (what a nightly full run costs).
 
 Each run is a child process (this script with ``--child``), so that its peak resident
-memory (``ru_maxrss`` of the child, from ``os.wait4``) is the run's own, Django and the
-drivers included; the SS 12000 server stays in this process and shares the machine's
-cores. The child counts its database queries with a connection ``execute_wrapper``;
+memory (the child's ``VmHWM``, Django and the drivers included; its ``VmRSS`` before the run
+is printed beside it) is the run's own; the SS 12000 server stays in this process and shares
+the machine's cores. The child counts its database queries with a connection ``execute_wrapper``;
 ``--tracemalloc`` also gives the peak of Python's own allocations (slower).
 
 It prints figures only, never pass or fail: per run the wall time, the time per student,
@@ -41,7 +41,6 @@ import datetime as dt
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -89,6 +88,17 @@ def parse_args() -> argparse.Namespace:
 # The child: one sync run ---------------------------------------------------------------------
 
 
+def memory_mib(field: str) -> float:
+    """This process's resident memory now (VmRSS) or its high-water mark (VmHWM), in MiB.
+
+    Not ``ru_maxrss``: Linux carries a process's maximum over ``fork`` and ``exec``, so a
+    child would report the parent's size, the register's 36,000 persons included."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
 def child(args: argparse.Namespace) -> None:
     """One sync run in this process; prints one JSON line of figures."""
     import tracemalloc
@@ -111,7 +121,7 @@ def child(args: argparse.Namespace) -> None:
         queries += 1
         return execute(sql, params, many, context)
 
-    before_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before_mib = memory_mib("VmRSS")
     if args.tracemalloc:
         tracemalloc.start()
     started = time.monotonic()
@@ -120,11 +130,14 @@ def child(args: argparse.Namespace) -> None:
     seconds = time.monotonic() - started
     python_peak = tracemalloc.get_traced_memory()[1] if args.tracemalloc else None
     tracemalloc.stop()
+    peak_mib = memory_mib("VmHWM")
     counts: Counter[str] = Counter()
     statuses: Counter[str] = Counter()
+    problems: Counter[str] = Counter()
     for school in RosterRun.objects.get(pk=run.pk).schools.all():
         counts.update(school.counts)
         statuses[school.status] += 1
+        problems.update(problem.get("code", "?") for problem in school.problems)
     figures = {
         "seconds": seconds,
         "queries": queries,
@@ -132,7 +145,9 @@ def child(args: argparse.Namespace) -> None:
         "error": run.error,
         "schools": dict(statuses),
         "counts": dict(counts),
-        "before_mib": before_kib / 1024,
+        "problems": dict(problems),
+        "before_mib": before_mib,
+        "peak_mib": peak_mib,
         "python_peak_mib": python_peak / 2**20 if python_peak is not None else None,
     }
     print("FIGURES " + json.dumps(figures))
@@ -150,13 +165,13 @@ def run_child(
     with log.open("wb") as out:
         started = time.monotonic()
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603  (this script)
-        _pid, status, usage = os.wait4(process.pid, 0)
+        _pid, status, _usage = os.wait4(process.pid, 0)
         wall = time.monotonic() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"the {mode} run failed; see {log}")
     line = next(line for line in log.read_text().splitlines() if line.startswith("FIGURES "))
     figures: dict[str, Any] = json.loads(line.removeprefix("FIGURES "))
-    figures.update(peak_mib=usage.ru_maxrss / 1024, process_seconds=wall)  # KiB on Linux
+    figures.update(process_seconds=wall)
     return figures
 
 
@@ -210,11 +225,14 @@ def report(name: str, figures: dict[str, Any], students: int) -> None:
     print(
         f"{name:<22} {seconds:8.1f} s ({seconds / students * 1000:6.2f} ms/student)  "
         f"{queries:8,} queries ({queries / students:5.2f}/student)  "
-        f"peak {figures['peak_mib']:5.0f} MiB (Django alone {figures['before_mib']:.0f}){python}"
+        f"peak {figures['peak_mib']:5.0f} MiB (before the run {figures['before_mib']:.0f}){python}"
     )
     counts = ", ".join(f"{code} {n:,}" for code, n in sorted(figures["counts"].items()) if n)
     schools = ", ".join(f"{status} {n}" for status, n in sorted(figures["schools"].items()))
     print(f"{'':<22} run {figures['status']}; schools: {schools}; {counts or 'no changes'}")
+    if figures["problems"]:
+        problems = ", ".join(f"{code} {n:,}" for code, n in sorted(figures["problems"].items()))
+        print(f"{'':<22} problems: {problems}")
     if figures["error"]:
         print(f"{'':<22} error: {figures['error']}")
 
