@@ -149,6 +149,16 @@ def load(
     return local
 
 
+def add_people(local: Local, person_ids: set[str]) -> None:
+    """Load the links and accounts of more register people (two queries)."""
+    if not person_ids:
+        return
+    links = list(SourceLink.objects.filter(kind=Kind.PERSON, source_id__in=person_ids))
+    local.add_links(links)
+    missing = {link.local_id for link in links} - set(local.users)
+    local.users.update({user.pk: user for user in User.objects.filter(pk__in=missing)})
+
+
 def _load_identities(local: Local) -> None:
     for user in local.users.values():
         if user.civic_number:

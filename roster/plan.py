@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 from accounts.models import School, SchoolClass, User
 from accounts.models.memberships import DatedMembership
 from roster import reading
-from roster.local import IDENTITY, Local, find_school, load
+from roster.local import IDENTITY, Local, add_people, find_school, load
 from roster.models import SourceLink
 from roster.reading import Index
 
@@ -132,6 +132,8 @@ def plan_school(snapshot: Any, data: Any, index: Index, today: datetime.date) ->
         eppns=planner.eppns(),
         guardianship_ids=planner.guardianship_ids(),
     )
+    if not planner.complete:
+        planner.add_unchanged_classmates()
     planner.plan_school_unit()
     plan_people(planner)
     planner.plan_classes()
@@ -205,6 +207,29 @@ class Planner:
             if pid in self.persons
             for guardian in reading.guardian_ids(self.persons[pid])
         }
+
+    def add_unchanged_classmates(self) -> None:
+        """An incremental read may return a student without their class (only the student
+        changed): one enrolled here now is still this school's student, whose guardians this
+        plan keeps in step."""
+        local = self.local
+        today = self.today
+        enrolled_here = {
+            row.student_id  # type: ignore[attr-defined]
+            for row in local.rows[Kind.ENROLMENT].values()
+            if row.ends_on is None or row.ends_on > today
+        }
+        found = {
+            pid
+            for pid in self.persons
+            if (link := local.links.get((Kind.PERSON, pid))) is not None and link.local_id in enrolled_here
+        }
+        if not found - self.students:
+            return
+        self.students |= found
+        guardians = {g for pid in found for g in reading.guardian_ids(self.persons[pid])}
+        self.guardians |= guardians
+        add_people(local, guardians - {sid for (kind, sid) in local.links if kind == Kind.PERSON})
 
     # -- names ---------------------------------------------------------------------------
     def person_name(self, pid: str) -> str:

@@ -133,6 +133,8 @@ def test_an_incremental_run_reads_only_changes_and_ends_what_was_deleted(
     assert first.read_started_at is not None
     hugo = municipality.students[1]
     municipality.rename(municipality.students[0], given="Elsa-Marie")
+    # Only Maja changes (her class does not): her guardianship still ends.
+    municipality.end_guardianship(municipality.students[2], municipality.guardians[4])
     municipality.delete("persons", hugo["id"])
     for group in (municipality.class_4a,):
         group["groupMemberships"] = [m for m in group["groupMemberships"] if m["person"]["id"] != hugo["id"]]
@@ -150,6 +152,7 @@ def test_an_incremental_run_reads_only_changes_and_ends_what_was_deleted(
     codes = sorted(c["code"] for c in school_run.changes)
     assert codes == [
         "end_enrolment",
+        "end_guardianship",
         "end_guardianship",
         "end_guardianship",
         "end_staff_role",
