@@ -173,6 +173,8 @@ class Planner:
         # Students enrolled here by the register (maybe without a class), for leavings.
         self.enrolled = set(index.enrolled_at.get(plan.source_id, ()))
         self.skipped: dict[str, int] = {}  # register person id -> memberships left out
+        self.new_people: set[str] = set()  # register ids of the people this plan creates
+        self.new_classes: set[str] = set()  # register ids of the classes this plan creates
         self.reasons = _reasons_of_the_register()
 
     # -- what to load --------------------------------------------------------------------

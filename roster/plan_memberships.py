@@ -10,14 +10,13 @@ leaving, an administrator) keeps it.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from accounts.models import Leaving
 from accounts.models.memberships import DatedMembership
 from roster import reading
 from roster.models import SourceLink
 from roster.plan import Op, Want
+from roster.plan_students import name_moves, record_leavings
 
 if TYPE_CHECKING:
     from roster.plan import Planner
@@ -29,7 +28,9 @@ ORDER = (Kind.TEACHING, Kind.MENTORSHIP, Kind.STAFF_ROLE, Kind.ENROLMENT, Kind.G
 
 
 def plan_memberships(planner: Planner) -> None:
-    wants = {kind: [] for kind in ORDER}  # type: dict[str, list[Want]]
+    planner.new_people = {op.data["pid"] for op in planner.plan.ops if op.kind == "person.create"}
+    planner.new_classes = {op.data["gid"] for op in planner.plan.ops if op.kind == "class.create"}
+    wants: dict[str, list[Want]] = {kind: [] for kind in ORDER}
     _enrolments(planner, wants[Kind.ENROLMENT])
     _guardianships(planner, wants[Kind.GUARDIANSHIP])
     duties = _duties(planner, wants[Kind.STAFF_ROLE], wants[Kind.MENTORSHIP])
@@ -38,15 +39,14 @@ def plan_memberships(planner: Planner) -> None:
     for kind in ORDER:
         _reconcile(planner, kind, wants[kind], ends)
     # Ends first: a student moving back to a class, or a role given again, never overlaps.
-    planner.plan.ops[:] = [op for op in planner.plan.ops if op.kind != "end"]
     _insert_ends(planner, ends)
-    _leavings(planner)
+    record_leavings(planner)
     for pid, count in planner.skipped.items():
         for problem in planner.plan.problems:
             if problem.get("pid") == pid:
                 problem["skipped"] = count
                 problem.pop("pid")
-    _moves(planner)
+    name_moves(planner)
 
 
 def _insert_ends(planner: Planner, ends: list[Op]) -> None:
@@ -56,19 +56,11 @@ def _insert_ends(planner: Planner, ends: list[Op]) -> None:
 
 
 def _known(planner: Planner, pid: str) -> bool:
-    cache = getattr(planner, "_new_pids", None)
-    if cache is None:
-        cache = {op.data["pid"] for op in planner.plan.ops if op.kind == "person.create"}
-        planner._new_pids = cache  # type: ignore[attr-defined]
-    return pid in planner.plan.users or pid in cache
+    return pid in planner.plan.users or pid in planner.new_people
 
 
 def _class_known(planner: Planner, gid: str) -> bool:
-    cache = getattr(planner, "_new_gids", None)
-    if cache is None:
-        cache = {op.data["gid"] for op in planner.plan.ops if op.kind == "class.create"}
-        planner._new_gids = cache  # type: ignore[attr-defined]
-    return gid in planner.plan.classes or gid in cache
+    return gid in planner.plan.classes or gid in planner.new_classes
 
 
 def _check_person(planner: Planner, pid: str | None, where: str) -> bool:
@@ -389,58 +381,3 @@ def _words_of_row(planner: Planner, kind: str, row: DatedMembership) -> dict[str
         return {"name": name(r.teacher_id), "class": class_name(r.school_class_id)}
     subject = next((s.code for s in planner.local.subjects.values() if s.pk == r.subject_id), "")
     return {"name": name(r.teacher_id), "class": class_name(r.school_class_id), "subject": subject}
-
-
-def _leavings(planner: Planner) -> None:
-    """A student whose enrolments at our schools have all ended leaves on the last end
-    date, recorded by the school of that enrolment; moving between our schools is not leaving."""
-    for pid in sorted(planner.enrolled):
-        person = planner.persons.get(pid)
-        user = planner.plan.users.get(pid)
-        if person is None or user is None or user.pk in planner.local.left or pid in planner.skipped:
-            continue
-        enrolments = reading.gr_enrolments(person, planner.index.school_ids)
-        ends = [(reading.end_day(e.get("endDate")), e) for e in enrolments]
-        if not ends or any(end is None or end > planner.today for end, _ in ends):
-            continue
-        left_on, last = max(ends, key=lambda pair: pair[0])  # type: ignore[arg-type, return-value]
-        if reading.ref_id(last.get("enroledAt")) != planner.plan.source_id:
-            continue
-        if not any(
-            getattr(row, "student_id", None) == user.pk for row in planner.local.rows[Kind.ENROLMENT].values()
-        ):
-            continue  # never in a class here: nothing to archive
-        reason = Leaving.Reason.FINISHED if last.get("schoolYear") == 9 else Leaving.Reason.OTHER
-        assert left_on is not None
-        planner.plan.change(
-            Op("leave", {"pid": pid, "left_on": left_on, "reason": reason}),
-            "record_leaving",
-            name=reading.full_name(person),
-            on=left_on.isoformat(),
-            reason=str(reason),
-        )
-
-
-def _moves(planner: Planner) -> None:
-    """An ended enrolment and a new one of the same student on the same day read as a move."""
-    changes = planner.plan.changes
-    started: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, change in enumerate(changes):
-        if change["code"] == "add_enrolment":
-            started[(change["name"], change["on"])].append(i)
-    merged: set[int] = set()
-    for i, change in enumerate(changes):
-        if change["code"] != "end_enrolment":
-            continue
-        for j in started.get((change["name"], change["on"]), []):
-            if j not in merged:
-                merged |= {i, j}
-                changes[i] = {
-                    "code": "move",
-                    "name": change["name"],
-                    "from": change["class"],
-                    "to": changes[j]["class"],
-                    "on": change["on"],
-                }
-                break
-    planner.plan.changes[:] = [c for k, c in enumerate(changes) if k not in merged or c["code"] == "move"]
