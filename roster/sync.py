@@ -24,6 +24,7 @@ from accounts import civic, policy
 from accounts.errors import ActionError
 from accounts.models import School
 from roster.apply import apply_plan
+from roster.local import find_school
 from roster.models import RosterRun, RosterRunSchool, SourceLink
 from roster.plan import SchoolPlan, plan_school
 from roster.reading import Index
@@ -127,6 +128,8 @@ def _sync_school(
         name=str(organisation.get("displayName") or "")[:200],
     )
     if data.error:
+        # The school's administrators see the failure on their school's page.
+        record.school, _link = find_school(record.source_id, record.name)
         record.status = RosterRunSchool.Status.FAILED
         record.problems = [{"code": "read_failed", "message": data.error}]
         record.save()

@@ -67,6 +67,12 @@ def test_a_server_error_halfway_through_a_school_applies_nothing_there(
     assert Enrolment.objects.filter(school_class__school__name="Björkbackaskolan").count() == 4
     # A run with a failed school is no starting point for the next incremental one.
     assert result.read_started_at is None
+    assert failed.school is None  # not here yet
+    assert by_name(run())["Ekbackens skola"].status == RosterRunSchool.Status.APPLIED
+    ss12000.fail_next("/duties", 500, organisation=second["id"])
+    again = by_name(run())["Ekbackens skola"]
+    assert again.status == RosterRunSchool.Status.FAILED
+    assert again.school == School.objects.get(name="Ekbackens skola")  # its administrators see it
 
 
 def test_a_school_whose_changes_cannot_be_saved_is_rolled_back_alone(
