@@ -146,3 +146,18 @@ def test_what_was_typed_in_by_hand_is_taken_over_not_doubled(
     assert SchoolClass.objects.filter(school=school).count() == 2
     assert Enrolment.objects.filter(student=typed).count() == 1
     assert run().schools.get().status == RosterRunSchool.Status.UNCHANGED
+
+
+def test_a_class_named_without_a_grade_takes_its_students_year(
+    ss12000: SS12000Server, municipality: SmallMunicipality
+) -> None:
+    owls = municipality.add_class(municipality.school, "Ugglorna")
+    student = municipality.add_student(municipality.school, owls, "Tyra", "Ek")
+    student["enrolments"][0]["schoolYear"] = 2
+    ss12000.load(municipality.muni)
+
+    school_run = run().schools.get()
+
+    assert school_run.problems == []
+    assert SchoolClass.objects.get(name="Ugglorna").grade == 2
+    assert Enrolment.objects.get(student=user_of(student)).school_class.name == "Ugglorna"
