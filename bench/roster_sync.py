@@ -47,6 +47,7 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -77,6 +78,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--log-dir", default=str(ROOT / "var" / "bench"), help="the runs' output goes here")
     parser.add_argument("--child", choices=["full", "incremental"], help=argparse.SUPPRESS)
     parser.add_argument("--trigger", default="command", help=argparse.SUPPRESS)
+    parser.add_argument("--figures", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return args
@@ -150,7 +152,7 @@ def child(args: argparse.Namespace) -> None:
         "peak_mib": peak_mib,
         "python_peak_mib": python_peak / 2**20 if python_peak is not None else None,
     }
-    print("FIGURES " + json.dumps(figures))
+    Path(args.figures).write_text(json.dumps(figures))
 
 
 # The parent: the register, the server and the runs ----------------------------------------------
@@ -159,7 +161,17 @@ def child(args: argparse.Namespace) -> None:
 def run_child(
     mode: str, trigger: str, args: argparse.Namespace, env: dict[str, str], log: Path
 ) -> dict[str, Any]:
-    command = [sys.executable, __file__, "--child", mode, "--trigger", trigger]
+    figures_path = log.with_suffix(".json")
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        mode,
+        "--trigger",
+        trigger,
+        "--figures",
+        str(figures_path),
+    ]
     if args.tracemalloc:
         command.append("--tracemalloc")
     with log.open("wb") as out:
@@ -169,8 +181,7 @@ def run_child(
         wall = time.monotonic() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"the {mode} run failed; see {log}")
-    line = next(line for line in log.read_text().splitlines() if line.startswith("FIGURES "))
-    figures: dict[str, Any] = json.loads(line.removeprefix("FIGURES "))
+    figures: dict[str, Any] = json.loads(figures_path.read_text())
     figures.update(process_seconds=wall)
     return figures
 
@@ -247,6 +258,7 @@ def main() -> None:
     from tests.support.ss12000 import SS12000Server
 
     log_dir = Path(args.log_dir)
+    name = urlsplit(args.database_url).path.strip("/")
     log_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
@@ -281,7 +293,7 @@ def main() -> None:
     with SS12000Server(bearer_token=TOKEN) as server:
         server.load(muni)
         env["ROSTER_API_URL"] = server.url
-        first = run_child("full", "command", args, env, log_dir / "roster-first.log")
+        first = run_child("full", "command", args, env, log_dir / f"{name}-first.log")
         report("first import", first, args.students)
         print(f"{'':<22} {len(server.requests):,} HTTP requests")
 
@@ -290,12 +302,12 @@ def main() -> None:
         server.load(muni)
         server.clear_log()
         print("register changes: " + ", ".join(f"{kind} {n}" for kind, n in done.items()))
-        nightly = run_child("incremental", "nightly", args, env, log_dir / "roster-nightly.log")
+        nightly = run_child("incremental", "nightly", args, env, log_dir / f"{name}-nightly.log")
         report("nightly (incremental)", nightly, args.students)
         print(f"{'':<22} {len(server.requests):,} HTTP requests")
         if args.full_again:
             server.clear_log()
-            again = run_child("full", "command", args, env, log_dir / "roster-full-again.log")
+            again = run_child("full", "command", args, env, log_dir / f"{name}-full-again.log")
             report("full, nothing new", again, args.students)
             print(f"{'':<22} {len(server.requests):,} HTTP requests")
 
