@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from accounts.actions.structure import school_year_for
-from accounts.demo.school import SCHOOL_NAME, Seeder
+from accounts.demo.school import Seeder
 from accounts.models import School, User
 from roster.models import RosterRun, SourceLink
 from roster.sources import read_file
@@ -82,9 +82,8 @@ def without_withdrawn_guardian(data: dict[str, Any]) -> dict[str, Any]:
     by_eppn = {person["eduPersonPrincipalNames"][0]: person for person in data["persons"]}
     student, guardian = (by_eppn[name] for name in WITHDRAWN)
     student["responsibles"] = [r for r in student["responsibles"] if r["id"] != guardian["id"]]
-    student["meta"]["modified"] = guardian["meta"]["modified"] = datetime.datetime.now(
-        datetime.UTC
-    ).isoformat()
+    now = datetime.datetime.now(datetime.UTC).isoformat()
+    student["meta"]["modified"] = guardian["meta"]["modified"] = now
     return data
 
 
@@ -104,7 +103,10 @@ def seed(today: datetime.date) -> School:
     first = sync_demo_register(data, today)
     if first.status != RosterRun.Status.DONE:
         raise RuntimeError(f"The demo register did not load: {first.status} {first.error}")
-    school = School.objects.get(name=SCHOOL_NAME)
+    (school_id,) = (o["id"] for o in data["organisations"] if o["organisationType"] == "Skolenhet")
+    school = School.objects.get(
+        pk=SourceLink.objects.get(kind=SourceLink.Kind.SCHOOL, source_id=school_id).local_id
+    )
     people = SourceLink.objects.filter(
         kind=SourceLink.Kind.PERSON, source_id__in=[person["id"] for person in data["persons"]]
     ).values_list("local_id", flat=True)
