@@ -81,9 +81,11 @@ def names_hidden_from(viewer: AnyUser, person_ids: Iterable[int]) -> dict[int, P
     guardians = [pk for pk, label in labels.items() if label is GUARDIAN_LABEL]
     wards: dict[int, set[int]] = {pk: set() for pk in guardians}
     if guardians:
-        for guardian_id, student_id in Guardianship.objects.active(today).filter(
-            guardian__in=guardians
-        ).values_list("guardian", "student"):
+        for guardian_id, student_id in (
+            Guardianship.objects.active(today)
+            .filter(guardian__in=guardians)
+            .values_list("guardian", "student")
+        ):
             wards[guardian_id].add(student_id)
     students = [pk for pk, label in labels.items() if label is STUDENT_LABEL]
     relations = relations_to_students(viewer, [*students, *(s for w in wards.values() for s in w)], today)

@@ -8,15 +8,23 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 
 from accounts import policy
-from accounts.actions import SYSTEM
-from accounts.actions import identity
+from accounts.actions import SYSTEM, identity
 from accounts.models import SecurityMarking, User
 from tests.support.cast import ROLES, Cast
 
 pytestmark = pytest.mark.django_db
 
 # A student's name: the student, the guardians in force and the student's staff.
-SEE_STUDENT = {"student", "guardian_1", "guardian_2", "teacher", "principal", "registrar", "school_admin", "operator"}
+SEE_STUDENT = {
+    "student",
+    "guardian_1",
+    "guardian_2",
+    "teacher",
+    "principal",
+    "registrar",
+    "school_admin",
+    "operator",
+}
 # A guardian's name: the guardian, their child and the child's staff; never the other guardian.
 SEE_GUARDIAN = {"guardian_1", "student", "teacher", "principal", "registrar", "school_admin", "operator"}
 
@@ -100,7 +108,7 @@ CIVIC = {"school_admin", "registrar", "operator"}
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_civic_numbers_are_seen_only_by_school_administrators_and_the_registrar(cast: Cast, role: str) -> None:
+def test_civic_numbers_are_seen_only_by_school_administrators_and_registrar(cast: Cast, role: str) -> None:
     viewer = _viewer(cast, role)
     assert policy.may_see_civic_number(viewer, cast.student) is (role in CIVIC)
     # A guardian's number: the school administrator (and the platform's operator) only.
