@@ -48,11 +48,18 @@ def _is_staff_of(relation: StudentRelation) -> bool:
     return relation.is_teacher or relation.is_principal or relation.is_registrar
 
 
-def names_hidden_from(viewer: AnyUser, person_ids: Iterable[int]) -> dict[int, Promise]:
-    """Of ``person_ids``, the people whose name ``viewer`` may not see, each with the label
-    to show instead. One query when none of them is protected (the usual case), at most
-    three otherwise, whatever the number of people."""
-    ids = {pk for pk in person_ids if pk is not None}
+def names_hidden_from(viewer: AnyUser, people: Iterable[User | int | None]) -> dict[int, Promise]:
+    """Of ``people`` (users or ids), those whose name ``viewer`` may not see, each with the
+    label to show instead. Users already loaded are checked for a marking first, so a list
+    of them without a protected person asks nothing; ids ask one query when none is
+    protected; at most three queries otherwise, whatever the number of people."""
+    ids: set[int] = set()
+    for person in people:
+        if isinstance(person, User):
+            if person.is_protected:
+                ids.add(person.pk)
+        elif person is not None:
+            ids.add(person)
     if not ids:
         return {}
     today = base.today()
@@ -102,9 +109,7 @@ def names_hidden_from(viewer: AnyUser, person_ids: Iterable[int]) -> dict[int, P
 def may_see_name(viewer: AnyUser, person: User | int) -> bool:
     """Whether ``viewer`` may see ``person``'s name (and class): see the module's rule."""
     person_id = person if isinstance(person, int) else person.pk
-    if isinstance(person, User) and not person.is_protected:
-        return True
-    return person_id not in names_hidden_from(viewer, [person_id])
+    return person_id not in names_hidden_from(viewer, [person])
 
 
 def shown_name(person: User, hidden: HiddenNames) -> str:
