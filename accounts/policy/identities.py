@@ -18,7 +18,7 @@ protected person who is neither a student nor a guardian (staff) is named as usu
 role makes the name public to the school anyway.
 
 Civic numbers are seen only by school administrators (of the person) and by a registrar
-(of the student's school, current or last).
+(of a school the student is or was at).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Enrolment, Guardianship, SecurityMarking, User
+from accounts.models import Enrolment, Guardianship, SecurityMarking, StaffRole, User
 from accounts.policy import base
-from accounts.policy.base import AnyUser, _is_member
+from accounts.policy.base import AnyUser, _is_member, _school_ids_with_role
 from accounts.policy.schools import administered_people
 from accounts.policy.students import StudentRelation, relations_to_students
 
@@ -147,18 +147,20 @@ def _label_of(person: User) -> Promise:
 
 def civic_numbers_visible_to(viewer: AnyUser, person_ids: Iterable[int]) -> set[int]:
     """Of ``person_ids``, the people whose civic number ``viewer`` may see: school
-    administrators see those they manage (``administered_people``), a registrar the
-    students of their school (current or, after leaving, last). One or two queries."""
+    administrators see those they manage (``administered_people``), a registrar the students
+    who are or were at their school (a request by post names the student by the number, also
+    after leaving). One query, whatever the number of people."""
     ids = {pk for pk in person_ids if pk is not None}
     if not ids or not _is_member(viewer):
         return set()
+    assert isinstance(viewer, User)
     today = base.today()
-    seen = set(administered_people(viewer, today).filter(pk__in=ids).values_list("pk", flat=True))
-    rest = ids - seen
-    if rest:
-        relations = relations_to_students(viewer, sorted(rest), today)
-        seen |= {pk for pk, relation in relations.items() if relation.is_registrar}
-    return seen
+    registrar_schools = _school_ids_with_role(viewer, StaffRole.Role.REGISTRAR, today)
+    students = Enrolment.objects.filter(school_class__school__in=registrar_schools).values("student")
+    seen = User.objects.filter(pk__in=ids).filter(
+        Q(pk__in=administered_people(viewer, today).values("pk")) | Q(pk__in=students)
+    )
+    return set(seen.values_list("pk", flat=True))
 
 
 def may_see_civic_number(viewer: AnyUser, person: User | int) -> bool:

@@ -13,6 +13,7 @@ from django.utils import translation
 
 from accounts.actions import SYSTEM, identity
 from accounts.models import SecurityMarking, User
+from classblog.actions import approve_post
 from dialogue.actions.messages import post_message
 from dialogue.actions.pages import page_of
 from dialogue.models import Thread
@@ -21,6 +22,7 @@ from notifications.fanout import fan_out_waiting
 from notifications.models import Notification
 from notifications.texts import title_and_body
 from tests.notifications.test_delivery_end_to_end import WAIT, add_devices, drained, give_address, wait_until
+from tests.support.blog import classmate, comment, pending_post, published_post
 from tests.support.cast import Cast
 from tests.support.push_service import PushService
 
@@ -34,7 +36,7 @@ from tests.support.worker import vapid_private_key as vapid_private_key
 
 KARINS_NUMBER = "198112189876"
 ANNAS_NUMBER = "201506152386"
-NUMBER_FORMS = (KARINS_NUMBER, "19811218-9876", "811218-9876", "8112189876")
+NUMBER_FORMS: tuple[str, ...] = (KARINS_NUMBER, "19811218-9876", "811218-9876", "8112189876")
 NUMBER_FORMS += (ANNAS_NUMBER, "20150615-2386", "150615-2386", "1506152386")
 
 
@@ -128,3 +130,27 @@ def test_push_and_email_to_the_other_guardian_carry_the_label_and_no_civic_numbe
     assert sum("En vårdnadshavare" in text for text in texts) == 1
     for text in [*texts, *(mail.subject + mail.text + str(mail.message) for mail in mails)]:
         assert not [form for form in NUMBER_FORMS if form in text]
+
+
+@pytest.mark.django_db
+def test_blog_notices_to_other_families_name_no_protected_writer(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Blog notices name the class, never a writer: other families learn nothing of a
+    protected student's post or comment, whatever they are told."""
+    mate, mates_guardian = classmate(cast)
+    identity.set_civic_number(SYSTEM, cast.student, ANNAS_NUMBER)
+    identity.set_security_marking(SYSTEM, cast.student, SecurityMarking.PROTECTED_REGISTRATION)
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_post(cast.teacher, pending_post(cast))
+        teachers = published_post(cast)
+        comment(cast.student, teachers, "Jag kommer!")
+        comment(mate, teachers, "Jag med!")
+    fan_out_waiting()
+    told = Notification.objects.filter(recipient__in=[mate, mates_guardian])
+    assert told.filter(kind="blog.post_published").count() == 2
+    for notification in told:
+        for language in ("sv", "en"):
+            title, body = title_and_body(notification, language)
+            assert "Anna" not in title + body
+            assert not [form for form in NUMBER_FORMS if form in title + body + str(notification.params)]
