@@ -48,3 +48,10 @@ def test_the_archive_list_costs_a_fixed_number_of_queries(cast: Cast, role: str)
     # session, user, device; the kept schools; per school the leavings and their classes (2);
     # the civic numbers the viewer may see (1).
     assert count == 3 + 1 + 2 + 1
+
+
+def test_the_registrar_picks_the_student_of_a_request_by_post_by_the_civic_number(cast: Cast) -> None:
+    annas = "201506152386"
+    identity.set_civic_number(SYSTEM, cast.student, annas)
+    page = verified_client(cast.registrar).get(reverse("registrar-exports")).content.decode()
+    assert "20150615-2386" in page
