@@ -18,6 +18,7 @@ from django.utils import translation
 
 from accounts.actions import SYSTEM, identity
 from accounts.models import SecurityMarking, User
+from dialogue.actions.goals import propose_goal
 from dialogue.actions.messages import mark_read, post_message
 from dialogue.actions.pages import page_of
 from dialogue.actions.threads import start_private_thread
@@ -146,6 +147,34 @@ def test_the_page_asks_the_policy_only_when_someone_on_it_is_protected(cast: Cas
     # guardian's children, the viewer's relations to them).
     url = reverse("student", args=[cast.student.pk])
     assert _count(cast.guardian_2, url) == 3 + 13 + (3 if protected else 0)
+
+
+@pytest.mark.django_db
+def test_the_goals_page_names_a_protected_guardians_proposal_only_to_those_who_need_it(cast: Cast) -> None:
+    propose_goal(cast.guardian_1, cast.student, text="Läsa en bok i veckan.")
+    _protect(cast.guardian_1)
+    url = reverse("goals", args=[cast.student.pk])
+    with translation.override("sv"):
+        johans = verified_client(cast.guardian_2).get(url).content.decode()
+        teachers = verified_client(cast.teacher).get(url).content.decode()
+    assert KARIN not in johans
+    assert LABEL in johans
+    assert KARIN in teachers
+
+
+@pytest.mark.django_db
+def test_search_hits_name_a_protected_writer_only_to_those_who_need_it(cast: Cast) -> None:
+    page, thread = _general(cast)
+    _write(cast.guardian_1, page, thread, "Glöm inte läxan i matte.")
+    _protect(cast.guardian_1)
+    url = reverse("student-search", args=[cast.student.pk]) + "?q=läxan"
+    with translation.override("sv"):
+        johans = verified_client(cast.guardian_2).get(url).content.decode()
+        teachers = verified_client(cast.teacher).get(url).content.decode()
+    assert "Glöm inte" in johans
+    assert KARIN not in johans
+    assert LABEL in johans
+    assert KARIN in teachers
 
 
 # --- Live -----------------------------------------------------------------------------------------
