@@ -43,3 +43,13 @@ def shown_name(person: Any, hidden: Any) -> str:
     if person is None:
         return ""
     return policy.shown_name(person, hidden or {})
+
+
+@register.filter
+def name_for(person: Any, viewer: Any) -> str:
+    """``person``'s name as ``viewer`` may see it (``policy.names_hidden_from``), for one
+    name in a page that has no ``hidden`` answer for all of its names. No query unless the
+    person is protected."""
+    if person is None:
+        return ""
+    return policy.shown_name(person, policy.names_hidden_from(viewer, [person]))

@@ -21,11 +21,13 @@ from accounts.models import SecurityMarking, User
 from dialogue.actions.goals import propose_goal
 from dialogue.actions.messages import mark_read, post_message
 from dialogue.actions.pages import page_of
+from dialogue.actions.talks import book_talk
 from dialogue.actions.threads import start_private_thread
 from dialogue.models import Message, StudentPage, Thread
 from tests.support.cast import Cast, build_cast
 from tests.support.clients import verified_client
 from tests.support.sockets import open_socket, receive, send, subscribe
+from tests.support.talks import open_slots
 
 KARIN = "Karin Andersson"
 LABEL = "En vårdnadshavare"
@@ -175,6 +177,25 @@ def test_search_hits_name_a_protected_writer_only_to_those_who_need_it(cast: Cas
     assert KARIN not in johans
     assert LABEL in johans
     assert KARIN in teachers
+
+
+@pytest.mark.django_db
+def test_the_talk_pages_name_a_protected_guardian_only_to_those_who_need_it(cast: Cast) -> None:
+    """Who booked the talk (offered to the other guardian to join) and who comes."""
+    slots = open_slots(cast)
+    talk = book_talk(cast.guardian_1, cast.student, slots[0].pk)
+    _protect(cast.guardian_1)
+    urls = (
+        reverse("student-talks", args=[cast.student.pk]),
+        reverse("talk", args=[cast.student.pk, talk.pk]),
+    )
+    for url in urls:
+        with translation.override("sv"):
+            johans = verified_client(cast.guardian_2).get(url).content.decode()
+            teachers = verified_client(cast.teacher).get(url).content.decode()
+        assert "Karin" not in johans, url
+        assert LABEL in johans, url
+        assert KARIN in teachers, url
 
 
 # --- Live -----------------------------------------------------------------------------------------
