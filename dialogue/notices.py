@@ -8,6 +8,7 @@ page, never what was written.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.urls import reverse
@@ -100,7 +101,7 @@ def message_posted(data: Mapping[str, Any]) -> Notice | None:
     thread_id = data.get("thread_id")
     thread = Thread.objects.select_related("subject").filter(pk=thread_id).first() if thread_id else None
     private = thread if thread is not None and thread.is_private else None
-    return _notice(
+    notice = _notice(
         data,
         wanted=(policy.STUDENT, policy.GUARDIAN, policy.TEACHER),
         # The message's own thread, scrolled to it (dialogue/render.js gives each message id m-<id>).
@@ -112,6 +113,25 @@ def message_posted(data: Mapping[str, Any]) -> Notice | None:
         author=author.display_name if author else "",
         thread=_thread(thread),
     )
+    if notice is None or author is None:
+        return notice
+    return replace(notice, params_for=_unnamed(author, notice.recipients, "author"))
+
+
+def _unnamed(person: User, recipients: Mapping[int, str], param: str) -> dict[int, dict[str, Any]]:
+    """For each recipient the policy does not let see ``person``'s name (a protected guardian,
+    to the child's other guardian), ``param`` becomes the neutral label in both languages, so
+    the inbox, the push and the e-mail never carry the name. Nothing is asked unless the
+    person is protected."""
+    labels = policy.name_hidden_from_viewers(person, list(recipients))
+    unnamed: dict[int, dict[str, Any]] = {}
+    for pk, label in labels.items():
+        texts = {}
+        for language in ("sv", "en"):
+            with translation.override(language):
+                texts[language] = str(label)
+        unnamed[pk] = {param: texts}
+    return unnamed
 
 
 def goal_changed(data: Mapping[str, Any]) -> Notice | None:

@@ -1,6 +1,7 @@
 """What clients receive about a message: one JSON shape for the page's first render, live
 events and catching up after a reconnect. Built once per change and sent to every member,
-so it holds nothing that depends on who reads it (the browser marks its own messages)."""
+so it holds nothing that depends on who reads it (the browser marks its own messages); a
+render for one person names the writers as that person may see them."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from accounts import policy
 from accounts.models import CurriculumArea
 from dialogue.models import (
     ActionProgramme,
@@ -39,9 +42,26 @@ def attachment_payload(attachment: Attachment) -> dict[str, Any]:
     }
 
 
-def message_payload(message: Message, attachments: list[Attachment]) -> dict[str, Any]:
+def _author_name(message: Message, hidden: policy.HiddenNames | None) -> str:
+    """The writer's name as the reader may see it. ``hidden``: the viewer's answer of
+    ``policy.names_hidden_from`` (a render for one person); without it (a frame for everyone
+    on the page) a protected guardian is "A guardian", since the child's other guardian may
+    not see the name: those who may see it get it when they load the page. Everyone on a
+    page may see its student's name. No query unless the writer is protected."""
+    author = message.author
+    if hidden is not None:
+        return policy.shown_name(author, hidden)
+    if author.is_protected and author.pk != message.page.student_id:
+        return policy.shown_name(author, policy.names_hidden_from(AnonymousUser(), [author]))
+    return author.display_name
+
+
+def message_payload(
+    message: Message, attachments: list[Attachment], hidden: policy.HiddenNames | None = None
+) -> dict[str, Any]:
     """Precondition: ``message.author`` is loaded (select_related) and ``attachments`` are
-    the message's attachments. A retracted message keeps its place but not its content."""
+    the message's attachments. A retracted message keeps its place but not its content.
+    ``hidden``: for a render for one viewer, whose names they may not see (``_author_name``)."""
     retracted = message.retracted_at is not None
     return {
         "id": message.pk,
@@ -50,7 +70,7 @@ def message_payload(message: Message, attachments: list[Attachment]) -> dict[str
         "seq": message.seq,
         "change_seq": message.change_seq,
         "client_id": str(message.client_id),
-        "author": {"id": message.author_id, "name": message.author.display_name},
+        "author": {"id": message.author_id, "name": _author_name(message, hidden)},
         "html": "" if retracted else message.body_html,
         "body": "" if retracted else message.body,  # the Markdown source, for editing
         "created_at": message.created_at.isoformat(),

@@ -56,6 +56,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from accounts import policy
 from accounts.errors import NotFound, Refused
 from accounts.models import User
 from dialogue import doors, queries
@@ -89,7 +90,9 @@ def subscribe(user: User, frame: dict[str, Any]) -> Subscription:
     if after is not None:
         missed = queries.changes_since(page, user, after, limit=CATCH_UP_LIMIT + 1)
         complete = len(missed) <= CATCH_UP_LIMIT
-        changes = [message_payload(m, list(m.attachments.all())) for m in missed[:CATCH_UP_LIMIT]]
+        shown = missed[:CATCH_UP_LIMIT]
+        hidden = policy.names_hidden_from(user, [m.author for m in shown])
+        changes = [message_payload(m, list(m.attachments.all()), hidden) for m in shown]
     return Subscription(page.pk, page.student_id, page.last_seq, changes, complete)
 
 

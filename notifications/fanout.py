@@ -76,7 +76,7 @@ def fan_out(event: Event) -> FannedOut:
             kind=kind.name,
             group=kind.group,
             actor_id=notice.actor_id,
-            params=dict(notice.params),
+            params={**notice.params, **notice.params_for.get(person.pk, {})},
             url=notice.url,
             source=notice.source or source_of(notice.url),
             target=notice.target,

@@ -91,6 +91,10 @@ class Notice:
     # What the inbox groups the notice by, where that is wider than ``url`` without its
     # fragment (the default): the posts of one class blog are one line.
     source: str = ""
+    # Parameters that differ for some recipients (recipient id -> the params to use instead):
+    # a protected person's name is the neutral label for those the policy does not let see
+    # it, in the inbox, the push and the e-mail alike (all are written from the params).
+    params_for: Mapping[int, Mapping[str, Param]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts import policy
+from accounts import civic, policy
+from accounts.actions import identity as identity_actions
 from accounts.actions import memberships as membership_actions
 from accounts.actions import people as people_actions
 from accounts.admin import leaving as leaving_admin
@@ -30,11 +31,13 @@ from accounts.admin.memberships import (
     TeachingInline,
 )
 from accounts.admin.site import PolicyAdmin, school_admin_site, schools_of
+from accounts.errors import Refused
 from accounts.models import (
     Enrolment,
     Guardianship,
     Mentorship,
     School,
+    SecurityMarking,
     StaffRole,
     TeachingAssignment,
     User,
@@ -101,9 +104,49 @@ class PersonForm(forms.ModelForm):
     # membership at their school: a new person without one would be lost to them.
     require_school_link = False
 
+    # The person's identity as the register knows it: not model fields of the form, since
+    # they are written through their own actions (``accounts.actions.identity``) after the
+    # person is saved. The number is never part of a URL (nor of the list's search).
+    civic_number_text = forms.CharField(
+        label=gettext_lazy("Civic number"),
+        required=False,
+        max_length=20,
+        help_text=gettext_lazy("YYYYMMDD-NNNN. Shown only to school administrators and the registrar."),
+    )
+    marking = forms.ChoiceField(
+        label=gettext_lazy("Protected personal data"),
+        choices=SecurityMarking.choices,
+        initial=SecurityMarking.NONE,
+        help_text=gettext_lazy(
+            "The name is shown only to the person, their family and the staff who need it."
+        ),
+    )
+
     class Meta:
         model = User
         fields = ("username", "first_name", "last_name", "email", "language", "is_active")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        person = self.instance
+        self.fields["marking"].initial = person.security_marking
+        if person.civic_number and "civic_number_text" in self.fields:
+            self.fields["civic_number_text"].initial = civic.formatted(person.civic_number)
+
+    def clean_civic_number_text(self) -> str | None:
+        """The twelve-digit form, or a form error that does not repeat the number."""
+        raw = self.cleaned_data.get("civic_number_text") or ""
+        if not raw.strip():
+            return None
+        try:
+            number = identity_actions.check_civic_number(raw)
+        except Refused as refusal:
+            raise ValidationError(refusal.message, code="invalid_civic_number") from None
+        if User.objects.filter(civic_number=number).exclude(pk=self.instance.pk).exists():
+            raise ValidationError(
+                _("Another person already has that civic number."), code="civic_number_taken"
+            )
+        return number
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -137,13 +180,32 @@ class PersonForm(forms.ModelForm):
         return username
 
 
+class ProtectedFilter(admin.SimpleListFilter):
+    """Who is protected (skyddade personuppgifter), either marking, or one of them."""
+
+    title = gettext_lazy("Protected personal data")
+    parameter_name = "protected"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", gettext_lazy("Yes, either marking")), *SecurityMarking.choices]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value()
+        if value == "yes":
+            return queryset.exclude(security_marking=SecurityMarking.NONE)
+        if value in SecurityMarking.values:
+            return queryset.filter(security_marking=value)
+        return queryset
+
+
 @admin.register(User, site=school_admin_site)
 class PersonAdmin(PolicyAdmin):
     form = PersonForm
-    list_display = ("display_name", "username", "email", "is_active")
+    list_display = ("display_name", "username", "email", "is_active", "protected")
     list_display_links = ("display_name", "username")
+    # Never the civic number: a search term is part of the list's URL.
     search_fields = ("first_name", "last_name", "username", "email")
-    list_filter = ("is_active",)
+    list_filter = ("is_active", ProtectedFilter)
     ordering = ("last_name", "first_name")
     inlines = [
         EnrolmentInline,
@@ -186,6 +248,33 @@ class PersonAdmin(PolicyAdmin):
     @admin.display(description=gettext_lazy("name"), ordering="last_name")
     def display_name(self, person: User) -> str:
         return person.display_name
+
+    @admin.display(description=gettext_lazy("Protected personal data"), ordering="security_marking")
+    def protected(self, person: User) -> str:
+        """The marking itself, so that the administrator sees who is protected and how."""
+        return person.get_security_marking_display() if person.is_protected else ""
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The civic number only for those the policy lets see it (every administrator of
+        the person's school: a new person is theirs once saved with a membership)."""
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and not policy.may_see_civic_number(request.user, obj):
+            fields.remove("civic_number_text")
+        return fields
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """After the memberships (a new person is the administrator's only once linked to
+        the school), the identity, through its actions: the marking re-checks open sockets."""
+        super().save_related(request, form, formsets, change)
+        person = form.instance
+        shown = "civic_number_text" in self.get_fields(request, person)
+        if shown and "civic_number_text" in form.cleaned_data:
+            number = form.cleaned_data["civic_number_text"]
+            if number != person.civic_number:
+                identity_actions.set_civic_number(request.user, person, number)
+        marking = form.cleaned_data.get("marking")
+        if marking and marking != person.security_marking:
+            identity_actions.set_security_marking(request.user, person, marking)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return policy.administered_people(request.user).order_by("last_name", "first_name")

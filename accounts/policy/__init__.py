@@ -20,8 +20,8 @@ and administer schools, but are not members of any student's page.
 
 By role: ``students`` (the student's page), ``threads`` (who reads each thread of it),
 ``classes`` (rosters, talk times, the assessment flow), ``blogs`` (the class blog),
-``schools`` (principals, administrators, one-time passwords), on the building blocks of
-``base``.
+``schools`` (principals, administrators, one-time passwords), ``identities`` (protected
+names and civic numbers), on the building blocks of ``base``.
 """
 
 import datetime
@@ -46,6 +46,17 @@ from accounts.policy.classes import (
     assessed_subjects,
     can_manage_talk_slots,
     visible_class_rosters,
+)
+from accounts.policy.identities import (
+    GUARDIAN_LABEL,
+    STUDENT_LABEL,
+    HiddenNames,
+    civic_numbers_visible_to,
+    may_see_civic_number,
+    may_see_name,
+    name_hidden_from_viewers,
+    names_hidden_from,
+    shown_name,
 )
 from accounts.policy.schools import (
     access_led_school,
@@ -94,17 +105,20 @@ __all__ = [
     "AUDIENCES",
     "EVERYONE",
     "GUARDIAN",
+    "GUARDIAN_LABEL",
     "NO_CLASS_RELATION",
     "NO_RELATION",
     "ONE_GUARDIAN",
     "PRINCIPAL",
     "REGISTRAR",
     "STUDENT",
+    "STUDENT_LABEL",
     "TEACHER",
     "AnyUser",
     "BlogRights",
     "BlogSettings",
     "ClassRelation",
+    "HiddenNames",
     "StudentRelation",
     "access_assessment_flow",
     "access_class_roster",
@@ -119,13 +133,18 @@ __all__ = [
     "can_review_flagged_texts",
     "can_set_retention_rules",
     "can_set_secrecy_grounds",
+    "civic_numbers_visible_to",
     "class_blog_is_archived",
     "class_blog_rights",
     "is_private",
     "is_staff_reader",
     "led_schools",
     "may_read_thread",
+    "may_see_civic_number",
+    "may_see_name",
     "may_start_private_thread",
+    "name_hidden_from_viewers",
+    "names_hidden_from",
     "readable_threads_q",
     "readers_of_class_blog",
     "readers_of_student_page",
@@ -135,6 +154,7 @@ __all__ = [
     "requires_otp",
     "roles_in_class_blog",
     "roles_on_student_page",
+    "shown_name",
     "staff_filter",
     "thread_audience",
     "today",

@@ -13,7 +13,7 @@ from typing import Any
 from accounts import events
 from accounts.models import User
 from dialogue.models import Message, ReadProgress, StudentPage, Thread
-from dialogue.queries.receipts import receipts_for, thread_readers
+from dialogue.queries.receipts import named_for, receipts_for, thread_readers
 
 
 def reading_advanced(reader: User, page: StudentPage, thread: Thread, *, before: int, upto: int) -> None:
@@ -36,8 +36,15 @@ def reading_advanced(reader: User, page: StudentPage, thread: Thread, *, before:
     told = [m for m in newly_read if m.author_id in audience]
     receipts = receipts_for(thread, told, readers)
     by_writer: dict[int, dict[str, Any]] = defaultdict(dict)
-    for message in told:
-        by_writer[message.author_id][str(message.pk)] = receipts[message.pk]
+    for writer in {m.author_id for m in told}:
+        # Each writer sees the readers' names as the policy lets them (a protected guardian
+        # is "A guardian" to the other one); no query unless a reader is protected.
+        names = {r.id: r.name for r in named_for(writer, readers)}
+        for message in told:
+            if message.author_id == writer:
+                by_writer[writer][str(message.pk)] = [
+                    {**entry, "name": names.get(entry["id"], entry["name"])} for entry in receipts[message.pk]
+                ]
     events.publish_many(
         (
             events.user_group(writer),

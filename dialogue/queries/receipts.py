@@ -15,13 +15,13 @@ import datetime
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from accounts import policy
-from accounts.models import Guardianship, User
+from accounts.models import Guardianship, SecurityMarking, User
 from dialogue.models import Assessment, Message, ReadProgress, ReadState, Thread
 
 # The order readers are listed in: the family first, then the school.
@@ -42,6 +42,8 @@ class Reader:
     name: str  # the first name; the full name where two readers share a first name
     role: str
     read_upto: int
+    # Protected personal data: the name is for those the policy lets see it (``named_for``).
+    protected: bool = False
 
 
 def thread_readers(student: User, thread: Thread) -> list[Reader]:
@@ -55,16 +57,29 @@ def thread_readers(student: User, thread: Thread) -> list[Reader]:
     people = list(
         User.objects.filter(pk__in=audience)
         .annotate(read_upto=Subquery(read_upto))
-        .values_list("pk", "first_name", "last_name", "username", "read_upto")
+        .values_list("pk", "first_name", "last_name", "username", "read_upto", "security_marking")
     )
-    firsts = [first for _pk, first, _last, _username, _upto in people]
+    firsts = [first for _pk, first, _last, _username, _upto, _marking in people]
     readers = []
-    for pk, first, last, username, upto in people:
+    for pk, first, last, username, upto, marking in people:
         full = f"{first} {last}".strip() or username
         name = first if first and firsts.count(first) == 1 else full
-        readers.append(Reader(pk, name, audience[pk], upto or 0))
+        readers.append(Reader(pk, name, audience[pk], upto or 0, marking != SecurityMarking.NONE))
     readers.sort(key=lambda reader: (ROLE_ORDER.get(reader.role, 9), reader.name, reader.id))
     return readers
+
+
+def named_for(viewer: User | int, readers: list[Reader]) -> list[Reader]:
+    """``readers`` as ``viewer`` may see them: a protected guardian is "A guardian" to the
+    child's other guardian (``policy.names_hidden_from``). No query unless a reader is
+    protected."""
+    protected = [reader.id for reader in readers if reader.protected]
+    if not protected:
+        return readers
+    if isinstance(viewer, int):
+        viewer = User.objects.get(pk=viewer)
+    hidden = policy.names_hidden_from(viewer, protected)
+    return [replace(r, name=str(hidden[r.id])) if r.id in hidden else r for r in readers]
 
 
 def _read_times(
@@ -129,7 +144,7 @@ def own_receipts(viewer: User, student: User, thread: Thread, messages: Iterable
     own = [m for m in messages if m.author_id == viewer.pk and m.retracted_at is None]
     if not own:
         return {}
-    readers = thread_readers(student, thread)
+    readers = named_for(viewer, thread_readers(student, thread))
     return {str(pk): entries for pk, entries in receipts_for(thread, own, readers).items()}
 
 

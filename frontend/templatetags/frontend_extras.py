@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts import policy
+
 register = template.Library()
 
 
@@ -31,3 +33,23 @@ def page_settings() -> str:
         SOCKET_PATH,
         settings.WEBSOCKET_HEARTBEAT_SECONDS * 1000,
     )
+
+
+@register.filter
+def shown_name(person: Any, hidden: Any) -> str:
+    """``person``'s name, or the neutral label when ``hidden`` (the policy's
+    ``names_hidden_from`` for the viewer) holds them: a protected student's or guardian's
+    name reaches only those who need it."""
+    if person is None:
+        return ""
+    return policy.shown_name(person, hidden or {})
+
+
+@register.filter
+def name_for(person: Any, viewer: Any) -> str:
+    """``person``'s name as ``viewer`` may see it (``policy.names_hidden_from``), for one
+    name in a page that has no ``hidden`` answer for all of its names. No query unless the
+    person is protected."""
+    if person is None:
+        return ""
+    return policy.shown_name(person, policy.names_hidden_from(viewer, [person]))

@@ -24,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import policy
 from accounts.errors import Forbidden, Refused, SensitiveText
 from accounts.models import User
 from classblog import actions, doors, queries
@@ -101,7 +102,22 @@ def _blog_context(blog: doors.BlogAccess, page_number: int | None = 1, **form: A
         "client_id": uuid.uuid4(),
     }
     context.update(form)
+    context["hidden"] = _hidden_names(blog, context["page"], context.get("post"))
     return context
+
+
+def _hidden_names(blog: doors.BlogAccess, page: queries.BlogPage, post: Post | None) -> policy.HiddenNames:
+    """The names on the page (writers of posts and comments, and who reviewed or hid them)
+    that the viewer may not see: a protected student or guardian reads as "A student" or "A
+    guardian" to the rest of the class. No query unless someone on the page is protected."""
+    posts = [*page.posts, *page.waiting, *page.scheduled, *page.declined, *([post] if post else [])]
+    people: list[User | None] = []
+    for shown in posts:
+        people += [shown.author, shown.reviewed_by]
+        people += [
+            person for comment in shown.comments.all() for person in (comment.author, comment.hidden_by)
+        ]
+    return policy.names_hidden_from(blog.viewer, people)
 
 
 @require_GET
@@ -272,7 +288,7 @@ def post_view(request: HttpRequest, class_id: int, post_id: int) -> HttpResponse
     (what an open blog fetches when it is told that the post changed)."""
     blog = doors.blog(viewer(request), class_id)
     post = blog.post(post_id)
-    context = _blog_context(blog, page_number=None) | {"post": post}
+    context = _blog_context(blog, page_number=None, post=post)
     if request.GET.get("fragment") == "1":
         return render(request, "frontend/includes/blog_post.html", context)
     return render(request, "frontend/blog_post.html", context)
@@ -285,8 +301,7 @@ def post_edit_view(request: HttpRequest, class_id: int, post_id: int) -> HttpRes
     post = blog.post(post_id)
     if not (blog.rights.write and post.author_id == blog.viewer.pk):
         raise Forbidden
-    context = _blog_context(blog, page_number=None) | {
-        "post": post,
+    context = _blog_context(blog, page_number=None, post=post) | {
         "posted": {},
         "error": "",
         "guarded": False,
@@ -340,8 +355,7 @@ def comment_new_view(request: HttpRequest, class_id: int, post_id: int) -> HttpR
                 "Change it, or send anyway: the principal is then told."
             ),
         )
-        context = _blog_context(blog, page_number=None) | {
-            "post": post,
+        context = _blog_context(blog, page_number=None, post=post) | {
             "comment_error": failure.message,
             "comment_guarded": failure.guarded,
             "comment_posted": request.POST.get("body", ""),

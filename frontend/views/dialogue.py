@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import policy
 from accounts import queries as account_queries
 from accounts.errors import ActionError, Refused, SensitiveText
+from accounts.models import User
 from dialogue import doors, queries
 from dialogue.actions.attachments import upload_attachment
 from dialogue.models import MAX_MESSAGE_LENGTH, Attachment, Thread
@@ -51,11 +52,20 @@ def may_start_thread(relation: policy.StudentRelation) -> bool:
     )
 
 
-def thread_readers(thread: Thread, audience: account_queries.Audience) -> str:
+def thread_readers(
+    thread: Thread, audience: account_queries.Audience, hidden: policy.HiddenNames | None = None
+) -> str:
     """Who reads a private thread, as the page says it ("Visible to Karin Andersson and the
-    school (not Elsa or Johan)"); empty for a thread everyone on the page reads."""
+    school (not Elsa or Johan)"); empty for a thread everyone on the page reads. ``hidden``:
+    the people on the page whose name the viewer may not see (``policy.names_hidden_from``),
+    named by the neutral label."""
     if not thread.is_private:
         return ""
+    hidden = hidden or {}
+
+    def first(person: User) -> str:
+        return str(hidden[person.pk]) if person.pk in hidden else person.first_name
+
     guardians = audience.guardians
     if thread.audience == policy.ONE_GUARDIAN:
         readers = [g for g in guardians if g.pk == thread.guardian_id]
@@ -64,11 +74,11 @@ def thread_readers(thread: Thread, audience: account_queries.Audience) -> str:
     left_out = [audience.student] + [g for g in guardians if g not in readers]
     if not readers:
         return _("Visible to the school only (not %(others)s)") % {
-            "others": get_text_list([p.first_name for p in left_out], _("or"))
+            "others": get_text_list([first(p) for p in left_out], _("or"))
         }
     return _("Visible to %(readers)s and the school (not %(others)s)") % {
-        "readers": ", ".join(p.display_name for p in readers),
-        "others": get_text_list([p.first_name for p in left_out], _("or")),
+        "readers": ", ".join(policy.shown_name(p, hidden) for p in readers),
+        "others": get_text_list([first(p) for p in left_out], _("or")),
     }
 
 
@@ -84,6 +94,11 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
     messages = queries.thread_messages(thread)
     archived = access.relation.is_archived
     audience = account_queries.student_page_audience(student, archived=archived)
+    # A protected guardian is not named to the child's other guardian (no query unless
+    # someone on the page is protected).
+    hidden = policy.names_hidden_from(
+        user, [audience.student, *audience.guardians, *(m.author for m in messages)]
+    )
     # An archive has nothing new: readers keep no read position there (nothing is written).
     unread = {} if archived else queries.unread_counts(user, page)
     data: dict[str, Any] = {
@@ -91,7 +106,7 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
         "thread": thread.pk,
         "head": page.last_seq,
         "me": {"id": user.pk, "name": user.display_name},
-        "messages": [message_payload(m, list(m.attachments.all())) for m in messages],
+        "messages": [message_payload(m, list(m.attachments.all()), hidden) for m in messages],
         # Who has read the viewer's own messages: for the writer only, never broadcast.
         "receipts": {} if archived else own_receipts(user, student, thread, messages),
         "more": len(messages) == queries.PAGE_SIZE,
@@ -114,6 +129,7 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
         {
             "student": student,
             "audience": audience,
+            "hidden": hidden,
             "may_see_openings": access.relation.may_see_openings,
             "page": page,
             "threads": threads,
@@ -122,7 +138,7 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
             "dialogue": data,
             "can_write": access.relation.may_write,
             "can_start_thread": may_start_thread(access.relation),
-            "thread_readers": thread_readers(thread, audience),
+            "thread_readers": thread_readers(thread, audience, hidden),
             "can_export": access.relation.may_export,
         },
     )
@@ -140,9 +156,10 @@ def thread_history_view(request: HttpRequest, page_id: int, thread_id: int) -> J
         return json_error(Refused("malformed", _("The request was not understood.")))
     messages = queries.thread_messages(thread, before_seq=before)
     archived = access.relation.is_archived
+    hidden = policy.names_hidden_from(user, [m.author for m in messages])
     return JsonResponse(
         {
-            "messages": [message_payload(m, list(m.attachments.all())) for m in messages],
+            "messages": [message_payload(m, list(m.attachments.all()), hidden) for m in messages],
             "receipts": {} if archived else own_receipts(user, access.student, thread, messages),
             "more": len(messages) == queries.PAGE_SIZE,
         }

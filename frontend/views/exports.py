@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import civic, policy
 from accounts.errors import NotFound, Refused
 from frontend.answers import add_to_form, flash_error
 from frontend.requests import viewer
@@ -135,9 +136,20 @@ class RegistrarExportForm(forms.Form):
         help_text=gettext_lazy("The registration number of the letter or e-mail that asked for the copy."),
     )
 
-    def __init__(self, *args: Any, students: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, students: list[Any], civic_numbers: set[int] | None = None, **kwargs: Any
+    ) -> None:
+        """``civic_numbers``: the students whose civic number the registrar may see (the
+        policy's answer): a letter names the person by it, so the choice shows it."""
         super().__init__(*args, **kwargs)
-        choices = [(student.pk, f"{student.display_name} ({student.username})") for student in students]
+        shown = civic_numbers or set()
+
+        def label(student: Any) -> str:
+            if student.pk in shown and student.civic_number:
+                return f"{student.display_name} ({civic.formatted(student.civic_number)}, {student.username})"
+            return f"{student.display_name} ({student.username})"
+
+        choices = [(student.pk, label(student)) for student in students]
         field = self.fields["student"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", ""), *choices]
@@ -149,7 +161,9 @@ def registrar_exports_view(request: HttpRequest) -> HttpResponse:
     user = viewer(request)
     if not queries.is_registrar(user):
         raise NotFound
-    form = RegistrarExportForm(request.POST or None, students=list(queries.registrar_students(user)))
+    students = list(queries.registrar_students(user))
+    shown = policy.civic_numbers_visible_to(user, [student.pk for student in students])
+    form = RegistrarExportForm(request.POST or None, students=students, civic_numbers=shown)
     if request.method == "POST" and form.is_valid():
         try:
             export = actions.request_export(

@@ -185,11 +185,16 @@ def _goals_page(
     for item in items:
         by_status[item.goal.status].append(item)
     labels = dict(Goal.Status.choices)
+    # Who proposed, decided or wrote: a protected guardian is not named to the child's other
+    # guardian (no query unless one of them is protected).
+    people = [person for item in items for person in (item.goal.created_by, item.goal.decided_by)]
+    people += [revision.written_by for item in items for revision in item.goal.revisions.all()]
     return render(
         request,
         "frontend/goals.html",
         {
             "student": student,
+            "hidden": policy.names_hidden_from(access.viewer, people),
             "sections": [(status, labels[status], by_status[status]) for status in SECTIONS],
             "goal_count": len(items),
             "can_set": relation.may_set_goals,

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts import policy
 from accounts.errors import Refused
 from accounts.models import User
 from dialogue import doors
@@ -58,7 +59,10 @@ def _answer(request: HttpRequest, user: User, *, student: User | None) -> dict[s
         limit=searching.PER_PAGE,
         offset=(number - 1) * searching.PER_PAGE,
     )
-    context.update(q=text, results=results, number=number)
+    # A protected guardian is not named to the child's other guardian (no query unless a
+    # writer among the hits is protected).
+    hidden = policy.names_hidden_from(user, [hit.message.author for hit in results.hits])
+    context.update(q=text, results=results, number=number, hidden=hidden)
     return context
 
 
