@@ -16,6 +16,7 @@ through ``config.env.Env``. Three modes, chosen by ``ELEVDIALOG_ENV``:
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -412,6 +413,8 @@ ROSTER_PAGE_SIZE = env.integer("ROSTER_PAGE_SIZE", 500)
 ROSTER_TIMEOUT_SECONDS = env.integer("ROSTER_TIMEOUT_SECONDS", 30)
 # The nightly run starts at the first worker round after this local time (HH:MM).
 ROSTER_NIGHTLY_AT = env.string("ROSTER_NIGHTLY_AT", "02:30")
+if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", ROSTER_NIGHTLY_AT):
+    raise ConfigurationError("ROSTER_NIGHTLY_AT must be a time of day as HH:MM, e.g. 02:30.")
 _roster_client = ROSTER_TOKEN_URL and ROSTER_CLIENT_ID and ROSTER_CLIENT_SECRET
 if ROSTER_API_URL and not (ROSTER_BEARER_TOKEN or _roster_client):
     raise ConfigurationError(

@@ -75,6 +75,23 @@ def test_production_refuses_to_start_without_required_variables(missing: str) ->
     assert missing in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variables", "complaint"),
+    [
+        ({"ROSTER_NIGHTLY_AT": "2.30"}, "ROSTER_NIGHTLY_AT must be a time of day"),
+        ({"ROSTER_NIGHTLY_AT": "24:00"}, "ROSTER_NIGHTLY_AT must be a time of day"),
+        ({"ROSTER_API_URL": "https://register.example/ss12000"}, "ROSTER_API_URL needs"),
+    ],
+)
+def test_a_register_set_up_wrongly_stops_the_start_not_the_night(
+    variables: dict[str, str], complaint: str
+) -> None:
+    """A nightly job that fails every night is found weeks later; a start that fails is not."""
+    result = manage("check", env={**PRODUCTION_ENV, **variables})
+    assert result.returncode != 0
+    assert complaint in result.stderr
+
+
 def test_production_refuses_a_short_secret_key() -> None:
     result = manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": "too-short"})
     assert result.returncode != 0
