@@ -409,6 +409,10 @@ ROSTER_CLIENT_ID = env.optional_string("ROSTER_CLIENT_ID")
 ROSTER_CLIENT_SECRET = env.optional_string("ROSTER_CLIENT_SECRET")
 ROSTER_BEARER_TOKEN = env.optional_string("ROSTER_BEARER_TOKEN")
 ROSTER_FILE = env.optional_string("ROSTER_FILE")
+if DEVELOPMENT and not (ROSTER_FILE or ROSTER_API_URL) and (VAR_DIR / "demo-register.json").exists():
+    # The demo's register as ``seed_demo`` left it (``roster.demo``): "Sync now" works in
+    # ``make run`` as at a school without the API.
+    ROSTER_FILE = str(VAR_DIR / "demo-register.json")
 ROSTER_PAGE_SIZE = env.integer("ROSTER_PAGE_SIZE", 500)
 ROSTER_TIMEOUT_SECONDS = env.integer("ROSTER_TIMEOUT_SECONDS", 30)
 # The nightly run starts at the first worker round after this local time (HH:MM).

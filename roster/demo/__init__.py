@@ -22,6 +22,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+
 from accounts.actions.structure import school_year_for
 from accounts.demo.school import Seeder
 from accounts.models import School, User
@@ -30,6 +32,10 @@ from roster.sources import read_file
 from roster.sync import sync
 
 DEMO_FILE = Path(__file__).with_name("bjorkbacka.json")
+# The register as it stands after the demo's two runs, where ``config.settings`` points
+# ROSTER_FILE in development: the school administrator's "Sync now" and the nightly run of
+# ``make run`` read it (and find nothing new, as on most nights).
+STANDING_FILE_NAME = "demo-register.json"
 FILE_SCHOOL_YEAR = 2026  # the file's dates are those of 2026/27
 DATE_KEYS = {"startDate", "endDate"}
 TIME_KEYS = {"created", "modified"}
@@ -111,7 +117,17 @@ def seed(today: datetime.date) -> School:
         kind=SourceLink.Kind.PERSON, source_id__in=[person["id"] for person in data["persons"]]
     ).values_list("local_id", flat=True)
     Seeder(today).finish(school, User.objects.filter(pk__in=list(people)))
-    second = sync_demo_register(without_withdrawn_guardian(data), today)
+    standing = without_withdrawn_guardian(data)
+    second = sync_demo_register(standing, today)
     if second.status != RosterRun.Status.DONE:
         raise RuntimeError(f"The demo register's second run failed: {second.status} {second.error}")
+    write_standing_register(standing)
     return school
+
+
+def write_standing_register(data: dict[str, Any]) -> Path:
+    """Keep the register as it now stands for the demo's later runs (``STANDING_FILE_NAME``)."""
+    path = Path(settings.VAR_DIR) / STANDING_FILE_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -14,6 +15,7 @@ from accounts import civic, policy
 from accounts.models import Enrolment, Guardianship, SecurityMarking, TeachingAssignment, User
 from roster import demo
 from roster.demo import make_demo_roster
+from roster.jobs import request_sync, run_queued
 from roster.models import RosterRun, RosterRunSchool, SourceLink
 
 
@@ -120,3 +122,18 @@ def test_the_register_moves_to_the_school_year_of_the_day(today: datetime.date, 
         if person.get("enrolments"):
             grade = person["enrolments"][0]["schoolYear"]
             assert int(number[:4]) == year - 6 - grade, person["givenName"]
+
+
+def test_sync_now_in_the_demo_reads_the_register_as_it_stands_and_finds_nothing_new(
+    seeded: None, settings: Any
+) -> None:
+    standing = settings.VAR_DIR / demo.STANDING_FILE_NAME
+    assert standing.exists()
+    settings.ROSTER_FILE = str(standing)  # as config.settings points it in development
+    administrator = User.objects.get(username="maria.holm")
+    school = policy.administered_schools(administrator).get()
+    run = request_sync(administrator, school.pk, dry_run=False)
+    assert run_queued() == 1
+    run.refresh_from_db()
+    assert run.status == RosterRun.Status.DONE, run.error
+    assert run.schools.get().status == RosterRunSchool.Status.UNCHANGED
