@@ -20,12 +20,22 @@ _FORMS = re.compile(r"^(?P<century>\d{2})?(?P<date>\d{6})(?P<sep>[-+]?)(?P<seria
 LOOKS_LIKE_CIVIC_NUMBER = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
 
 
-def luhn_ok(digits: str) -> bool:
+def _luhn_sum(digits: str) -> int:
     total = 0
     for position, char in enumerate(digits):
         value = int(char) * (2 if position % 2 == 0 else 1)
         total += value - 9 if value > 9 else value
-    return total % 10 == 0
+    return total
+
+
+def luhn_ok(digits: str) -> bool:
+    return _luhn_sum(digits) % 10 == 0
+
+
+def control_digit(nine_digits: str) -> str:
+    """The digit that makes ``nine_digits`` followed by it pass the Luhn check (for making
+    fictitious civic numbers: the demo's register and the tests')."""
+    return str((10 - _luhn_sum(nine_digits) % 10) % 10)
 
 
 def birth_date(number: str) -> datetime.date:

@@ -25,6 +25,7 @@ from typing import Any
 from django.conf import settings
 
 from accounts.actions.structure import school_year_for
+from accounts.civic import control_digit
 from accounts.demo.school import Seeder
 from accounts.models import School, User
 from roster.models import RosterRun, SourceLink
@@ -43,20 +44,12 @@ TIME_KEYS = {"created", "modified"}
 WITHDRAWN = ("noah.wallin@bjorkbacka.umea.se", "marcus.wallin@bjorkbacka.umea.se")
 
 
-def _luhn_digit(nine: str) -> str:
-    total = 0
-    for position, char in enumerate(nine):
-        value = int(char) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return str((10 - total % 10) % 10)
-
-
 def _shift_civic_number(value: str, years: int) -> str:
     """The same person born ``years`` later (the file never has 29 February)."""
     digits = value.replace("-", "")
     year = int(digits[:4]) + years
     nine = f"{year % 100:02d}{digits[4:11]}"
-    return f"{year}{digits[4:8]}-{digits[8:11]}{_luhn_digit(nine)}"
+    return f"{year}{digits[4:8]}-{digits[8:11]}{control_digit(nine)}"
 
 
 def _shift(value: Any, years: int) -> Any:

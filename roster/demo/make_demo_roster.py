@@ -44,6 +44,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from accounts.civic import control_digit
 from accounts.demo.names import ADULT_MEN, ADULT_WOMEN, BOYS, GIRLS, SURNAMES
 
 OUT = Path(__file__).resolve().parent / "bjorkbacka.json"
@@ -66,14 +67,6 @@ def ascii_username(first: str, last: str) -> str:
 
 def register_id(key: str) -> str:
     return str(uuid.uuid5(NAMESPACE, key))
-
-
-def luhn_digit(nine: str) -> str:
-    total = 0
-    for position, char in enumerate(nine):
-        value = int(char) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return str((10 - total % 10) % 10)
 
 
 @dataclass
@@ -128,7 +121,7 @@ class Register:
             day = born.day + 60 if person.coordination else born.day
             serial = f"{rnd.randint(0, 99):02d}{rnd.choice('02468' if person.woman else '13579')}"
             nine = f"{born:%y%m}{day:02d}{serial}"
-            number = f"{born.year}{nine[2:]}{luhn_digit(nine)}"
+            number = f"{born.year}{nine[2:]}{control_digit(nine)}"
             if number not in self.civic_numbers:
                 self.civic_numbers.add(number)
                 return f"{number[:8]}-{number[8:]}"

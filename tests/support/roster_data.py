@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from accounts.civic import control_digit
 from tests.support.ss12000 import LISTS, Deletion, rfc3339, utc_now
 
 Record = dict[str, Any]
@@ -46,15 +47,6 @@ SUBJECTS = {
     "TK": "Teknik",
     "HKK": "Hem- och konsumentkunskap",
 }
-
-
-def luhn_digit(nine_digits: str) -> str:
-    """The control digit that makes ``nine_digits`` + it pass the Luhn check."""
-    total = 0
-    for position, char in enumerate(nine_digits):
-        value = int(char) * (2 if position % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return str((10 - total % 10) % 10)
 
 
 def school_year_start(today: dt.date) -> dt.date:
@@ -157,7 +149,7 @@ class Municipality:
         while True:
             serial = f"{self.rng.randrange(1000):03d}"
             nine = f"{born:%y%m}{day:02d}{serial}"
-            number = f"{born.year}{nine[2:]}{luhn_digit(nine)}"
+            number = f"{born.year}{nine[2:]}{control_digit(nine)}"
             if number not in self._civic_numbers:
                 self._civic_numbers.add(number)
                 return number
