@@ -34,13 +34,17 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils.functional import Promise
+
+from accounts.policy import identities
 
 Rows = Callable[[int], QuerySet[Any]]
 
@@ -90,9 +94,34 @@ def as_json(value: Any) -> Any:
     return value
 
 
+# Who the export being written is for, and the names already worked out for them.
+_reader: ContextVar[tuple[Any, dict[int, str]] | None] = ContextVar("held_reader", default=None)
+
+
+@contextmanager
+def names_as_seen_by(reader: Any) -> Iterator[None]:
+    """Within: ``name_of`` gives a protected person's name only if ``reader`` may see it
+    (``accounts.policy.identities``), the neutral label otherwise. An export is written for
+    the one who asked for it; a guardian's copy of the child's record must not name the
+    protected other guardian any more than the page does."""
+    token = _reader.set((reader, {}))
+    try:
+        yield
+    finally:
+        _reader.reset(token)
+
+
 def name_of(person: Any) -> str:
     """A person's name as the export shows it ("" when the account is gone)."""
-    return person.display_name if person is not None else ""
+    if person is None:
+        return ""
+    seen = _reader.get()
+    if seen is None or not person.is_protected:
+        return str(person.display_name)
+    reader, known = seen
+    if person.pk not in known:
+        known[person.pk] = identities.shown_name(person, identities.names_hidden_from(reader, [person]))
+    return known[person.pk]
 
 
 # Every kind's first documented field.

@@ -29,7 +29,7 @@ from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.crypto import get_random_string
 
-from accounts.held import HeldKind, kinds
+from accounts.held import HeldKind, kinds, names_as_seen_by
 from records.exports import html
 from records.models import DataExport
 from writing.uploads import private_storage
@@ -97,6 +97,7 @@ def build_zip(export: DataExport, *, progress: Callable[[int], None] = lambda pe
         tempfile.TemporaryFile() as archive_file,
         tempfile.TemporaryFile(mode="w+", encoding="utf-8") as page,
         translation.override(export.language),
+        names_as_seen_by(export.requested_by),
     ):
         with ZipFile(archive_file, "w", compression=ZIP_DEFLATED, allowZip64=True) as archive:
             html.begin(page, export)
