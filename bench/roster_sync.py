@@ -11,7 +11,7 @@ What it does:
 
 1. (Re)creates its own database, named after ``DATABASE_URL``'s with ``_roster_bench``
    appended (``--database-url`` names another), and migrates it with ``manage.py migrate``.
-2. Builds the municipality's register (``tests.support.roster_data.municipality``: per
+2. Builds the municipality's register (``tests.support.roster_generator.municipality``: per
    school a principal, a school administrator, an English teacher, classes of up to 30 from
    förskoleklass to year 9 with a class teacher who mentors it and teaches SV/MA/NO/SO) and
    serves it from the real test SS 12000 server (``tests.support.ss12000``) over HTTP on
@@ -190,7 +190,7 @@ def change(muni: Any, share: float, rng: random.Random) -> dict[str, int]:
     """Change ``share`` of the students in the register, as a school year changes them: a
     quarter each moved to another class of their school, a guardianship ended, renamed (a
     student or a guardian), and new students with new guardians."""
-    from tests.support.roster_data import GIVEN_ADULTS, GIVEN_CHILDREN
+    from tests.support.roster_names import GIVEN_ADULTS, GIVEN_CHILDREN
 
     classes = [group for group in muni.groups.values() if group["groupType"] == "Klass"]
     by_school: dict[str, list[dict[str, Any]]] = {}
@@ -254,7 +254,7 @@ def main() -> None:
         child(args)
         return
     from tests.support.processes import recreate_database
-    from tests.support.roster_data import municipality
+    from tests.support.roster_generator import municipality
     from tests.support.ss12000 import SS12000Server
 
     log_dir = Path(args.log_dir)

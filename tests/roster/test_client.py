@@ -15,7 +15,7 @@ from django.utils import translation
 from accounts.civic import LOOKS_LIKE_CIVIC_NUMBER, birth_date, normalise
 from roster.sources import AuthenticationFailed, SourceError, configured_reader, read_api, read_file
 from tests.roster.conftest import CLIENT_SECRET, PAGE_SIZE, SmallMunicipality
-from tests.support.roster_data import municipality as generate
+from tests.support.roster_generator import municipality as generate
 from tests.support.ss12000 import SS12000Server, rfc3339
 
 pytestmark = pytest.mark.usefixtures("english")

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from roster.models import RosterRun, RosterRunSchool
 from roster.sources import read_file
 from roster.sync import sync
-from tests.support.roster_data import municipality
+from tests.support.roster_generator import municipality
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,10 @@
 changes (a student moves class, a guardianship ends, a teacher leaves an activity), with
 ``meta.modified`` kept right on every change so incremental reads find exactly what changed.
 
-``Municipality`` builds by hand for the tests; ``municipality()`` generates a whole one
-(40 schools, 12,000 students with two guardians each) for the benchmark. ``dump()`` gives the
-JSON-file shape the roster sync reads from a file; ``SS12000Server.load`` serves it.
+``Municipality`` builds by hand for the tests; ``roster_generator.municipality()`` generates
+a whole one with it (40 schools, 12,000 students with two guardians each) for the benchmark.
+``dump()`` gives the JSON-file shape the roster sync reads from a file; ``SS12000Server.load``
+serves it.
 
 Civic numbers are fictitious but valid (a real date, a correct Luhn digit), with a birth year
 that fits the student's grade. Nothing here imports Django.
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from accounts.civic import control_digit
+from tests.support.roster_names import FAMILY
 from tests.support.ss12000 import LISTS, Deletion, rfc3339, utc_now
 
 Record = dict[str, Any]
@@ -239,9 +241,9 @@ class Municipality:
     def _principal_name(self, given: str, family: str) -> str:
         """A school account no one else has: a register never gives two people one name (a
         random suffix alone repeats among the benchmark's 36,000 people)."""
-        slug = _ascii(f"{given}.{family}").lower().replace(" ", "")
+        slug = ascii_fold(f"{given}.{family}").lower().replace(" ", "")
         while True:
-            name = f"{slug}.{self.rng.randrange(10**4):04d}@{_ascii(self.name).lower()}.example.se"
+            name = f"{slug}.{self.rng.randrange(10**4):04d}@{ascii_fold(self.name).lower()}.example.se"
             if name not in self._principal_names:
                 self._principal_names.add(name)
                 return name
@@ -568,159 +570,8 @@ class Municipality:
         return [self.persons[r["id"]] for r in student["responsibles"] if r["relationType"] == GUARDIAN]
 
 
-_ASCII = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "Å": "A", "Ä": "A", "Ö": "O", "É": "E"})
+ASCII_FOLD = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e", "Å": "A", "Ä": "A", "Ö": "O", "É": "E"})
 
 
-def _ascii(text: str) -> str:
-    return text.translate(_ASCII)
-
-
-GIVEN_CHILDREN = [
-    "Elsa",
-    "Alice",
-    "Maja",
-    "Vera",
-    "Selma",
-    "Ella",
-    "Alma",
-    "Wilma",
-    "Ebba",
-    "Signe",
-    "Olivia",
-    "Astrid",
-    "Freja",
-    "Saga",
-    "Stella",
-    "Hugo",
-    "William",
-    "Noah",
-    "Liam",
-    "Lucas",
-    "Oscar",
-    "Elias",
-    "Adam",
-    "Ture",
-    "Nils",
-    "Frans",
-    "Vincent",
-    "Alvar",
-    "Theo",
-    "Sixten",
-]
-GIVEN_ADULTS = [
-    "Anna",
-    "Maria",
-    "Karin",
-    "Sara",
-    "Emma",
-    "Johanna",
-    "Linnea",
-    "Sofia",
-    "Malin",
-    "Jenny",
-    "Erik",
-    "Johan",
-    "Anders",
-    "Mikael",
-    "Fredrik",
-    "Daniel",
-    "Marcus",
-    "Andreas",
-    "Per",
-    "Jonas",
-]
-FAMILY = [
-    "Andersson",
-    "Johansson",
-    "Karlsson",
-    "Nilsson",
-    "Eriksson",
-    "Larsson",
-    "Olsson",
-    "Persson",
-    "Svensson",
-    "Gustafsson",
-    "Pettersson",
-    "Jonsson",
-    "Jansson",
-    "Hansson",
-    "Bengtsson",
-    "Lindberg",
-    "Lindqvist",
-    "Berg",
-    "Holm",
-    "Lund",
-    "Ek",
-    "Sandberg",
-    "Forsberg",
-    "Sjöberg",
-    "Wallin",
-    "Engström",
-    "Lindgren",
-    "Axelsson",
-    "Hedlund",
-    "Björk",
-]
-CLASS_SUBJECTS = ("SV", "MA", "NO", "SO")
-
-
-def municipality(
-    schools: int = 40,
-    students: int = 12000,
-    guardians_each: int = 2,
-    *,
-    class_size: int = 30,
-    seed: int = 17,
-    clock: dt.datetime | None = None,
-    year_start: dt.date | None = None,
-) -> Municipality:
-    """A whole municipality for the benchmark: ``schools`` schools (F-9), ``students``
-    spread evenly over them and their grades, ``guardians_each`` guardians per student, a
-    principal and a school administrator per school, a class teacher (mentor, teaching
-    SV/MA/NO/SO) per class and an English teacher per school."""
-    # One time for the whole generation (as if it were all entered at once); afterwards the
-    # given clock, or the real time, so later changes come after a read of this register.
-    muni = Municipality(seed=seed, clock=clock or utc_now(), year_start=year_start)
-    rng = muni.rng
-    for number in range(schools):
-        school = muni.add_school(f"{FAMILY[number % len(FAMILY)]}skolan {number + 1}", f"{10000000 + number}")
-        muni.add_principal(school, rng.choice(GIVEN_ADULTS), rng.choice(FAMILY))
-        muni.add_school_admin(school, rng.choice(GIVEN_ADULTS), rng.choice(FAMILY))
-        english = muni.add_teacher(school, rng.choice(GIVEN_ADULTS), rng.choice(FAMILY))
-        school_students = students // schools + (1 if number < students % schools else 0)
-        for grade in range(10):
-            in_grade = school_students // 10 + (1 if grade < school_students % 10 else 0)
-            class_count = max(1, -(-in_grade // class_size))
-            classes = []
-            for index in range(class_count):
-                label = f"{grade}{chr(ord('A') + index)}" if grade else f"F{chr(ord('A') + index)}"
-                klass = muni.add_class(school, label)
-                teacher = muni.add_teacher(
-                    school,
-                    rng.choice(GIVEN_ADULTS),
-                    rng.choice(FAMILY),
-                    subjects={klass["id"]: CLASS_SUBJECTS},
-                )
-                muni.set_mentor(teacher, klass)
-                if grade:
-                    muni.add_activity(school, klass, "EN", [english])
-                classes.append(klass)
-            for index in range(in_grade):
-                family = rng.choice(FAMILY)
-                guardians = [
-                    muni.add_guardian(
-                        given := rng.choice(GIVEN_ADULTS),
-                        family,
-                        email=f"{_ascii(given).lower()}.{_ascii(family).lower()}{rng.randrange(10**5)}@example.se",
-                    )
-                    for _ in range(guardians_each)
-                ]
-                muni.add_student(
-                    school,
-                    classes[index % class_count],
-                    rng.choice(GIVEN_CHILDREN),
-                    family,
-                    guardians=guardians,
-                )
-    muni.clock = clock
-    return muni
+def ascii_fold(text: str) -> str:
+    return text.translate(ASCII_FOLD)
