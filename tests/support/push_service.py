@@ -26,7 +26,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, NamedTuple
 
 import http_ece
@@ -34,6 +34,8 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, utils
+
+from tests.support.local_http import LocalHTTPService
 
 PUSH_PATH = "/push/"
 DEFAULT_STATUS = HTTPStatus.CREATED
@@ -95,60 +97,24 @@ class _Subscriber:
     gone: bool = False
 
 
-class _Server(ThreadingHTTPServer):
-    # A worker opens several connections at once; the default backlog of 5 made the kernel
-    # drop one, and the client retried a second later.
-    request_queue_size = 128
-
-
-class PushService:
+class PushService(LocalHTTPService):
     """A Web Push service on 127.0.0.1 (a free port), serving in a daemon thread.
 
     Use as a context manager or with ``start()``/``stop()``. Subscriptions from
     ``new_subscription()`` are what the app stores and passes to ``pywebpush.webpush``.
     """
 
+    thread_name = "push-service"
+
     def __init__(self) -> None:
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__()
         self._lock = threading.Condition()
         self._subscribers: dict[str, _Subscriber] = {}
         self._scripted: defaultdict[str, deque[_Answer]] = defaultdict(deque)
         self._received: list[Received] = []
 
-    # Life cycle ---------------------------------------------------------------------------
-
-    def start(self) -> PushService:
-        assert self._server is None, "the push service is already running"
-        # Port 0: the kernel picks a free port, with no race against other tests.
-        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        # A short poll interval: shutdown() waits for the loop's next poll (0.5 s by default).
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.02,), name="push-service", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        assert self._thread is not None
-        self._thread.join(timeout=10)
-        self._server = self._thread = None
-
-    def __enter__(self) -> PushService:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "the push service is not running"
-        return int(self._server.server_address[1])
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     @property
     def origin(self) -> str:

@@ -28,9 +28,11 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.support.local_http import LocalHTTPService
 
 API_PATH = "/ss12000/v2.1"
 TOKEN_PATH = "/token"
@@ -129,11 +131,7 @@ class _Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 128
-
-
-class SS12000Server:
+class SS12000Server(LocalHTTPService):
     """An SS 12000 server on 127.0.0.1 (a free port), serving in a daemon thread.
 
     ``url`` is the API base (what ROSTER_API_URL holds), ``token_url`` the OAuth 2 token
@@ -150,6 +148,7 @@ class SS12000Server:
         token_lifetime: int = 3600,
         misspell_activities: bool = False,
     ) -> None:
+        super().__init__()
         self.client_id = client_id
         self.client_secret = client_secret
         self.bearer_token = bearer_token
@@ -164,40 +163,15 @@ class SS12000Server:
         self._failures: list[_Failure] = []
         self._expire_after = 0
         self._log: list[LoggedRequest] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    # Life cycle ---------------------------------------------------------------------------
+    thread_name = "ss12000"
 
-    def start(self) -> SS12000Server:
-        assert self._server is None, "the SS 12000 server is already running"
-        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.02,), name="ss12000", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        assert self._thread is not None
-        self._thread.join(timeout=10)
-        self._server = self._thread = None
-
-    def __enter__(self) -> SS12000Server:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     @property
     def origin(self) -> str:
-        assert self._server is not None, "the SS 12000 server is not running"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def url(self) -> str:
