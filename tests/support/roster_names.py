@@ -1,91 +1,11 @@
-"""Names for generated registers (the benchmark's municipality and a night's changes):
-common Swedish given and family names, nothing real. Nothing here imports Django."""
+"""Names for generated registers (the benchmark's municipality and a night's changes): the
+demo school's Swedish given and family names (``accounts.demo.names``), nothing real.
+Nothing here imports Django."""
 
 from __future__ import annotations
 
-GIVEN_CHILDREN = [
-    "Elsa",
-    "Alice",
-    "Maja",
-    "Vera",
-    "Selma",
-    "Ella",
-    "Alma",
-    "Wilma",
-    "Ebba",
-    "Signe",
-    "Olivia",
-    "Astrid",
-    "Freja",
-    "Saga",
-    "Stella",
-    "Hugo",
-    "William",
-    "Noah",
-    "Liam",
-    "Lucas",
-    "Oscar",
-    "Elias",
-    "Adam",
-    "Ture",
-    "Nils",
-    "Frans",
-    "Vincent",
-    "Alvar",
-    "Theo",
-    "Sixten",
-]
-GIVEN_ADULTS = [
-    "Anna",
-    "Maria",
-    "Karin",
-    "Sara",
-    "Emma",
-    "Johanna",
-    "Linnea",
-    "Sofia",
-    "Malin",
-    "Jenny",
-    "Erik",
-    "Johan",
-    "Anders",
-    "Mikael",
-    "Fredrik",
-    "Daniel",
-    "Marcus",
-    "Andreas",
-    "Per",
-    "Jonas",
-]
-FAMILY = [
-    "Andersson",
-    "Johansson",
-    "Karlsson",
-    "Nilsson",
-    "Eriksson",
-    "Larsson",
-    "Olsson",
-    "Persson",
-    "Svensson",
-    "Gustafsson",
-    "Pettersson",
-    "Jonsson",
-    "Jansson",
-    "Hansson",
-    "Bengtsson",
-    "Lindberg",
-    "Lindqvist",
-    "Berg",
-    "Holm",
-    "Lund",
-    "Ek",
-    "Sandberg",
-    "Forsberg",
-    "Sjöberg",
-    "Wallin",
-    "Engström",
-    "Lindgren",
-    "Axelsson",
-    "Hedlund",
-    "Björk",
-]
+from accounts.demo.names import ADULT_MEN, ADULT_WOMEN, BOYS, GIRLS, SURNAMES
+
+GIVEN_CHILDREN = GIRLS + BOYS
+GIVEN_ADULTS = ADULT_WOMEN + ADULT_MEN
+FAMILY = SURNAMES
