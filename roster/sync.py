@@ -104,9 +104,17 @@ def sync(
     return run
 
 
+# An incremental read asks for changes from this long before the last read began. The
+# register stamps ``meta.modified`` with its own clock, which may run behind ours, and an
+# entity changed while the last read was under way may carry a time just before it began;
+# reading a few minutes twice costs nothing, since applying the same state changes nothing.
+REGISTER_CLOCK_MARGIN = datetime.timedelta(minutes=10)
+
+
 def last_read_time(school_id: int | None) -> datetime.datetime | None:
     """When the reading of the last run that applied every school (of this school's run, or
-    of all schools) began: an incremental read asks for what changed after it."""
+    of all schools) began, less ``REGISTER_CLOCK_MARGIN``: an incremental read asks for what
+    changed after it."""
     runs = RosterRun.objects.filter(dry_run=False, read_started_at__isnull=False).exclude(
         status=RosterRun.Status.FAILED
     )
@@ -115,7 +123,8 @@ def last_read_time(school_id: int | None) -> datetime.datetime | None:
         if school_id
         else runs.filter(school__isnull=True)
     )
-    return runs.order_by("-read_started_at").values_list("read_started_at", flat=True).first()
+    began = runs.order_by("-read_started_at").values_list("read_started_at", flat=True).first()
+    return began - REGISTER_CLOCK_MARGIN if began is not None else None
 
 
 def _sync_school(

@@ -13,6 +13,7 @@ from accounts.models import Enrolment, Guardianship, Leaving, Mentorship, StaffR
 from dialogue.models import StudentPage
 from roster.models import RosterRun, RosterRunSchool
 from roster.plan import removed_reason
+from roster.sync import REGISTER_CLOCK_MARGIN
 from tests.roster.conftest import SmallMunicipality
 from tests.roster.sync_support import run, user_of
 from tests.support.ss12000 import SS12000Server
@@ -144,7 +145,8 @@ def test_an_incremental_run_reads_only_changes_and_ends_what_was_deleted(
 
     second = run(mode=RosterRun.Mode.INCREMENTAL)
 
-    assert second.modified_after == first.read_started_at
+    # A margin before the last read began: the register's clock may run behind ours.
+    assert second.modified_after == first.read_started_at - REGISTER_CLOCK_MARGIN
     persons_read = ss12000.requests_to("/persons")
     assert persons_read
     assert all(r.param("meta.modified.after") or r.param("pageToken") for r in persons_read)
@@ -166,8 +168,26 @@ def test_an_incremental_run_reads_only_changes_and_ends_what_was_deleted(
     # Untouched: the other students' enrolments and guardianships.
     assert Enrolment.objects.active().count() == 3
     third = run(mode=RosterRun.Mode.INCREMENTAL)
-    assert third.modified_after == second.read_started_at
+    assert second.read_started_at is not None
+    assert third.modified_after == second.read_started_at - REGISTER_CLOCK_MARGIN
     assert only_school(third).status == RosterRunSchool.Status.UNCHANGED
+
+
+def test_a_change_the_register_stamped_just_before_the_last_read_is_not_missed(
+    ss12000: SS12000Server, municipality: SmallMunicipality
+) -> None:
+    first = run()
+    assert first.read_started_at is not None
+    # The register's clock runs five minutes behind ours: its change carries a time from
+    # before our last read began.
+    municipality.set_clock(first.read_started_at - datetime.timedelta(minutes=5))
+    municipality.rename(municipality.students[0], given="Elsa-Marie")
+    ss12000.load(municipality.muni)
+
+    second = run(mode=RosterRun.Mode.INCREMENTAL)
+
+    assert [c["code"] for c in only_school(second).changes] == ["update_person"]
+    assert user_of(municipality.students[0]).first_name == "Elsa-Marie"
 
 
 def test_moving_to_another_school_of_ours_is_not_leaving(
