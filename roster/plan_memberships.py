@@ -167,15 +167,39 @@ def _duties(planner: Planner, roles: list[Want], mentors: list[Want]) -> dict[st
     return usable
 
 
+def _classes_of_teaching_groups(planner: Planner) -> dict[str, list[str]]:
+    """Each teaching group (any group that is not a class) -> the classes its members are
+    in. Schools often schedule a subject for a teaching group ("Ma 4A", or 4A and 4B
+    together in "Sv 4AB"); its teacher teaches the subject in each of those classes."""
+    class_of: dict[str, set[str]] = {}
+    for group in planner.class_groups:
+        for membership in group.get("groupMemberships") or []:
+            if pid := reading.ref_id(membership.get("person")):
+                class_of.setdefault(pid, set()).add(group["id"])
+    mapped: dict[str, list[str]] = {}
+    for group in planner.data.groups:
+        if reading.is_class_group(group) or not group.get("id"):
+            continue
+        classes: set[str] = set()
+        for membership in group.get("groupMemberships") or []:
+            classes |= class_of.get(reading.ref_id(membership.get("person")) or "", set())
+        mapped[group["id"]] = sorted(classes)
+    return mapped
+
+
 def _teaching(planner: Planner, duties: dict[str, dict[str, Any]], wants: list[Want]) -> None:
     groups = {group["id"]: group for group in planner.class_groups}
+    teaching_groups = _classes_of_teaching_groups(planner)
     for activity in planner.data.activities:
         aid = activity.get("id")
-        class_ids = [
-            gid for ref in activity.get("groups") or [] if (gid := reading.ref_id(ref) or "") in groups
-        ]
+        class_ids: list[str] = []
+        for ref in activity.get("groups") or []:
+            gid = reading.ref_id(ref) or ""
+            for class_id in [gid] if gid in groups else teaching_groups.get(gid, []):
+                if class_id not in class_ids:
+                    class_ids.append(class_id)
         if not aid or not class_ids:
-            continue  # teaching of a group that is not a class: not ours to map
+            continue  # no class among the groups or their members: not ours to map
         syllabus = planner.snapshot.syllabuses.get(reading.ref_id(activity.get("syllabus")) or "") or {}
         subject = planner.local.subjects.get(str(syllabus.get("subjectCode") or ""))
         if subject is None:

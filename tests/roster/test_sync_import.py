@@ -161,3 +161,35 @@ def test_a_class_named_without_a_grade_takes_its_students_year(
     assert school_run.problems == []
     assert SchoolClass.objects.get(name="Ugglorna").grade == 2
     assert Enrolment.objects.get(student=user_of(student)).school_class.name == "Ugglorna"
+
+
+def test_teaching_of_a_teaching_group_is_teaching_in_each_class_of_its_members(
+    ss12000: SS12000Server, municipality: SmallMunicipality
+) -> None:
+    # Swedish for 4A and 4B together: a teaching group with Elsa (4A) and Liam (4B).
+    together = municipality.add_class(municipality.school, "Sv 4AB", group_type="Undervisning")
+    for student in (municipality.students[0], municipality.students[3]):
+        together["groupMemberships"].append(
+            {"id": municipality.new_id(), "person": {"id": student["id"]}, "startDate": together["startDate"]}
+        )
+    per = municipality.add_teacher(municipality.school, "Per", "Öberg")
+    municipality.add_activity(municipality.school, together, "SV", [per])
+    # A group whose members are in no class here teaches no class.
+    municipality.add_activity(
+        municipality.school,
+        municipality.add_class(municipality.school, "Modersmål", group_type="Undervisning"),
+        "MA",
+        [per],
+    )
+    ss12000.load(municipality.muni)
+
+    run()
+
+    teacher = user_of(municipality.person_of(per))
+    taught = TeachingAssignment.objects.filter(teacher=teacher)
+    assert sorted((t.school_class.name, t.subject.code) for t in taught) == [("4A", "SV"), ("4B", "SV")]
+    assert only_school_status(run()) == RosterRunSchool.Status.UNCHANGED
+
+
+def only_school_status(result: RosterRun) -> str:
+    return str(result.schools.get().status)
