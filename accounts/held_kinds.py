@@ -21,6 +21,7 @@ from accounts.models import (
     Leaving,
     LoginAttempt,
     Mentorship,
+    SchoolAccountName,
     StaffRole,
     TeachingAssignment,
     User,
@@ -187,6 +188,22 @@ LEAVING = HeldKind(
     of_person=_leavings,
 )
 
+# --- identity ----------------------------------------------------------------------------
+
+SCHOOL_ACCOUNT_FIELDS = {
+    **ID,
+    "name": "The person's account in the school federation (eduPersonPrincipalName).",
+}
+# From the student register: how a school-account login finds the person. Removed with them.
+SCHOOL_ACCOUNT_NAME = HeldKind(
+    name="accounts.schoolaccountname",
+    model=SchoolAccountName,
+    label=_("School accounts"),
+    fields=SCHOOL_ACCOUNT_FIELDS,
+    export=columns(SCHOOL_ACCOUNT_FIELDS),
+    of_person=lambda user_id: SchoolAccountName.objects.filter(user_id=user_id),
+)
+
 # --- login -----------------------------------------------------------------------------
 
 DEVICE_FIELDS = {
@@ -295,6 +312,7 @@ declare(
     MENTORSHIP,
     STAFF_ROLE,
     LEAVING,
+    SCHOOL_ACCOUNT_NAME,
     TOTP_DEVICE,
     STATIC_DEVICE,
     STATIC_TOKEN,

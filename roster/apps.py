@@ -8,7 +8,7 @@ class RosterConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications.kinds import register_periodic
-        from roster import jobs
+        from roster import held, jobs  # noqa: F401  (held: declares)
 
         # A school administrator's run starts within seconds; the nightly check is cheap
         # (one query) and queues a run at most once a day.

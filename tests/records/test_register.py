@@ -127,6 +127,8 @@ STAFF_ONLY = {
     "dialogue.assessmentform",
     "classblog.classblog",
     "records.retentionrule",
+    "roster.rosterrun",
+    "roster.rosterrunschool",
 }
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.utils import timezone
 
-from accounts.actions import SYSTEM
+from accounts.actions import SYSTEM, identity
 from accounts.actions.login import record_password_check
 from accounts.actions.otp import install_authenticator, regenerate_recovery_codes
 from accounts.models import Leaving, User
@@ -29,6 +29,7 @@ from dialogue.models import Thread
 from notifications import actions as notices
 from notifications.fanout import fan_out_waiting
 from records.models import DataExport, Opening, RetentionRule, ReviewMark
+from roster.models import RosterRun, RosterRunSchool
 from tests.support.blog import approved_post, classmate, comment, published_post, set_blog
 from tests.support.cast import Cast
 from tests.support.dialogue import (
@@ -188,5 +189,14 @@ def build_world(cast: Cast) -> World:
         left_on=timezone.localdate(),
         reason=Leaving.Reason.MOVED_ABROAD,
         recorded_by=cast.school_admin,
+    )
+    # From the student register: school accounts, and a run a school administrator asked for.
+    identity.set_school_account_names(SYSTEM, cast.student, ["anna.andersson@skola.example.se"])
+    identity.set_school_account_names(SYSTEM, cast.other_student, ["olle.nilsson@skola.example.se"])
+    run = RosterRun.objects.create(
+        trigger=RosterRun.Trigger.MANUAL, school=cast.school, requested_by=cast.school_admin
+    )
+    RosterRunSchool.objects.create(
+        run=run, school=cast.school, source_id="a-school", name=cast.school.name, status="unchanged"
     )
     return World(cast=cast, classmate=mate, classmate_guardian=mate_guardian, objects=objects)
