@@ -283,7 +283,12 @@ def main() -> None:
         raise SystemExit(migrate.stderr.decode())
 
     started = time.monotonic()
-    muni = municipality(args.schools, args.students, args.guardians, seed=args.seed)
+    # The register as it stood at yesterday's nightly run: its entities stamped a day ago, so
+    # the incremental run's margin (roster.sync.REGISTER_CLOCK_MARGIN) finds only the night's
+    # changes, which are stamped with the real time, as in a municipality.
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    muni = municipality(args.schools, args.students, args.guardians, seed=args.seed, clock=yesterday)
+    muni.clock = None
     people = len(muni.persons)
     print(
         f"register: {args.schools} schools, {args.students:,} students, {people:,} persons, "
