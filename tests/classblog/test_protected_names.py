@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -20,7 +18,7 @@ from classblog.actions import approve_post, decline_post
 from classblog.models import ClassBlog
 from tests.support.blog import classmate, comment, pending_post, published_post, set_blog
 from tests.support.cast import Cast, build_cast
-from tests.support.clients import verified_client
+from tests.support.clients import queries_of_page, verified_client
 from tests.support.sockets import open_socket, receive, send
 
 NAME = "Anna Andersson"
@@ -96,14 +94,6 @@ def test_a_declined_post_names_the_teacher_as_before(cast: Cast) -> None:
     assert NAME in html
 
 
-def _count(user: User, url: str) -> int:
-    client = verified_client(user)
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("protected", [False, True])
 def test_the_names_cost_no_query_unless_someone_on_the_page_is_protected(cast: Cast, protected: bool) -> None:
@@ -121,8 +111,8 @@ def test_the_names_cost_no_query_unless_someone_on_the_page_is_protected(cast: C
     # for a guardian's blog page. A protected student on the page adds the policy's two: the
     # marked people among the names, and the viewer's relations to them.
     extra = 2 if protected else 0
-    assert _count(mate, fragment) == 3 + 3 + 3 + extra
-    assert _count(_mates_guardian, blog) == 3 + 3 + 3 + 1 + 1 + extra
+    assert queries_of_page(mate, fragment) == 3 + 3 + 3 + extra
+    assert queries_of_page(_mates_guardian, blog) == 3 + 3 + 3 + 1 + 1 + extra
 
 
 # --- The live socket ----------------------------------------------------------------------------

@@ -11,8 +11,6 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -25,7 +23,7 @@ from dialogue.actions.talks import book_talk
 from dialogue.actions.threads import start_private_thread
 from dialogue.models import Message, StudentPage, Thread
 from tests.support.cast import Cast, build_cast
-from tests.support.clients import verified_client
+from tests.support.clients import queries_of_page, verified_client
 from tests.support.sockets import open_socket, receive, send, subscribe
 from tests.support.talks import open_slots
 
@@ -128,14 +126,6 @@ def test_a_protected_guardians_messages_are_signed_with_the_label_for_the_other_
     assert KARIN not in str(answer)
 
 
-def _count(user: User, url: str) -> int:
-    client = verified_client(user)
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("protected", [False, True])
 def test_the_page_asks_the_policy_only_when_someone_on_it_is_protected(cast: Cast, protected: bool) -> None:
@@ -148,7 +138,7 @@ def test_the_page_asks_the_policy_only_when_someone_on_it_is_protected(cast: Cas
     # protected guardian on the page adds the policy's three (the marked people, the
     # guardian's children, the viewer's relations to them).
     url = reverse("student", args=[cast.student.pk])
-    assert _count(cast.guardian_2, url) == 3 + 13 + (3 if protected else 0)
+    assert queries_of_page(cast.guardian_2, url) == 3 + 13 + (3 if protected else 0)
 
 
 @pytest.mark.django_db
