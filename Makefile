@@ -9,8 +9,14 @@ PORT ?= 8000
 # Links in the demo's e-mails and pushes point to the address `make run` serves (an IPv6 host
 # in brackets), unless SITE_URL is given.
 SITE_URL ?= http://$(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)):$(PORT)
+# The demo's identity providers for development only (`python -m devidp`: a demo e-ID and a
+# demo school account), beside the server; their keys and metadata are in the var directory,
+# where the settings look for them in development. Production never starts them.
+DEV_IDP_PORT ?= 8001
+DEV_IDP_URL ?= http://$(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)):$(DEV_IDP_PORT)
+SAML_DEV_DIR ?= $(or $(ELEVDIALOG_VAR_DIR),var)/saml
 
-.PHONY: run test lint typecheck translations-check messages lock demo-code browser-deps pdf-deps clean
+.PHONY: run test lint typecheck translations-check messages lock demo-code browser-deps pdf-deps saml-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -31,8 +37,10 @@ translations: $(VENV)/.run-installed
 
 # The demo logins are printed last: demo_logins waits beside the server (the shell's
 # process becomes Daphne's by exec) until it answers. The demo's e-mails go to var/mail/.
+# The development identity providers run beside it too and stop when it stops.
 run: export SITE_URL := $(SITE_URL)
-run: $(VENV)/.run-installed pdf-deps translations
+run: $(VENV)/.run-installed pdf-deps saml-deps translations
+	$(BIN)/python -m devidp prepare --dir $(SAML_DEV_DIR) --base-url $(DEV_IDP_URL)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_demo_dialogue
@@ -40,6 +48,8 @@ run: $(VENV)/.run-installed pdf-deps translations
 	$(BIN)/python manage.py seed_demo_access_log
 	$(BIN)/python manage.py seed_demo_releases
 	@$(BIN)/python manage.py demo_logins --when-serving $(HOST):$(PORT) --server-pid $$$$ & \
+	  $(BIN)/python -m devidp serve --dir $(SAML_DEV_DIR) --host $(HOST) --port $(DEV_IDP_PORT) \
+	    --base-url $(DEV_IDP_URL) --sp-metadata $(SITE_URL)/saml2/metadata/ --server-pid $$$$ & \
 	  exec $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 # Debian packages the checks need: Chromium for the browser tests, gettext to extract
@@ -70,6 +80,15 @@ pdf-deps:
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	  fi
 
+# The SAML login signs and checks its messages with the `xmlsec1` program (pysaml2 calls it);
+# `run` and `test` both need it. Installed only when missing.
+saml-deps:
+	@if ! command -v xmlsec1 >/dev/null; then \
+	    echo "Installing Debian packages: xmlsec1"; \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq xmlsec1 >/dev/null; \
+	  fi
+
 # Test tools from npm, pinned by package-lock.json (never served to users).
 node_modules/.installed: package-lock.json | browser-deps
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
@@ -86,7 +105,7 @@ typecheck: $(VENV)/.dev-installed
 translations-check: $(VENV)/.dev-installed browser-deps
 	$(BIN)/python scripts/check_translations.py
 
-test: $(VENV)/.dev-installed browser-deps pdf-deps node_modules/.installed translations lint typecheck translations-check
+test: $(VENV)/.dev-installed browser-deps pdf-deps saml-deps node_modules/.installed translations lint typecheck translations-check
 	@set -e; services="$$(bash scripts/test-services.sh start)"; eval "$$services"; \
 	  export ELEVDIALOG_ENV=test; \
 	  node --test tests/js/; \

@@ -72,6 +72,21 @@ class Forbidden(ActionError, PermissionDenied):
         super().__init__(code, message or _("You are not allowed to do that."), **details)
 
 
+class StrongLoginNeeded(Forbidden):
+    """A sensitive thing (an archive opened as the school, an export, a public record's
+    review) needs a strong login more recent than the session's
+    (``accounts.actions.strength``). Over HTTP it asks for one on the step-up page
+    (``frontend.stepup``; ``step_up_url`` says where, in a script's JSON); over the socket it
+    is the error frame."""
+
+    def __init__(self, **details: Any) -> None:
+        super().__init__(
+            "strong_login_needed",
+            _("This is a sensitive action: confirm that it is you with your one-time code or an e-ID first."),
+            **details,
+        )
+
+
 class NotFound(ActionError, Http404, PermissionDenied):
     """Missing, or not the person's to see: the same answer for both, so that nobody can probe
     which ids exist. It answers as a 404 (Django handles ``Http404`` before

@@ -24,6 +24,7 @@ from typing import Any
 import dj_database_url
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from config import saml
 from config.env import ConfigurationError, Env
 
 env = Env()
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "djangosaml2",
     "accounts",
     "notifications",
     "roster",
@@ -95,11 +97,14 @@ MIDDLEWARE = [
     # marked as holding nothing personal: pages about a child never stay in a cache.
     "frontend.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The SAML login's own session (its outstanding requests), in a cookie the identity
+    # provider's cross-site POST back to us still carries (SameSite=None over https).
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.VerificationMiddleware",
     "accounts.middleware.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -443,6 +448,57 @@ LOGGING = {
         # (a resource refused by the fetcher) still show.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pysaml2's schema library announces each schema it loads at INFO.
+        "xmlschema": {"level": "WARNING"},
+        # The SAML libraries: pysaml2 logs whole assertions (names, civic numbers) with some of
+        # its errors, so only its critical messages pass; our own views log each refusal as
+        # one line without the assertion (frontend.views.saml).
+        "djangosaml2": {"level": "WARNING"},
+        "saml2": {"level": "CRITICAL"},
     },
 }
 CSRF_FAILURE_VIEW = "frontend.views.errors.csrf_failure"
+
+# --- Logging in with e-ID and school accounts (SAML 2.0) ---------------------------------------
+# The providers (config/saml.py says how to write them). In development, without any, the
+# local development identity provider `make run` starts (devidp/, never in production) is used
+# when its files exist.
+SAML_IDENTITY_PROVIDERS = saml.identity_providers(
+    env.optional_string("SAML_IDENTITY_PROVIDERS"), allow_http=not PRODUCTION
+)
+SAML_DEV_DIR = VAR_DIR / "saml"
+if DEVELOPMENT and not SAML_IDENTITY_PROVIDERS and (SAML_DEV_DIR / "eid-metadata.xml").is_file():
+    SAML_IDENTITY_PROVIDERS = (
+        saml.IdentityProviderSetting("eid", str(SAML_DEV_DIR / "eid-metadata.xml")),
+        saml.IdentityProviderSetting("school", str(SAML_DEV_DIR / "school-metadata.xml")),
+    )
+# This service's signing key and certificate (PEM files); required with any provider, except
+# in development, where `make run` makes them.
+SAML_KEY_FILE = env.string("SAML_KEY_FILE", str(SAML_DEV_DIR / "sp.key") if not PRODUCTION else "")
+SAML_CERT_FILE = env.string("SAML_CERT_FILE", str(SAML_DEV_DIR / "sp.crt") if not PRODUCTION else "")
+if SAML_IDENTITY_PROVIDERS and not (Path(SAML_KEY_FILE).is_file() and Path(SAML_CERT_FILE).is_file()):
+    raise ConfigurationError(
+        "SAML_IDENTITY_PROVIDERS needs SAML_KEY_FILE and SAML_CERT_FILE: this service's signing key "
+        "and certificate (PEM files)."
+    )
+SAML_ENTITY_ID = env.string("SAML_ENTITY_ID", f"{SITE_URL}/saml2/metadata/")
+# Clocks differ: an assertion's validity window is stretched by this much at each end.
+SAML_CLOCK_SKEW_SECONDS = env.integer("SAML_CLOCK_SKEW_SECONDS", 60)
+# Metadata from a URL is read again after this long (a file is read again when it changes).
+SAML_METADATA_REFRESH_SECONDS = env.integer("SAML_METADATA_REFRESH_SECONDS", 3600)
+# The sensitive actions (the archive, exports, releases) need a strong login this recent.
+STRONG_LOGIN_MAX_AGE_SECONDS = env.integer("STRONG_LOGIN_MAX_AGE_SECONDS", 15 * 60)
+# djangosaml2: our configuration (accounts/saml/config.py), never an account made at login.
+SAML_CONFIG_LOADER = "accounts.saml.config.sp_config"
+SAML_CREATE_UNKNOWN_USER = False
+# The AuthnRequest goes by HTTP-Redirect: an auto-posted form to the provider's origin would
+# break CSP form-action 'self'. No django-csp: our own middleware sets the policy.
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_LOGOUT_REQUEST_PREFERRED_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CSP_HANDLER = ""
+SAML_SESSION_COOKIE_NAME = "saml_session"
+SAML_SESSION_COOKIE_SAMESITE = "None" if PRODUCTION else "Lax"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.saml.backend.SamlBackend",
+]

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import policy
 from accounts.actions.actor import SYSTEM, Actor
+from accounts.actions.strength import StrongMethod, record_strong_login, session_is_assured
 from accounts.errors import Refused, require
 from accounts.models import User
 
@@ -32,8 +33,8 @@ RECOVERY_NAME = "recovery"
 
 
 def is_verified(user: object) -> bool:
-    """Whether this request's session passed the one-time-password step (set by
-    django-otp's OTPMiddleware on request.user)."""
+    """Whether this request's session passed the one-time-password step, or a login that
+    stands in for it (set on request.user by ``accounts.middleware.VerificationMiddleware``)."""
     check = getattr(user, "is_verified", None)
     return bool(check and check())
 
@@ -70,6 +71,7 @@ def confirm_totp_enrolment(request: HttpRequest, user: User, token: str) -> list
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     otp_login(request, device)
+    record_strong_login(request, StrongMethod.OTP)
     return regenerate_recovery_codes(user)
 
 
@@ -125,6 +127,7 @@ def verify_login_code(request: HttpRequest, user: User, token: str) -> OtpOutcom
     if verify_token(user, device.persistent_id, token) is None:
         return OtpOutcome(verified=False)
     otp_login(request, device)
+    record_strong_login(request, StrongMethod.OTP)
     return OtpOutcome(verified=True)
 
 
@@ -165,7 +168,7 @@ def otp_requirement(user: User) -> OtpRequirement:
 def session_is_verified(session: Any, user: User) -> bool:
     """For WebSocket connections: whether the session behind the socket passed the code
     step when the user needs one (the HTTP side learns this from OTPMiddleware)."""
-    if not otp_requirement(user).needs_verification:
+    if not otp_requirement(user).needs_verification or session_is_assured(session):
         return True
     persistent_id = session.get(DEVICE_ID_SESSION_KEY)
     if not persistent_id:

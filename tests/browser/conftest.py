@@ -22,6 +22,7 @@ from django.test.utils import setup_databases, teardown_databases
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, sync_playwright
 
 from tests.support.processes import database_url, free_port, wait_for_port
+from tests.support.saml_idp import BROWSER_IDENTITIES, SamlIdentityProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -49,16 +50,41 @@ def django_db_setup(django_test_environment: None, django_db_blocker: Any) -> It
 
 
 @pytest.fixture(scope="session")
-def live_url(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+def live_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def saml_idp(live_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SamlIdentityProvider]:
+    """The e-ID and school-account identity providers (``devidp``, broken answers offered)
+    with keys made for this run; they read the server's metadata at the first login. The
+    identities are the demo school's people (``tests.support.saml_idp.BROWSER_IDENTITIES``)."""
+    idp = SamlIdentityProvider(
+        tmp_path_factory.mktemp("saml"), f"http://127.0.0.1:{live_port}/saml2/metadata/", BROWSER_IDENTITIES
+    )
+    idp.start()
+    try:
+        yield idp
+    finally:
+        idp.stop()
+
+
+@pytest.fixture(scope="session")
+def live_url(
+    django_db_setup: None, django_db_blocker: Any, live_port: int, saml_idp: SamlIdentityProvider
+) -> Iterator[str]:
     with django_db_blocker.unblock():
         call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    port = free_port()
+    port = live_port
     env = {
         **os.environ,
         "ELEVDIALOG_ENV": "test",
         "DATABASE_URL": database_url(settings.DATABASES["default"]),
         # Notifications are delivered from a thread of the server, as with `make run`.
         "NOTIFICATIONS_IN_PROCESS_WORKER": "true",
+        # The server's own address: its SAML metadata and endpoints are announced under it.
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        **saml_idp.sp_env(),
     }
     log = open(ROOT / "var" / "browser-daphne.log", "w")  # noqa: SIM115
     process = subprocess.Popen(

@@ -92,6 +92,38 @@ def test_a_register_set_up_wrongly_stops_the_start_not_the_night(
     assert complaint in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variables", "complaint"),
+    [
+        ({"SAML_IDENTITY_PROVIDERS": "[{"}, "SAML_IDENTITY_PROVIDERS is not valid JSON"),
+        ({"SAML_IDENTITY_PROVIDERS": '{"purpose": "eid"}'}, "must be a JSON list"),
+        (
+            {"SAML_IDENTITY_PROVIDERS": '[{"purpose": "bankid", "metadata": "https://idp.example/md"}]'},
+            "provider 1: purpose must be one of eid, school",
+        ),
+        (
+            {"SAML_IDENTITY_PROVIDERS": '[{"purpose": "eid", "metadata": "http://idp.example/md"}]'},
+            "provider 1: the metadata URL must use https",
+        ),
+        (
+            {"SAML_IDENTITY_PROVIDERS": '[{"purpose": "eid", "metadata": "/nowhere/broker.xml"}]'},
+            "the metadata file /nowhere/broker.xml does not exist",
+        ),
+        (
+            {"SAML_IDENTITY_PROVIDERS": '[{"purpose": "eid", "metadata": "https://idp.example/md"}]'},
+            "SAML_IDENTITY_PROVIDERS needs SAML_KEY_FILE and SAML_CERT_FILE",
+        ),
+    ],
+)
+def test_a_login_provider_set_up_wrongly_stops_the_start(variables: dict[str, str], complaint: str) -> None:
+    """An e-ID button that fails at the first guardian's login is found by her; a start that
+    fails, by whoever deploys."""
+    result = manage("check", env={**PRODUCTION_ENV, **variables})
+    assert result.returncode != 0
+    assert "ConfigurationError" in result.stderr
+    assert complaint in result.stderr
+
+
 def test_production_refuses_a_short_secret_key() -> None:
     result = manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": "too-short"})
     assert result.returncode != 0

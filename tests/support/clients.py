@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -9,23 +11,28 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.actions.otp import otp_requirement
+from accounts.actions.strength import STRONG_LOGIN_AT_KEY
 from accounts.models import User
 
 
-def verified_client(user: User | None) -> Client:
+def verified_client(user: User | None, *, strong: bool = True) -> Client:
     """A client logged in as ``user`` (anonymous for None). Staff get an authenticator and a
-    session that has passed the code step, as after a real login."""
+    session that has passed the code step, as after a real login. With ``strong`` (the
+    default) the session had a strong login just now (the code, or an e-ID for those without
+    an authenticator), as the sensitive pages ask; without it, a password-only login."""
     client = Client()
     if user is None:
         return client
     client.force_login(user)
+    session = client.session
     if otp_requirement(user).needs_verification:
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if device is None:
             device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
-        session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    if strong:
+        session[STRONG_LOGIN_AT_KEY] = int(time.time())
+    session.save()
     return client
 
 

@@ -26,19 +26,21 @@ ORIGIN = b"http://testserver"
 HOST = b"testserver"
 
 
-def session_cookie(user: User | None) -> str | None:
-    """A real session (the one-time-code step passed where needed), as after logging in."""
+def session_cookie(user: User | None, *, strong: bool = True) -> str | None:
+    """A real session (the one-time-code step passed where needed), as after logging in;
+    ``strong``: with a strong login just now (``verified_client``)."""
     if user is None:
         return None
-    return verified_client(user).cookies[settings.SESSION_COOKIE_NAME].value
+    return verified_client(user, strong=strong).cookies[settings.SESSION_COOKIE_NAME].value
 
 
 async def open_socket(
-    user: User | None, *, origin: bytes | None = ORIGIN
+    user: User | None, *, origin: bytes | None = ORIGIN, strong: bool = True
 ) -> tuple[WebsocketCommunicator, bool, Any]:
     """Connect as ``user`` (anonymous for None). Returns the communicator, whether the
-    connection was accepted, and the close code (or subprotocol) Channels reported."""
-    cookie = await database_sync_to_async(session_cookie)(user)
+    connection was accepted, and the close code (or subprotocol) Channels reported.
+    ``strong=False``: a password-only session (no recent strong login)."""
+    cookie = await database_sync_to_async(session_cookie)(user, strong=strong)
     headers = [(b"host", HOST)]
     if origin is not None:
         headers.append((b"origin", origin))
