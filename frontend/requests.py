@@ -38,7 +38,13 @@ def safe_next(request: HttpRequest, fallback: str | None = None) -> str:
     one and followed a known one. A relative reference without a leading slash is not
     followed either: the browser would resolve it against the URL the form was posted to
     (``/language/foo``), never the page the person came from."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    return safe_url(request, request.POST.get("next") or request.GET.get("next") or "", fallback)
+
+
+def safe_url(request: HttpRequest, target: str, fallback: str | None = None) -> str:
+    """``target`` if it passes the check of ``next`` (``safe_next``), else ``fallback`` or
+    the start page. For a ``next`` that travelled elsewhere first (a SAML login's relay
+    state, kept with the request sent to the identity provider)."""
     if target and _same_site(request, target):
         return target
     return reverse("start") if fallback is None else fallback
@@ -48,6 +54,17 @@ def redirect_to_next(request: HttpRequest, fallback: str | None = None) -> HttpR
     """A redirect to ``safe_next(request, fallback)``; a plain ``HttpResponseRedirect``,
     which resolves nothing."""
     return HttpResponseRedirect(safe_next(request, fallback))
+
+
+def safe_referer(request: HttpRequest) -> str | None:
+    """The page the request came from (the ``Referer`` header) as a path with its query, if
+    it passes the same check as ``next``; otherwise None. For going back to the page a form
+    was on when the form itself cannot be handled yet (``frontend.stepup``)."""
+    referer = request.headers.get("Referer", "")
+    if not referer or not _same_site(request, referer):
+        return None
+    parts = urlsplit(referer)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def _same_site(request: HttpRequest, target: str) -> bool:

@@ -7,6 +7,7 @@ class RecordsConfig(AppConfig):
     verbose_name = _("The record's life")
 
     def ready(self) -> None:
+        from accounts.saml.replay import forget_expired
         from notifications.kinds import register_periodic
 
         # The register's kinds, the access log listening to the doors, and the admin pages.
@@ -16,3 +17,6 @@ class RecordsConfig(AppConfig):
 
         register_periodic("records.purge", daily_purge, every_seconds=24 * 3600)
         register_periodic("records.exports", jobs.run_exports, every_seconds=jobs.EVERY_SECONDS)
+        # The SAML replay guard's expired assertion ids (accounts sits below the worker's
+        # registry, so its purge is registered here, with the others).
+        register_periodic("accounts.saml_seen_assertions", forget_expired, every_seconds=3600)

@@ -1,5 +1,5 @@
 from accounts.models.leaving import Leaving
-from accounts.models.login import LoginAttempt
+from accounts.models.login import LoginAttempt, SeenAssertion
 from accounts.models.memberships import (
     Enrolment,
     Guardianship,
@@ -32,6 +32,7 @@ __all__ = [
     "SchoolClass",
     "SchoolYear",
     "SecurityMarking",
+    "SeenAssertion",
     "StaffRole",
     "Subject",
     "TeachingAssignment",

@@ -26,3 +26,20 @@ class LoginAttempt(models.Model):
     def __str__(self) -> str:
         outcome = "ok" if self.succeeded else "failed"
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {outcome}"
+
+
+class SeenAssertion(models.Model):
+    """A SAML assertion this service accepted, kept until it expires so that the same
+    assertion posted again (a replay) is refused. It names no person: only the assertion's
+    id and its issuer."""
+
+    assertion_id = models.CharField(_("assertion id"), max_length=255, unique=True)
+    issuer = models.CharField(_("identity provider"), max_length=1024)
+    not_on_or_after = models.DateTimeField(_("valid until"), db_index=True)
+
+    class Meta:
+        verbose_name = _("accepted SAML assertion")
+        verbose_name_plural = _("accepted SAML assertions")
+
+    def __str__(self) -> str:
+        return self.assertion_id

@@ -20,8 +20,11 @@ from django.views.decorators.http import require_POST
 from accounts.actions.login import BlockScope, LoginBlock, authenticate_with_password
 from accounts.actions.otp import is_verified, otp_requirement, verify_login_code
 from accounts.actions.sessions import log_out
+from accounts.models import User
+from accounts.saml.providers import login_choices
 from frontend.forms import LoginForm, OtpCodeForm
 from frontend.requests import redirect_to_next, safe_next  # the one check of ``next``
+from frontend.views import saml_logout
 from frontend.views.language import remember_language
 
 
@@ -59,6 +62,23 @@ def blocked_message(block: LoginBlock) -> str:
     return message % {"until": _until(block.until)}
 
 
+def after_first_factor(user: User, next_url: str) -> HttpResponse:
+    """Where a person goes once logged in without a second factor (a password, or an e-ID
+    or school-account login below level of assurance 3): the code step when they have an
+    authenticator, setting one up when their part requires it, else ``next_url`` (already
+    checked by ``safe_next``). The answer sets the language cookie to the person's language."""
+    response: HttpResponse
+    requirement = otp_requirement(user)
+    if requirement.enrolled:
+        response = redirect(_with_next("otp-verify", next_url))
+    elif requirement.mandatory:
+        response = redirect(_with_next("otp-setup", next_url))
+    else:
+        response = HttpResponseRedirect(next_url)
+    remember_language(response, user.language)
+    return response
+
+
 @sensitive_post_parameters("password")
 @never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -75,30 +95,27 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("The username or password was not correct."))
         else:
             login(request, outcome.user)  # rotates the session key
-            next_url = safe_next(request)
-            response: HttpResponse
-            requirement = otp_requirement(outcome.user)
-            if requirement.enrolled:
-                response = redirect(_with_next("otp-verify", next_url))
-            elif requirement.mandatory:
-                response = redirect(_with_next("otp-setup", next_url))
-            else:
-                response = HttpResponseRedirect(next_url)
-            remember_language(response, outcome.user.language)
-            return response
+            return after_first_factor(outcome.user, safe_next(request))
     status = 400 if form.errors else 200
     return render(
         request,
         "frontend/login.html",
         # The form posts to the bare URL: after a mistake, keep ``next`` from the posted form.
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
+        {
+            "form": form,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "saml_choices": login_choices(),
+        },
         status=status,
     )
 
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    at_provider = saml_logout.provider_logout_location(request)  # read before the session ends
     log_out(request)  # flushes the session on the server and closes its sockets
+    if at_provider:
+        return saml_logout.continue_at_provider(request, at_provider)
     return redirect("login")
 
 
