@@ -10,6 +10,17 @@ An opening (something of the records shown to the viewer) is recorded exactly on
 (``accounts.openings``, where the access log listens). Acting on a page that is already open
 (a send on a followed page, a form's action) passes ``opening=False``.
 
+An archive opened as the school (``StudentRelation.opens_archive_for_school``: the principal
+or registrar reading the page of a student who left, not the student or her guardians) is a
+sensitive opening: every opening of it here (the page, a thread, a message's versions, a
+file, a document, a search, the live socket) needs a recent strong login, and without one
+raises ``StrongLoginNeeded`` before anything is recorded (the step-up asks for one; an
+outsider got the 404 first). The door gets a user, not a request: the strength comes with the
+user object (``accounts.actions.strength.viewer_is_strong``, set for each request and each
+socket). A user object without it (a worker's, a command's) counts as not strong; no such
+caller opens a page (they act with ``opening=False``, or ask ``may_open_student_page``, which
+are not openings and are not asked: writes on an archive are refused by the rules anyway).
+
 Reading never writes: pages and their threads are made when students are enrolled and
 subjects assigned (``dialogue.receivers``), not when someone looks.
 """
@@ -23,8 +34,9 @@ from typing import Any, TypeVar
 from django.utils.translation import gettext as _
 
 from accounts import policy
+from accounts.actions.strength import viewer_is_strong
 from accounts.archive import ArchiveNote, archive_note
-from accounts.errors import NotFound
+from accounts.errors import NotFound, StrongLoginNeeded
 from accounts.models import User
 from accounts.openings import record_opening, record_openings
 from accounts.policy import AnyUser, StudentRelation
@@ -74,8 +86,16 @@ def _find(viewer: AnyUser, *, loaded: StudentPage | None = None, **where: Any) -
     return PageAccess(viewer, page, relation, archive)
 
 
+def _admitted(viewer: User, relation: StudentRelation) -> None:
+    """Raise ``StrongLoginNeeded`` for an archive opened as the school without a recent
+    strong login (the module's docstring)."""
+    if relation.opens_archive_for_school and not viewer_is_strong(viewer):
+        raise StrongLoginNeeded
+
+
 def _opened(access: PageAccess, what: str, object_id: int | None, opening: bool) -> PageAccess:
     if opening:
+        _admitted(access.viewer, access.relation)
         if what == "page" and access.relation.is_archived:
             what = "archive"  # the access log tells an archive's openings apart
         record_opening(
@@ -184,7 +204,9 @@ def document(
 def searched(viewer: User, student_ids: Iterable[int], *, access: PageAccess | None = None) -> None:
     """A search showed snippets of these students' pages (found by a query that the policy
     filtered): one opening of what="search" per student, recorded together. ``access``: the
-    one page searched, already opened without recording (its relation is known)."""
+    one page searched, already opened without recording (its relation is known). Snippets
+    of an archive opened as the school need a recent strong login, as its page does: without
+    one nothing is recorded, and ``StrongLoginNeeded`` is raised before they are shown."""
     ids = set(student_ids)
     if not ids:
         return
@@ -193,6 +215,8 @@ def searched(viewer: User, student_ids: Iterable[int], *, access: PageAccess | N
     else:
         relations = policy.relations_to_students(viewer, list(ids))
     readable = {pk: relation for pk, relation in relations.items() if relation.may_read}
+    for relation in readable.values():
+        _admitted(viewer, relation)
     record_openings(viewer_id=viewer.pk, what="search", relations=readable)
 
 

@@ -5,7 +5,8 @@ Every action raises the family of ``accounts.errors``; a view either catches it 
 again (``form_failure``) or lets it through, and ``ActionErrorMiddleware`` answers it:
 ``{"error": {"code": ..., "message": ...}}`` with the error's status for scripts, the site's
 own error page otherwise (a ``NotFound`` is Django's 404 and a ``Forbidden`` its 403, both
-drawn by ``frontend.views.errors``).
+drawn by ``frontend.views.errors``), and a door's ``StrongLoginNeeded`` as the step-up asks
+(``frontend.stepup``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from accounts.errors import ActionError, Forbidden, NotFound, Refused, SensitiveText
+from accounts.errors import ActionError, Forbidden, NotFound, Refused, SensitiveText, StrongLoginNeeded
 from frontend.requests import wants_json
 from writing.guard import findings_payload
 
@@ -29,8 +30,13 @@ T = TypeVar("T")
 
 def json_error(error: ActionError) -> JsonResponse:
     """The one JSON shape of an error. The guard's findings come along, per field, so that the
-    script can mark the words."""
-    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    script can mark the words; so do the error's plain details (where to confirm a login,
+    how long to wait), as in the socket's error frame (``writing.frames.answer_frame``)."""
+    body: dict[str, Any] = {
+        **{key: value for key, value in error.details.items() if isinstance(value, str | int | float)},
+        "code": error.code,
+        "message": error.message,
+    }
     if isinstance(error, SensitiveText):
         body["findings"] = {name: findings_payload(found) for name, found in error.by_field.items()}
     return JsonResponse({"error": body}, status=error.status)
@@ -124,7 +130,8 @@ def add_to_form(form: forms.Form, error: Refused) -> None:
 
 class ActionErrorMiddleware:
     """Answers an action's error that a view let through: JSON for scripts, otherwise the site's
-    error page (Django draws 404 and 403 itself, with ``frontend.views.errors``)."""
+    error page (Django draws 404 and 403 itself, with ``frontend.views.errors``); a strong
+    login that is needed, with the step-up (its page, or the JSON error naming it)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -135,6 +142,12 @@ class ActionErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, ActionError):
             return None
+        if isinstance(exception, StrongLoginNeeded):
+            # A door asks for a strong login (an archive opened as the school): the step-up's
+            # own answer. Imported here: the step-up answers scripts with ``json_error``.
+            from frontend.stepup import ask_for_strong_login
+
+            return ask_for_strong_login(request)
         if wants_json(request):
             return json_error(exception)
         if isinstance(exception, NotFound | Forbidden):

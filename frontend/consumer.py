@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from accounts import openings
 from accounts.actions.otp import session_is_verified
 from accounts.actions.sessions import session_still_valid
+from accounts.actions.strength import carry_session_strength
 from accounts.errors import ActionError, Refused
 from accounts.events import page_group, student_group, user_group
 from accounts.models import User
@@ -92,6 +93,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if not await database_sync_to_async(session_is_verified)(self.scope["session"], user):
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
             return
+        # Following an archive as the school needs a recent strong login (``dialogue.doors``):
+        # the session as it was at the handshake (the step-up loads a new page, whose
+        # socket is new), its age read at each subscription.
+        carry_session_strength(user, self.scope["session"])
         self.user = user
         self.followed = {}
         self.blogs = {}

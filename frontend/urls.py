@@ -22,6 +22,8 @@ from frontend.views import (
     register,
     release_review,
     releases,
+    saml,
+    saml_logout,
     search,
     self_assessments,
     support,
@@ -29,12 +31,21 @@ from frontend.views import (
     talks,
     threads,
 )
+from frontend.views.stepup import step_up_view
 
 urlpatterns = [
     path("", pages.start_view, name="start"),
     path("login/", auth.login_view, name="login"),
     path("login/code/", auth.otp_verify_view, name="otp-verify"),
+    path("login/confirm/", step_up_view, name="step-up"),
     path("logout/", auth.logout_view, name="logout"),
+    # --- Logging in with e-ID and school accounts, SAML 2.0 (issue 18) ---
+    path("saml2/login/", saml.SamlLoginView.as_view(), name="saml-login"),
+    path("saml2/acs/", saml.SamlAcsView.as_view(), name="saml-acs"),
+    path("saml2/ls/", saml_logout.SamlLogoutServiceView.as_view(), name="saml-sls"),
+    path("saml2/ls/post/", saml_logout.SamlLogoutServiceView.as_view(), name="saml-sls-post"),
+    path("saml2/logout/", saml_logout.provider_logout_view, name="saml-logout"),
+    path("saml2/metadata/", saml.SamlMetadataView.as_view(), name="saml-metadata"),
     path("language/", language.set_language_view, name="set-language"),
     path("account/", account.account_view, name="account"),
     path("account/password/", account.password_change_view, name="password-change"),

@@ -273,7 +273,26 @@ ROWS: dict[str, Row] = {
     # --- Logging in and out --------------------------------------------------------------
     "login": Row(fixed("/login/"), everyone(Redirect("start"), anonymous=OK)),
     "otp-verify": Row(fixed("/login/code/"), everyone(Redirect("start"))),
+    # The step-up page: every session here had a strong login just now, so it goes straight on
+    # to ``next`` (the start page without one); tests/frontend/test_step_up.py shows it to
+    # every role without a recent one.
+    "step-up": Row(fixed("/login/confirm/"), everyone(Redirect("start"))),
     "logout": Row(fixed("/logout/"), everyone(LOGIN), method="post"),
+    # --- Logging in with e-ID and school accounts (SAML, issue 18) -----------------------
+    # The matrix's world has no identity provider and no service certificate: every SAML
+    # door answers the same to every role (tests/accounts/test_saml_*.py drive them for real).
+    # No provider named (or an unknown one): not found.
+    "saml-login": Row(fixed("/saml2/login/"), everyone(NOT_FOUND, anonymous=NOT_FOUND)),
+    # A post without a response (or with anything unverifiable): the refusal page.
+    "saml-acs": Row(fixed("/saml2/acs/"), everyone(BAD_REQUEST, anonymous=BAD_REQUEST), method="post"),
+    "saml-sls": Row(fixed("/saml2/ls/"), everyone(BAD_REQUEST, anonymous=BAD_REQUEST)),
+    "saml-sls-post": Row(
+        fixed("/saml2/ls/post/"), everyone(BAD_REQUEST, anonymous=BAD_REQUEST), method="post"
+    ),
+    # The page on the way to the provider's logout, once, right after logging out here.
+    "saml-logout": Row(fixed("/saml2/logout/"), everyone(LOGIN)),
+    # The service's metadata: public once a certificate is configured; not found without.
+    "saml-metadata": Row(fixed("/saml2/metadata/"), everyone(NOT_FOUND, anonymous=NOT_FOUND)),
     "set-language": Row(
         fixed("/language/"),
         everyone(Redirect("start"), anonymous=Redirect("start")),

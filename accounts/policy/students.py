@@ -79,6 +79,13 @@ class StudentRelation:
         return self.is_member
 
     @property
+    def opens_archive_for_school(self) -> bool:
+        """Reads the archive of a student who left as the school (the principal or registrar
+        of the last school), not as the student or a guardian reading their own: a sensitive
+        opening, which needs a recent strong login (``frontend.stepup``)."""
+        return self.is_archived and not (self.is_self or self.is_guardian)
+
+    @property
     def may_write(self) -> bool:
         """Write in the page's dialogue (and attach files)."""
         return self._may_change and self.is_member

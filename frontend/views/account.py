@@ -21,7 +21,7 @@ from accounts.actions.sessions import change_own_password, log_out, log_out_ever
 from accounts.errors import Refused
 from frontend.answers import add_to_form
 from frontend.forms import OtpCodeForm, PasswordChangeForm
-from frontend.requests import viewer
+from frontend.requests import safe_next, viewer
 
 
 @login_required
@@ -88,8 +88,11 @@ def _grouped_secret(device: otp_actions.TOTPDevice) -> str:
 @login_required
 def otp_setup_view(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app. Reachable before verification only by someone who has
-    none yet; replacing an existing one requires a verified session."""
+    none yet; replacing an existing one requires a verified session. Goes on to ``next``
+    once the recovery codes are saved (from the step-up page: the sensitive page asked
+    for; confirming the code is a strong login)."""
     user = viewer(request)
+    next_url = safe_next(request)
     requirement = otp_actions.otp_requirement(user)
     if requirement.enrolled and not otp_actions.is_verified(user):
         return redirect("otp-verify")
@@ -107,7 +110,9 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
                 else:
                     request.session.cycle_key()
                     return render(
-                        request, "frontend/recovery_codes.html", {"codes": codes, "first_time": True}
+                        request,
+                        "frontend/recovery_codes.html",
+                        {"codes": codes, "first_time": True, "next": next_url},
                     )
     device = otp_actions.pending_totp_device(user)
     context = {
@@ -116,6 +121,7 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "qr_svg": _qr_svg(device.config_url) if device else "",
         "secret": _grouped_secret(device) if device else "",
+        "next": next_url,
     }
     return render(request, "frontend/otp_setup.html", context, status=400 if form.errors else 200)
 
@@ -125,7 +131,11 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def recovery_codes_view(request: HttpRequest) -> HttpResponse:
     codes = otp_actions.regenerate_recovery_codes(viewer(request))
-    return render(request, "frontend/recovery_codes.html", {"codes": codes, "first_time": False})
+    return render(
+        request,
+        "frontend/recovery_codes.html",
+        {"codes": codes, "first_time": False, "next": safe_next(request)},
+    )
 
 
 @require_POST

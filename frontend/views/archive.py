@@ -1,6 +1,7 @@
 """The archive of students who left: the list of each school the viewer keeps it for (the
 registrar) or answers for (the principal). Each archived page is opened through the
-student's page (``dialogue.doors``), which records the opening."""
+student's page (``dialogue.doors``), which records the opening. Both need a recent strong
+login (``frontend.stepup``)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,17 @@ from django.views.decorators.http import require_GET
 from accounts import archive, civic, policy
 from accounts.errors import NotFound
 from frontend.requests import viewer
+from frontend.stepup import strong_login_required
+
+
+def _keeps_an_archive(request: HttpRequest) -> None:
+    if not policy.archive_keeper_schools(viewer(request)).exists():
+        raise NotFound
 
 
 @require_GET
 @login_required
+@strong_login_required(may_see=_keeps_an_archive)
 def archive_view(request: HttpRequest) -> HttpResponse:
     schools = list(policy.archive_keeper_schools(viewer(request)))
     if not schools:

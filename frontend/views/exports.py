@@ -1,6 +1,7 @@
 """Personal data exports in the browser: "My data" (a person's own copy, a student's page,
 a guardian's children), the registrar's exports for requests by post, each export's status
-(for the page's script) and its download."""
+(for the page's script) and its download. Producing an export needs a recent strong login
+(``frontend.stepup``): asking for one, and the registrar's page where she asks for them."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from accounts import civic, policy
 from accounts.errors import NotFound, Refused
 from frontend.answers import add_to_form, flash_error
 from frontend.requests import viewer
+from frontend.stepup import strong_login_required
 from records.exports import actions, queries
 from records.models import DataExport
 from writing.uploads import private_storage
@@ -75,6 +77,7 @@ def my_data_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+@strong_login_required(back=lambda request: reverse("my-data"))
 def export_request_view(request: HttpRequest) -> HttpResponse:
     user = viewer(request)
     scope = request.POST.get("scope", "")
@@ -155,8 +158,14 @@ class RegistrarExportForm(forms.Form):
         field.choices = [("", ""), *choices]
 
 
+def _is_registrar(request: HttpRequest) -> None:
+    if not queries.is_registrar(viewer(request)):
+        raise NotFound
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
+@strong_login_required(may_see=_is_registrar, back=lambda request: reverse("registrar-exports"))
 def registrar_exports_view(request: HttpRequest) -> HttpResponse:
     user = viewer(request)
     if not queries.is_registrar(user):

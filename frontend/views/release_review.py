@@ -6,7 +6,8 @@ Every view comes through the request's door (``records.release.doors.release_req
 which answers a missing request and one the viewer may not handle alike (404) and logs the
 openings: the review page, the preview and each file. A form that fails comes back on the
 review page with what was typed and why (400); one that succeeds goes back to the place it
-was sent from."""
+was sent from. Every one needs a recent strong login (``frontend.stepup``), asked for after
+the door's check."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from accounts.errors import NotFound, Refused
 from frontend.answers import one_button
 from frontend.release_texts import shown_documents
 from frontend.requests import viewer
+from frontend.stepup import strong_login_required
 from records.models import ReleaseRequest
 from records.release import actions, doors, queries
 from records.release.documents import KINDS, documents_in_scope
@@ -49,6 +51,20 @@ OPENED_AS = {"copy": "release_copy", "decision": "release_decision"}
 
 def _review_url(release: ReleaseRequest, anchor: str = "") -> str:
     return reverse("release", args=[release.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _may_handle(request: HttpRequest, request_id: int, **_ignored: object) -> None:
+    """The door's check alone (404 for those who may not handle the request), nothing logged:
+    made before a step-up is asked for, so that only the handlers learn the request exists."""
+    doors.release_request(viewer(request), request_id, opening=False)
+
+
+def _back_to_review(request: HttpRequest, request_id: int, **_ignored: object) -> str:
+    return reverse("release", args=[request_id])
+
+
+# Reviewing and releasing a public record needs a recent strong login (``frontend.stepup``).
+sensitive = strong_login_required(may_see=_may_handle, back=_back_to_review)
 
 
 def _files(release: ReleaseRequest) -> list[dict[str, str]]:
@@ -106,6 +122,7 @@ def _render_review(
 
 @require_GET
 @login_required
+@sensitive
 def release_view(request: HttpRequest, request_id: int) -> HttpResponse:
     release, _relation = doors.release_request(viewer(request), request_id)
     return _render_review(request, release)
@@ -154,6 +171,7 @@ def _first_error(form: forms.Form) -> str:
 
 @require_POST
 @login_required
+@sensitive
 def release_mask_view(request: HttpRequest, request_id: int) -> HttpResponse:
     """Mask a selected passage of a text, or a whole document or attachment."""
     user = viewer(request)
@@ -186,6 +204,7 @@ def release_mask_view(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@sensitive
 def release_unmask_view(request: HttpRequest, request_id: int, masking_id: int) -> HttpResponse:
     user = viewer(request)
     release, _relation = doors.release_request(user, request_id, opening=False)
@@ -217,6 +236,7 @@ class DecisionForm(forms.Form):
 
 @require_POST
 @login_required
+@sensitive
 def release_decide_view(request: HttpRequest, request_id: int) -> HttpResponse:
     """Decide: release in full, release with the maskings, or refuse (with a ground and a
     reason). The copy and the decision document are made now."""
@@ -247,6 +267,7 @@ def release_decide_view(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@sensitive
 def release_delivered_view(request: HttpRequest, request_id: int) -> HttpResponse:
     user = viewer(request)
     release, _relation = doors.release_request(user, request_id, opening=False)
@@ -279,6 +300,7 @@ def preview_policy(html: str) -> str:
 
 @require_GET
 @login_required
+@sensitive
 def release_preview_view(request: HttpRequest, request_id: int) -> HttpResponse:
     """The copy exactly as it would be released now, maskings applied."""
     user = viewer(request)
@@ -299,6 +321,7 @@ def download_name(release: ReleaseRequest, stem: str, extension: str) -> str:
 
 @require_GET
 @login_required
+@sensitive
 def release_file_view(request: HttpRequest, request_id: int, name: str) -> FileResponse:
     if name not in FILES:
         raise NotFound

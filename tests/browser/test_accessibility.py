@@ -52,6 +52,7 @@ def test_pages_a_guardian_uses_have_no_accessibility_violations(page: Page) -> N
         "/notifications/settings/",
         "/search/?q=hemma",  # results with highlights
         "/search/?q=%25%25",  # a query of symbols only: the reason shown
+        "/login/confirm/?next=%2Fmy-data%2F",  # the step-up, without an authenticator
     ):
         problems += check(page, path)
     # Private threads (issue 16): the form that starts one (empty, then sent without a

@@ -13,9 +13,12 @@ import re
 import shutil
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from playwright.sync_api import Error as PlaywrightError
 
@@ -27,6 +30,7 @@ from tests.browser.layout_world import (  # noqa: F401 - fixtures used by name
     logged_in_context,
 )
 from tests.support.cast import ROLES
+from tests.support.clients import verified_client
 
 WIDTHS = (360, 1280)
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -84,6 +88,47 @@ def test_every_page_fits_phone_and_desktop_for_the_role(
     finally:
         context.close()
     assert not failures, f"{len(failures)} layout problems:\n" + "\n".join(failures)
+
+
+# The step-up page ("Bekräfta att det är du") shows only to a session without a recent strong
+# login, which the matrix's sessions (all strong) never are: checked here with such sessions,
+# for staff (the code form) and for a guardian (no authenticator: how to set one up).
+@pytest.mark.parametrize("role", ["registrar", "guardian_1"])
+def test_the_step_up_page_fits_phone_and_desktop(
+    role: str, browser: Browser, live_url: str, layout_world: LayoutWorld, django_db_blocker: Any
+) -> None:
+    with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as pool:
+        session = pool.submit(_weak_session, layout_world.cast.person(role)).result()
+    context = browser.new_context(base_url=live_url, locale="sv-SE")
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_url}])
+    install_axe(context)
+    page = context.new_page()
+    failures: list[str] = []
+    try:
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            response = page.goto("/login/confirm/?next=%2Farchive%2F")
+            assert response is not None
+            assert response.status == 200, f"{role}: answered {response.status}"
+            expect(page.get_by_test_id("step-up")).to_be_visible()
+            settle(page)
+            where = f"{role} step-up at {width} px"
+            failures += [f"{where}: {problem}" for problem in layout_problems(page)]
+            failures += [f"{where}: axe {violation}" for violation in axe_violations(page)]
+            folder = SCREENSHOTS / role
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=folder / f"step-up-{width}.png", full_page=True)
+    finally:
+        context.close()
+    assert not failures, "\n".join(failures)
+
+
+def _weak_session(user: Any) -> str:
+    """A session key of ``user`` logged in without a recent strong login."""
+    try:
+        return verified_client(user, strong=False).cookies[settings.SESSION_COOKIE_NAME].value
+    finally:
+        connection.close()
 
 
 # Django's tabular inlines name their fields by the column's heading, not by a <label>: axe
