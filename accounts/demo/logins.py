@@ -33,6 +33,19 @@ def mail_note() -> str:
     return f"E-mails are not sent: they are saved as files in {settings.EMAIL_FILE_PATH}/"
 
 
+def saml_note() -> str:
+    """The demo's e-ID and school-account buttons, when the local development identity
+    provider (devidp/, started by `make run`) is the one configured."""
+    dev_metadata = str(settings.SAML_DEV_DIR / "eid-metadata.xml")
+    if not any(provider.metadata == dev_metadata for provider in settings.SAML_IDENTITY_PROVIDERS):
+        return ""
+    return (
+        "E-ID and school accounts (a local identity provider for development, not a real "
+        "e-ID): 'Logga in med e-legitimation' as sofia.lindqvist, 'Logga in med skolkonto' as "
+        "lars.berglund (level 3: no code asked)."
+    )
+
+
 def login_lines(*, serving_at: str = "") -> list[str]:
     """The demo logins of the loaded demo school (those that exist), then where e-mails go
     and, when given, the address the demo serves."""
@@ -46,6 +59,8 @@ def login_lines(*, serving_at: str = "") -> list[str]:
         "Staff log in with a one-time code: `make demo-code USER=lars.berglund` prints the "
         "current one, or add the key it shows to an authenticator app."
     )
+    if note := saml_note():
+        lines.append(note)
     if note := mail_note():
         lines.append(note)
     if serving_at:

@@ -16,6 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from config.saml import IdentityProviderSetting
+
 ROOT = Path(__file__).resolve().parents[2]
 
 SETTINGS_PROBE = """
@@ -155,3 +157,20 @@ def test_demo_logins_give_up_when_the_server_process_has_ended() -> None:
 
     with pytest.raises(CommandError, match="did not start"):
         call_command("demo_logins", when_serving=f"127.0.0.1:{free_port}", server_pid=gone.pid)
+
+
+@pytest.mark.django_db
+def test_demo_logins_name_the_demo_e_id_only_when_the_development_provider_is_used(tmp_path: Path) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    development = IdentityProviderSetting("eid", str(tmp_path / "eid-metadata.xml"))
+    municipal = IdentityProviderSetting("eid", "https://broker.umea.se/metadata.xml")
+
+    def printed(providers: tuple[IdentityProviderSetting, ...]) -> str:
+        output = io.StringIO()
+        with override_settings(SAML_IDENTITY_PROVIDERS=providers, SAML_DEV_DIR=tmp_path):
+            call_command("demo_logins", stdout=output)
+        return output.getvalue()
+
+    assert "'Logga in med e-legitimation' as sofia.lindqvist" in printed((development,))
+    assert "Logga in med e-legitimation" not in printed((municipal,))
+    assert "Logga in med e-legitimation" not in printed(())
