@@ -126,6 +126,8 @@ def server_environment(args: argparse.Namespace, secret_key: str) -> dict[str, s
         "ELEVDIALOG_ENV": "production",
         "SECRET_KEY": secret_key,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Required in production (links in e-mails and pushes); nothing here is sent.
+        "SITE_URL": "http://127.0.0.1",
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
         "WEBSOCKET_HEARTBEAT_SECONDS": str(int(args.heartbeat)),
