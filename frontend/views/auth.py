@@ -119,6 +119,30 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("login")
 
 
+def accept_login_code(request: HttpRequest, user: User, form: OtpCodeForm) -> bool:
+    """Check the valid form's code (authenticator or recovery code) for ``user``. Accepted:
+    the session is verified, its strong login recorded and its key rotated. Not: the form
+    gets the reason (a wrong or used code, or how long to wait after too many)."""
+    outcome = verify_login_code(request, user, form.cleaned_data["code"])
+    if outcome.verified:
+        request.session.cycle_key()
+        return True
+    if outcome.locked_until is not None:
+        seconds = max(1, int((outcome.locked_until - timezone.now()).total_seconds()) + 1)
+        form.add_error(
+            "code",
+            ngettext(
+                "Too many wrong codes. Wait %(seconds)d second and try again.",
+                "Too many wrong codes. Wait %(seconds)d seconds and try again.",
+                seconds,
+            )
+            % {"seconds": seconds},
+        )
+    else:
+        form.add_error("code", _("That code was not correct or has already been used."))
+    return False
+
+
 @sensitive_post_parameters("code")
 @never_cache
 def otp_verify_view(request: HttpRequest) -> HttpResponse:
@@ -130,24 +154,8 @@ def otp_verify_view(request: HttpRequest) -> HttpResponse:
     if not requirement.enrolled:
         return redirect("otp-setup") if requirement.mandatory else redirect_to_next(request)
     form = OtpCodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        outcome = verify_login_code(request, request.user, form.cleaned_data["code"])
-        if outcome.verified:
-            request.session.cycle_key()
-            return redirect_to_next(request)
-        if outcome.locked_until is not None:
-            seconds = max(1, int((outcome.locked_until - timezone.now()).total_seconds()) + 1)
-            form.add_error(
-                "code",
-                ngettext(
-                    "Too many wrong codes. Wait %(seconds)d second and try again.",
-                    "Too many wrong codes. Wait %(seconds)d seconds and try again.",
-                    seconds,
-                )
-                % {"seconds": seconds},
-            )
-        else:
-            form.add_error("code", _("That code was not correct or has already been used."))
+    if request.method == "POST" and form.is_valid() and accept_login_code(request, request.user, form):
+        return redirect_to_next(request)
     return render(
         request,
         "frontend/otp_verify.html",

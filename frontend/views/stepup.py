@@ -13,18 +13,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts.actions.otp import otp_requirement, verify_login_code
+from accounts.actions.otp import otp_requirement
 from accounts.actions.strength import has_recent_strong_login
 from accounts.saml.providers import login_choices
 from frontend.forms import OtpCodeForm
 from frontend.requests import redirect_to_next, safe_next, viewer
+from frontend.views.auth import accept_login_code
 
 # What the page offers besides the code, as the issue says ("e-ID or one-time code"): an
 # e-ID, which counts only at level of assurance 3 or higher (the SAML login checks it).
@@ -43,24 +41,13 @@ def step_up_view(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request)
     has_authenticator = otp_requirement(user).enrolled
     form = OtpCodeForm(request.POST or None) if has_authenticator else None
-    if request.method == "POST" and form is not None and form.is_valid():
-        outcome = verify_login_code(request, user, form.cleaned_data["code"])  # records the strong login
-        if outcome.verified:
-            request.session.cycle_key()
-            return redirect_to_next(request)
-        if outcome.locked_until is not None:
-            seconds = max(1, int((outcome.locked_until - timezone.now()).total_seconds()) + 1)
-            form.add_error(
-                "code",
-                ngettext(
-                    "Too many wrong codes. Wait %(seconds)d second and try again.",
-                    "Too many wrong codes. Wait %(seconds)d seconds and try again.",
-                    seconds,
-                )
-                % {"seconds": seconds},
-            )
-        else:
-            form.add_error("code", _("That code was not correct or has already been used."))
+    if (
+        request.method == "POST"
+        and form is not None
+        and form.is_valid()
+        and accept_login_code(request, user, form)  # records the strong login
+    ):
+        return redirect_to_next(request)
     return render(
         request,
         "frontend/step_up.html",

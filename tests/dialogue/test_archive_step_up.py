@@ -22,20 +22,9 @@ from accounts.models import Leaving
 from records.models import Opening
 from tests.accounts.flows import code_for
 from tests.support.cast import Cast
-from tests.support.clients import verified_client
+from tests.support.clients import JSON, STEP_UP, asked_for_step_up, verified_client
 from tests.support.sockets import open_socket, subscribe
 from tests.test_access_matrix import ROWS, matrix_extra
-
-STEP_UP = "/login/confirm/"
-JSON = {"Accept": "application/json"}
-
-
-def _asked(response: Any) -> str:
-    """The ``next`` of a redirect to the step-up page (fails for any other answer)."""
-    assert response.status_code == 302, response.status_code
-    location = urlsplit(response["Location"])
-    assert location.path == STEP_UP, response["Location"]
-    return parse_qs(location.query)["next"][0]
 
 
 @pytest.fixture
@@ -82,7 +71,7 @@ def test_every_part_of_an_archive_asks_the_school_and_logs_nothing_until_shown(
         strong = verified_client(person)
         for name, url in _parts(cast, archived).items():
             before = _openings(person)
-            assert _asked(weak.get(url)) == url, f"{role} {name}"  # back to the same URL
+            assert asked_for_step_up(weak.get(url)) == url, f"{role} {name}"  # back to the same URL
             assert _openings(person) == before, f"{role} {name}: logged without being shown"
             assert strong.get(url).status_code == 200, f"{role} {name}"
             assert _openings(person) > before, f"{role} {name}: shown without being logged"
@@ -106,7 +95,7 @@ def test_no_part_of_the_archive_in_the_access_matrix_opens_without_a_strong_logi
         read.append(name)
         answer = weak.get(url)
         assert answer.status_code == 302, f"{name}: {answer.status_code}"
-        assert _asked(answer) == url, name
+        assert asked_for_step_up(answer) == url, name
     assert len(read) >= 15, read
 
 
@@ -151,7 +140,7 @@ def test_a_search_that_shows_an_archive_asks_the_school(cast: Cast, archived: di
     search is shown afterwards. Without a hit in an archive it is not asked."""
     weak = verified_client(cast.principal, strong=False)
     url = f"{reverse('search')}?q=teckning"
-    assert _asked(weak.get(url)) == url
+    assert asked_for_step_up(weak.get(url)) == url
     assert not Opening.objects.filter(viewer_id=cast.principal.pk, what="search").exists()
     nothing = f"{reverse('search')}?q=ingenting"
     assert weak.get(nothing).status_code == 200

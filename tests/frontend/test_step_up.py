@@ -28,21 +28,10 @@ from records.models import DataExport, Masking, Opening, ReleaseRequest
 from records.release import actions as release_actions
 from tests.accounts.flows import code_for, wrong_code_for
 from tests.support.cast import ROLES, STAFF_ROLES, Cast
-from tests.support.clients import verified_client
+from tests.support.clients import JSON, STEP_UP, asked_for_step_up, verified_client
 from tests.support.releases import ground, mask_passage, register
 
 pytestmark = pytest.mark.django_db
-
-STEP_UP = "/login/confirm/"
-JSON = {"Accept": "application/json"}
-
-
-def _asked(response: Any) -> str:
-    """The ``next`` of a redirect to the step-up page (fails for any other answer)."""
-    assert response.status_code == 302, response.status_code
-    location = urlsplit(response["Location"])
-    assert location.path == STEP_UP, response["Location"]
-    return parse_qs(location.query)["next"][0]
 
 
 def _message(cast: Cast) -> Any:
@@ -85,7 +74,7 @@ def test_each_sensitive_page_asks_for_a_strong_login_and_opens_after_one(cast: C
     strong = verified_client(cast.registrar)
     for name, url in _pages(cast).items():
         query = f"{url}?thread=1" if name == "archived page" else url
-        assert _asked(weak.get(query)) == query, name  # back to the same URL, query and all
+        assert asked_for_step_up(weak.get(query)) == query, name  # back to the same URL, query and all
         assert strong.get(url).status_code == 200, name
 
 
@@ -97,7 +86,7 @@ def test_nothing_is_logged_until_the_archive_is_shown(cast: Cast) -> None:
         return list(rows.values_list("what", flat=True))
 
     weak = verified_client(cast.registrar, strong=False)
-    _asked(weak.get(url))
+    asked_for_step_up(weak.get(url))
     assert openings() == []
     assert verified_client(cast.registrar).get(url).status_code == 200
     assert openings() == ["archive"]
@@ -122,7 +111,7 @@ def test_a_strong_login_older_than_fifteen_minutes_is_asked_again(cast: Cast) ->
     aged(14)
     assert client.get(url).status_code == 200
     aged(16)
-    assert _asked(client.get(url)) == url
+    assert asked_for_step_up(client.get(url)) == url
 
 
 # --- Forms (POST) --------------------------------------------------------------------------
@@ -212,11 +201,11 @@ def test_a_sensitive_form_does_nothing_and_comes_back_to_its_page_after_the_step
         # From the page (a Referer on this site): back to that page, as it was.
         on_page = f"{form.page}?from=form"
         sent = client.post(form.url, form.data, headers={"Referer": f"http://testserver{on_page}"})
-        assert _asked(sent) == on_page, name
+        assert asked_for_step_up(sent) == on_page, name
         # Without a Referer, or one from another site: back to the form's own page.
-        assert _asked(client.post(form.url, form.data)) == form.page, name
+        assert asked_for_step_up(client.post(form.url, form.data)) == form.page, name
         evil = client.post(form.url, form.data, headers={"Referer": "https://evil.example/records/"})
-        assert _asked(evil) == form.page, name
+        assert asked_for_step_up(evil) == form.page, name
         assert form.state() == before, f"{name}: something was done without the step-up"
         # With a strong login the same form does its work.
         done = verified_client(cast.person(form.sender)).post(form.url, form.data)
@@ -273,7 +262,7 @@ def test_the_principal_of_another_school_gets_404_for_a_request_not_hers(cast: C
     release = register(cast, kinds=["messages"])
     assert client.get(reverse("release", args=[release.pk])).status_code == 404
     assert client.get(reverse("release", args=[10**9])).status_code == 404
-    assert _asked(client.get(reverse("archive"))) == reverse("archive")  # her own school's
+    assert asked_for_step_up(client.get(reverse("archive"))) == reverse("archive")  # her own school's
 
 
 # --- The step-up page ------------------------------------------------------------------------
@@ -293,7 +282,7 @@ def test_the_code_on_the_step_up_page_continues_to_next(cast: Cast) -> None:
     wrong = client.post(STEP_UP, {"code": wrong_code_for(device), "next": archive})
     assert wrong.status_code == 400
     assert 'aria-invalid="true"' in wrong.content.decode() or "field--invalid" in wrong.content.decode()
-    _asked(client.get(archive))
+    asked_for_step_up(client.get(archive))
     time.sleep(2)  # a wrong code pauses the authenticator for a second (django-otp)
     right = client.post(STEP_UP, {"code": code_for(device), "next": archive})
     assert right.status_code == 302

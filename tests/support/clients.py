@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from django.db import connection
 from django.test import Client
@@ -44,3 +46,16 @@ def queries_of_page(user: User, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
+
+
+# The step-up page, and the header of a page's script (answers in the JSON error shape).
+STEP_UP = "/login/confirm/"
+JSON = {"Accept": "application/json"}
+
+
+def asked_for_step_up(response: Any) -> str:
+    """The ``next`` of a redirect to the step-up page (fails for any other answer)."""
+    assert response.status_code == 302, response.status_code
+    location = urlsplit(response["Location"])
+    assert location.path == STEP_UP, response["Location"]
+    return parse_qs(location.query)["next"][0]
