@@ -182,6 +182,12 @@ def announce(kind: str, **data: Any) -> None:
     """Announce: ``announcing`` now, ``announced`` after the current transaction commits
     (a failing ``announced`` receiver is logged and never undoes or hides what was saved)."""
     announcing.send(sender=None, kind=kind, **data)
+    announce_stored(kind, **data)
+
+
+def announce_stored(kind: str, **data: Any) -> None:
+    """Announce an event whose outbox row the caller wrote in its own statement (the send of
+    a message: ``notifications.receivers.event_insert``): ``announced`` after the commit."""
 
     def send() -> None:
         for receiver, result in announced.send_robust(sender=None, kind=kind, **data):

@@ -139,9 +139,10 @@ def thread(
     viewer: AnyUser, page_id: int, thread_id: int, *, opening: bool = True
 ) -> tuple[PageAccess, Thread]:
     """A thread of the page the viewer may read (its audience: ``policy.may_read_thread``); a
-    thread outside its audience is not found, like a missing one."""
-    access = _find(viewer, pk=page_id)
-    found = access.page.threads.filter(pk=thread_id).first() if access else None
+    thread outside its audience is not found, like a missing one. Two queries: the thread with
+    its page and student, and the relation."""
+    found = Thread.objects.select_related("page__student").filter(pk=thread_id, page_id=page_id).first()
+    access = _find(viewer, loaded=found.page) if found else None
     if access is None or found is None or not policy.may_read_thread(access.relation, found):
         raise not_found()
     return _opened(access, "thread", found.pk, opening), found

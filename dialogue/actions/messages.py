@@ -6,13 +6,14 @@ one transaction, and is published to the page's open sockets after commit.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,6 +23,7 @@ from accounts.errors import Forbidden, NotFound, Refused, require
 from accounts.models import User
 from dialogue import doors, queries
 from dialogue.actions import receipts
+from dialogue.actions.message_store import NewMessage, recent_window_start, store_message
 from dialogue.flags import FlagSource, flag_student_text
 from dialogue.models import (
     MAX_MESSAGE_LENGTH,
@@ -52,20 +54,21 @@ def _check_body(body: str, *, attachments: int = 0) -> None:
         )
 
 
-def _check_rate(actor: User) -> None:
-    """At most the configured number of sends in any minute; refused with a wait time."""
+def _rate_limited(actor: User) -> Refused:
+    """The refusal of a send over the limit, with how long to wait for the oldest counted send
+    to leave the minute."""
     limit = settings.DIALOGUE_SEND_LIMIT_PER_MINUTE
-    since = timezone.now() - datetime.timedelta(minutes=1)
     oldest_counted = (
-        Message.objects.filter(author=actor, created_at__gte=since)
+        Message.objects.filter(author=actor, created_at__gte=recent_window_start())
         .order_by("-created_at")
         .values_list("created_at", flat=True)[limit - 1 : limit]
         .first()
     )
-    if oldest_counted is None:
-        return
-    wait = max(1, int((oldest_counted + datetime.timedelta(minutes=1) - timezone.now()).total_seconds()) + 1)
-    raise Refused(
+    wait = 1
+    if oldest_counted is not None:
+        left = oldest_counted + datetime.timedelta(minutes=1) - timezone.now()
+        wait = max(1, int(left.total_seconds()) + 1)
+    return Refused(
         "rate_limited",
         ngettext(
             "You are sending very fast. Wait %(seconds)d second and send again.",
@@ -118,53 +121,39 @@ def post_message(
     returns the stored message and stores nothing new. Raises ``Refused`` for bad input
     or too many sends, ``SensitiveText`` when the guard has findings and ``send_anyway``
     is false, ``NotFound`` when the actor may not read the page.
+
+    Three round trips to the database for a message without files or findings: the thread
+    with its page and student, the actor's relation to the student, and the statement that
+    stores it (``message_store``).
     """
-    access = doors.page(actor, page, opening=False)
+    given = page if isinstance(page, StudentPage) else None
+    page_id = page if isinstance(page, int) else page.pk
+    thread: Thread | None
+    try:
+        access, thread = doors.thread(actor, page_id, thread_id, opening=False)
+    except NotFound:
+        # Not a thread the actor reads on this page: an unreadable page is not found; on a
+        # readable one the thread is unknown (after the checks of what was written).
+        access, thread = doors.page(actor, page, opening=False), None
     require(access.relation.may_write)
     page = access.page
     body = clean_text(body)
     attachment_ids = list(dict.fromkeys(attachment_ids))
     _check_body(body, attachments=len(attachment_ids))
-    thread = page.threads.filter(pk=thread_id).first()
-    if thread is None or not policy.may_read_thread(access.relation, thread):
+    if thread is None:
         raise _unknown_thread()
-    try:
-        _check_rate(actor)
-    except Refused:
-        # A retry of a stored send must still get its answer, whatever the rate.
-        stored = queries.message_by_client_id(actor, client_id)
-        if stored is None:
-            raise
-        return stored, message_payload(stored, list(stored.attachments.all()))
     findings = guard_texts({"body": body}, send_anyway=send_anyway)
-    html = render_markdown(body)
+    new = NewMessage(page, thread, actor, client_id, body, render_markdown(body))
+    attachments: list[Attachment] = []
     try:
-        with transaction.atomic():
-            seq = next_seq(page)
-            message = Message.objects.create(
-                page=page,
-                thread=thread,
-                author=actor,
-                client_id=client_id,
-                body=body,
-                body_html=html,
-                seq=seq,
-                change_seq=seq,
-            )
-            attachments = _claim_attachments(actor, page, message, attachment_ids)
-            if findings:
-                flag_student_text(
-                    actor, page.student_id, FlagSource.MESSAGE, message.pk, {"body": body}, findings
-                )
-            payload = publish_message(message, attachments)
-            events.announce(
-                "message.posted",
-                actor_id=actor.pk,
-                student_id=page.student_id,
-                page_id=page.pk,
-                thread_id=thread.pk,
-                message_id=message.pk,
-            )
+        with _transaction_unless_alone(attachment_ids or findings):
+            message = store_message(new)
+            if message is not None:
+                attachments = _claim_attachments(actor, page, message, attachment_ids)
+                if findings:
+                    flag_student_text(
+                        actor, page.student_id, FlagSource.MESSAGE, message.pk, {"body": body}, findings
+                    )
     except IntegrityError:
         # A retry of a send that was stored (its acknowledgement was lost): the unique
         # client id refuses the copy, the rollback returns the page number taken for it,
@@ -174,7 +163,23 @@ def post_message(
         if existing is None:
             raise
         return existing, message_payload(existing, list(existing.attachments.all()))
-    return message, payload
+    if message is None:
+        # Over the send limit: a retry of a stored send still gets its answer, whatever the rate.
+        existing = queries.message_by_client_id(actor, client_id)
+        if existing is None:
+            raise _rate_limited(actor)
+        return existing, message_payload(existing, list(existing.attachments.all()))
+    if given is not None:
+        given.last_seq = page.last_seq  # the caller's copy of the page sees its new head
+    return message, publish_message(message, attachments)
+
+
+def _transaction_unless_alone(more: object) -> contextlib.AbstractContextManager[Any]:
+    """No transaction of its own for the one statement that stores a plain message on
+    PostgreSQL (``message_store``). Files and findings are stored with it in a transaction;
+    inside a caller's transaction a savepoint keeps a refused copy from spoiling it."""
+    alone = connection.vendor == "postgresql" and not more and not connection.in_atomic_block
+    return contextlib.nullcontext() if alone else transaction.atomic()
 
 
 def _claim_attachments(actor: User, page: StudentPage, message: Message, ids: list[int]) -> list[Attachment]:
