@@ -170,5 +170,6 @@ def typing_groups(user: User, page_id: int, thread_id: int) -> tuple[list[str], 
     return message_actions.thread_groups(thread, access.page.student_id), not thread.is_private
 
 
-def heads(page_ids: list[int]) -> dict[str, int]:
-    return {str(pk): seq for pk, seq in queries.page_heads(page_ids).items()}
+def page_heads(page_ids: list[int]) -> dict[int, int]:
+    """The latest event number of each page (one query)."""
+    return queries.page_heads(page_ids) if page_ids else {}

@@ -12,7 +12,6 @@ or password change makes it check again, as does the first frame of a new day
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -34,6 +33,7 @@ from accounts.events import page_group, student_group, user_group
 from accounts.models import User
 from classblog import socket as blog_socket
 from dialogue import socket as dialogue_socket
+from frontend.process_relay import ProcessRelay, relay_for
 from frontend.socket_protocol import (
     CLOSE_NOT_AUTHENTICATED,
     CLOSE_TOO_MANY_SOCKETS,
@@ -47,8 +47,8 @@ from frontend.socket_protocol import (
     unavailable,
 )
 from frontend.socket_slots import socket_slots
-from notifications.queries import unread_count
-from writing.frames import answer_frame
+from notifications.queries import unread_counts
+from writing.frames import answer_frame, encode_frame
 
 log = logging.getLogger("elevdialog.socket")
 
@@ -59,6 +59,11 @@ def database_sync_to_async(function: Callable[..., Any]) -> Callable[..., Awaita
     every socket in the process, and a slow frame would stall everyone's live messages.
     (Each pool thread keeps its own persistent connection.)"""
     return DatabaseSyncToAsync(function, thread_sensitive=False)
+
+
+def _heartbeat_read(page_ids: list[int], user_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """The heads of a process's followed pages and its people's unread counts (two queries)."""
+    return dialogue_socket.page_heads(page_ids), unread_counts(user_ids)
 
 
 TYPING_INTERVAL_SECONDS = 2.0
@@ -81,6 +86,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
     public_threads: set[tuple[int, int]]  # (page, thread) known to be read by everyone on their page
     joined_at_reconnection: int
     joined_at: float
+    relay: ProcessRelay
     holds_slot = False
 
     # --- Connection --------------------------------------------------------------------
@@ -105,6 +111,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.public_threads = set()
         self.joined_at_reconnection = -1
         self.joined_at = time.monotonic()
+        self.relay = relay_for(self.channel_layer, database_sync_to_async(_heartbeat_read))
+        self.relay.connect(user.pk)
         await self.accept()
         if not await socket_slots(self.channel_layer).take(user.pk, self.channel_name):
             await self._refuse_too_many()
@@ -136,6 +144,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "user"):
             return
+        self.relay.disconnect(self.user.pk)
+        for page_id in self.followed:
+            await self.relay.leave(page_id, self)
         if self.holds_slot:
             await socket_slots(self.channel_layer).give_back(self.channel_name)
         for group in self._groups():
@@ -145,9 +156,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 log.debug("group_discard failed", exc_info=True)
 
     def _groups(self) -> list[str]:
+        """The groups this socket joined itself (page groups are joined by the relay)."""
         groups = [user_group(self.user.pk)]
-        for followed in self.followed.values():
-            groups += [page_group(followed.page_id), student_group(followed.student_id)]
+        for student_id in {followed.student_id for followed in self.followed.values()}:
+            groups.append(student_group(student_id))
         for blog_groups in self.blogs.values():
             groups += blog_groups
         return groups
@@ -190,7 +202,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 )
 
     async def _send(self, frame: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(frame, separators=(",", ":")))
+        await self.send(text_data=encode_frame(frame))
 
     def _followed_page(self, frame: dict[str, Any]) -> Followed:
         page_id = frame.get("page")
@@ -204,7 +216,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             raise Refused("too_many_pages", _("Too many pages open in one tab."))
         result = await database_sync_to_async(dialogue_socket.subscribe)(self.user, frame)
         self.followed[result.page_id] = Followed(result.page_id, result.student_id)
-        await self._join(page_group(result.page_id))
+        await self.relay.follow(result.page_id, self)
         await self._join(student_group(result.student_id))
         await self._send(
             {
@@ -295,17 +307,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if all(joined):
                 self.joined_at_reconnection = reconnections
                 self.joined_at = time.monotonic()
+        await self.relay.rejoin_if_needed()
         try:
-            heads = (
-                await database_sync_to_async(dialogue_socket.heads)(list(self.followed))
-                if self.followed
-                else {}
-            )
-            pong: dict[str, Any] = {
-                "type": "pong",
-                "heads": heads,
-                "unread": await database_sync_to_async(unread_count)(self.user),
-            }
+            # From the process's heartbeat read, at most a couple of seconds old (process_relay).
+            heads, unread = await self.relay.heartbeat(list(self.followed), self.user.pk)
+            pong: dict[str, Any] = {"type": "pong", "heads": heads, "unread": unread}
             if self.blogs:
                 pong["blogs"] = await database_sync_to_async(blog_socket.heads)(list(self.blogs))
         except DATABASE_UNAVAILABLE:
@@ -346,7 +352,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         allowed = await database_sync_to_async(dialogue_socket.still_allowed)(self.user, list(self.followed))
         for page_id in [pk for pk in self.followed if pk not in allowed]:
             followed = self.followed.pop(page_id)
-            await self.channel_layer.group_discard(page_group(page_id), self.channel_name)
+            await self.relay.leave(page_id, self)
             if not any(f.student_id == followed.student_id for f in self.followed.values()):
                 await self.channel_layer.group_discard(student_group(followed.student_id), self.channel_name)
             await self._send({"type": "revoked", "page": page_id})
@@ -390,8 +396,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # --- Outbound events -----------------------------------------------------------------
 
     async def dialogue_message(self, event: dict[str, Any]) -> None:
-        if event["message"]["page"] in self.followed:
-            await self._send({"type": "message", "message": event["message"]})
+        """A message frame, encoded once by its publisher for every socket that shows it (from
+        the relay for a page's group, or from the person's own group for a private thread)."""
+        if event["page"] in self.followed:
+            await self.send(text_data=event["frame"])
 
     async def dialogue_typing(self, event: dict[str, Any]) -> None:
         if event["page"] in self.followed and event["user"]["id"] != self.user.pk:

@@ -77,3 +77,16 @@ def unread_news(user: User, *, leave_out: Iterable[str] = ()) -> list[InboxEntry
 
 def devices_of(user: User) -> list[PushSubscription]:
     return list(PushSubscription.objects.filter(user=user).order_by("-created_at"))
+
+
+def unread_counts(user_ids: list[int]) -> dict[int, int]:
+    """Unread notifications per person (people with none omitted), in one query: the bell's
+    count for every socket of a server process at once (``frontend.process_relay``)."""
+    if not user_ids:
+        return {}
+    rows = (
+        Notification.objects.filter(recipient__in=user_ids, read_at__isnull=True, in_inbox=True)
+        .values("recipient")
+        .annotate(n=Count("pk"))
+    )
+    return {row["recipient"]: row["n"] for row in rows}

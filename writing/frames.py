@@ -9,6 +9,7 @@ failed).
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -19,6 +20,11 @@ from writing.guard import findings_payload
 
 # The largest id a frame may name (ids are positive 64-bit integers).
 MAX_ID = 2**62
+
+
+def encode_frame(frame: dict[str, Any]) -> str:
+    """A frame as the socket sends it (compact JSON). A frame for many sockets is encoded once."""
+    return json.dumps(frame, separators=(",", ":"))
 
 
 def _malformed(name: str) -> Refused:

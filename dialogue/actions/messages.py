@@ -36,6 +36,7 @@ from dialogue.models import (
 )
 from dialogue.payloads import message_payload
 from writing.counters import next_seq
+from writing.frames import encode_frame
 from writing.rendering import render_markdown
 from writing.texts import clean_text, guard_texts
 
@@ -90,7 +91,9 @@ def publish_message(message: Message, attachments: list[Attachment]) -> dict[str
     thread everyone reads; for a private thread, only the sockets of its audience
     (``accounts.events``: the consumer relays it to those that follow the page)."""
     payload = message_payload(message, attachments)
-    event = {"type": "dialogue.message", "message": payload}
+    # Encoded once here for every socket that shows it (``frontend.process_relay``).
+    frame = encode_frame({"type": "message", "message": payload})
+    event = {"type": "dialogue.message", "page": message.page_id, "frame": frame}
     events.publish(thread_groups(message.thread, message.page.student_id), event)
     return payload
 

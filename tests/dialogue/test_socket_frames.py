@@ -166,7 +166,7 @@ async def test_while_the_database_is_away_a_ping_still_gets_its_pong(
     def database_away(*args: Any) -> Any:
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr("dialogue.socket.heads", database_away)
+    monkeypatch.setattr("dialogue.socket.page_heads", database_away)
     for _ in range(3):
         await send(communicator, {"type": "ping"})
         pong = await receive(communicator)

@@ -1,0 +1,207 @@
+"""The sockets of one server process, together: one membership of each page's group, and the
+heartbeat's answers from one read.
+
+Fan-out: every socket that follows a page used to join the page's group, so a message on a
+page with five open tabs crossed the channel layer five times (a Redis list push and a pop for
+each socket) and was encoded as JSON five times. Here the process joins a page's group once,
+through its own channel, when the first of its sockets follows the page, and leaves it when the
+last one stops; a page's event crosses the layer once per process and is handed to each local
+follower (``LiveConsumer.dialogue_message``), which sends the frame text the publisher encoded
+once (``dialogue.actions.messages.publish_message``). Only page groups go this way (messages
+and typing in threads everyone on the page reads); a person's own group (private threads,
+notifications, access checks) stays per socket.
+
+Heartbeats: each socket pings every 20 s and is told each followed page's latest event number
+and the bell's count, so that it catches up on anything the channel layer dropped. Read per
+ping, 2,000 sockets were 100 database reads a second. Here one refresh reads the heads of every
+page the process follows and the unread counts of everyone connected to it (two queries) at most
+every ``HEARTBEAT_CACHE_SECONDS``, and pings between refreshes are answered from it. The
+answer is a safety net, not news: live frames bring changes at once, and a head a second old
+only moves a missed frame's catch-up to the next ping.
+
+One relay per event loop (a server process has one; each test has its own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from channels.layers import BaseChannelLayer
+
+from accounts.events import page_group
+
+log = logging.getLogger("elevdialog.socket")
+
+HEARTBEAT_CACHE_SECONDS = 2.0
+# channels-redis forgets group members after a day; the relay joins its groups again hourly.
+GROUP_REFRESH_SECONDS = 3600
+
+
+class Follower(Protocol):
+    async def dialogue_message(self, event: dict[str, Any]) -> None: ...
+
+    async def dialogue_typing(self, event: dict[str, Any]) -> None: ...
+
+
+HeartbeatRead = Callable[[list[int], list[int]], Awaitable[tuple[dict[int, int], dict[int, int]]]]
+
+
+class ProcessRelay:
+    def __init__(self, layer: BaseChannelLayer, read: HeartbeatRead) -> None:
+        self.layer = layer
+        self.read = read  # (page ids, user ids) -> (heads, unread counts): one read of both
+        self.channel = ""
+        self.followers: dict[int, set[Follower]] = {}
+        self.connected: Counter[int] = Counter()  # user id -> open sockets in this process
+        self.task: asyncio.Task[None] | None = None
+        self.changing = asyncio.Lock()  # joins and leaves of groups, in order
+        self.joined_at_reconnection = -1
+        self.joined_at = 0.0
+        self.heads: dict[int, int] = {}
+        self.unread: dict[int, int] = {}
+        self.refreshed_at = -HEARTBEAT_CACHE_SECONDS
+        self.refreshing: asyncio.Future[None] | None = None
+
+    # --- Who is here ---------------------------------------------------------------------
+
+    def connect(self, user_id: int) -> None:
+        self.connected[user_id] += 1
+
+    def disconnect(self, user_id: int) -> None:
+        self.connected[user_id] -= 1
+        if self.connected[user_id] <= 0:
+            del self.connected[user_id]
+            self.unread.pop(user_id, None)
+
+    async def follow(self, page_id: int, follower: Follower) -> bool:
+        """Relay the page's events to ``follower``; False if the page's group could not be
+        joined (Redis is away: a later heartbeat joins again, and catch-up covers the gap)."""
+        async with self.changing:
+            if self.task is None or self.task.done():
+                # A process-specific channel like its sockets' (channels-redis receives all of
+                # them through one list per process; another prefix would be another list).
+                self.channel = await self.layer.new_channel()
+                self.task = asyncio.get_running_loop().create_task(self._relay())
+                self.joined_at_reconnection = self._reconnections()
+                self.joined_at = time.monotonic()
+            followers = self.followers.setdefault(page_id, set())
+            followers.add(follower)
+            if len(followers) > 1:
+                return True
+            return await self._join(page_id)
+
+    async def leave(self, page_id: int, follower: Follower) -> None:
+        async with self.changing:
+            followers = self.followers.get(page_id)
+            if followers is None or follower not in followers:
+                return
+            followers.discard(follower)
+            if followers:
+                return
+            del self.followers[page_id]
+            self.heads.pop(page_id, None)
+            try:
+                await self.layer.group_discard(page_group(page_id), self.channel)
+            except Exception:  # leaving is best effort; memberships expire
+                log.debug("group_discard failed", exc_info=True)
+            if not self.followers and self.task is not None:
+                self.task.cancel()  # nothing to relay; the next follow starts again
+                self.task = None
+
+    async def _join(self, page_id: int) -> bool:
+        try:
+            await self.layer.group_add(page_group(page_id), self.channel)
+        except Exception:
+            log.warning("could not join page %s (will retry at the next heartbeat)", page_id, exc_info=True)
+            self.joined_at_reconnection = -1
+            return False
+        return True
+
+    def _reconnections(self) -> int:
+        return int(getattr(self.layer, "reconnections", 0))
+
+    async def rejoin_if_needed(self) -> None:
+        """At a heartbeat: join every page's group again if the channel layer reconnected since
+        (a restarted Redis forgot them) or an hour has passed."""
+        reconnections = self._reconnections()
+        stale = time.monotonic() - self.joined_at > GROUP_REFRESH_SECONDS
+        if self.task is None or (reconnections == self.joined_at_reconnection and not stale):
+            return
+        async with self.changing:
+            self.joined_at_reconnection = reconnections
+            self.joined_at = time.monotonic()
+            for page_id in list(self.followers):
+                await self._join(page_id)
+
+    # --- Relaying ------------------------------------------------------------------------
+
+    async def _relay(self) -> None:
+        while True:
+            try:
+                event = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the layer retries its connection itself; do not spin
+                log.warning("relay receive failed", exc_info=True)
+                await asyncio.sleep(1.0)
+                continue
+            kind = event.get("type")
+            for follower in list(self.followers.get(event.get("page", 0), ())):
+                try:
+                    if kind == "dialogue.message":
+                        await follower.dialogue_message(event)
+                    elif kind == "dialogue.typing":
+                        await follower.dialogue_typing(event)
+                except Exception:  # one closing socket must not keep the frame from the others
+                    log.debug("relaying %s failed", kind, exc_info=True)
+
+    # --- Heartbeats ----------------------------------------------------------------------
+
+    async def heartbeat(self, page_ids: list[int], user_id: int) -> tuple[dict[str, int], int]:
+        """The heads of the pages and the person's unread count, at most
+        ``HEARTBEAT_CACHE_SECONDS`` old (a page or person new since the last read waits for a
+        new one). Database errors are raised to the caller."""
+        fresh = time.monotonic() - self.refreshed_at < HEARTBEAT_CACHE_SECONDS
+        known = user_id in self.unread and all(pk in self.heads for pk in page_ids)
+        if not (fresh and known):
+            await self._refresh()
+        heads = {str(pk): self.heads[pk] for pk in page_ids if pk in self.heads}
+        return heads, self.unread.get(user_id, 0)
+
+    async def _refresh(self) -> None:
+        """One read for every ping waiting at once (the first starts it, the others wait)."""
+        if self.refreshing is not None:
+            await asyncio.shield(self.refreshing)
+            return
+        self.refreshing = asyncio.get_running_loop().create_future()
+        try:
+            started = time.monotonic()
+            heads, unread = await self.read(list(self.followers), list(self.connected))
+            self.heads = heads
+            self.unread = {pk: unread.get(pk, 0) for pk in self.connected}
+            self.refreshed_at = started
+            self.refreshing.set_result(None)
+        except BaseException as error:
+            self.refreshing.set_exception(error)
+            self.refreshing.exception()  # retrieved: the waiters get it, nobody else must
+            raise
+        finally:
+            self.refreshing = None
+
+
+_relays: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ProcessRelay] = weakref.WeakKeyDictionary()
+
+
+def relay_for(layer: BaseChannelLayer, read: HeartbeatRead) -> ProcessRelay:
+    """This process's relay (one per event loop and channel layer)."""
+    loop = asyncio.get_running_loop()
+    relay = _relays.get(loop)
+    if relay is None or relay.layer is not layer:
+        relay = _relays[loop] = ProcessRelay(layer, read)
+    return relay
