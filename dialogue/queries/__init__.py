@@ -18,6 +18,7 @@ from dialogue.queries.goals import (
 )
 from dialogue.queries.messages import (
     PAGE_SIZE,
+    UNREAD_CAP,
     changes_since,
     first_unread_seq,
     message_by_client_id,
@@ -59,6 +60,7 @@ from dialogue.queries.talks import (
 __all__ = [
     "GOAL_ORDER",
     "PAGE_SIZE",
+    "UNREAD_CAP",
     "AssessmentRow",
     "TermDates",
     "UnreadThread",

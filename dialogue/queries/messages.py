@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import (
     Count,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -28,6 +29,9 @@ from dialogue.models import (
 )
 
 PAGE_SIZE = 50
+# Unread messages are counted up to this many per thread: the page shows "99+" beyond, and
+# a thread never read costs as little to count as one read yesterday.
+UNREAD_CAP = 100
 
 
 def _with_related(messages: QuerySet[Message]) -> QuerySet[Message]:
@@ -89,15 +93,48 @@ def _unread_messages(user: User, **where: Any) -> QuerySet[Message]:
     )
 
 
+class _CountUpTo(Subquery):
+    """How many rows a sliced queryset has: ``(SELECT COUNT(*) FROM (... LIMIT n))``, so the
+    count reads at most ``n`` rows (PostgreSQL and SQLite alike)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
 def unread_counts(user: User, page: StudentPage) -> dict[int, int]:
-    """Unread messages per thread of the page for the user (threads with none omitted)."""
-    rows = _unread_messages(user, page=page).values("thread").annotate(n=Count("pk"))
-    return {row["thread"]: row["n"] for row in rows}
+    """Unread messages per thread of the page for the user (threads with none omitted),
+    counted up to ``UNREAD_CAP`` (a count of ``UNREAD_CAP`` means that many or more). One
+    query whose cost follows the threads and what is unread, never the page's history: per
+    readable thread, from the user's read position onwards along the (thread, seq) index."""
+    read_upto = ReadState.objects.filter(user=user, thread=OuterRef(OuterRef("pk"))).values("last_read_seq")[
+        :1
+    ]
+    unread = (
+        Message.objects.filter(thread=OuterRef("pk"), retracted_at__isnull=True)
+        .exclude(author=user)
+        .filter(seq__gt=Coalesce(Subquery(read_upto), 0))
+        # In the order of the (thread, seq) index, so the count walks it from the read
+        # position on (unordered, the planner may filter the whole thread instead).
+        .order_by("seq")
+        .values("pk")[:UNREAD_CAP]
+    )
+    rows = page.threads.filter(readable_threads_q(user)).annotate(n=_CountUpTo(unread)).values_list("pk", "n")
+    return {pk: n for pk, n in rows if n}
 
 
 def first_unread_seq(user: User, thread: Thread) -> int | None:
-    """The event number of the first message in the thread the user has not read."""
-    return _unread_messages(user, thread=thread).order_by("seq").values_list("seq", flat=True).first()
+    """The event number of the first message in the thread the user has not read. One query
+    along the (thread, seq) index from the user's read position (looked up once, not per
+    message)."""
+    read_upto = ReadState.objects.filter(user=user, thread=thread).values("last_read_seq")[:1]
+    unread = Message.objects.filter(
+        readable_threads_q(user, "thread__"),
+        ~Q(author=user),
+        thread=thread,
+        retracted_at__isnull=True,
+        seq__gt=Coalesce(Subquery(read_upto), 0),
+    )
+    return unread.order_by("seq").values_list("seq", flat=True).first()
 
 
 def unread_by_student(user: User, student_ids: Iterable[int]) -> dict[int, int]:

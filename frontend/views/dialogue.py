@@ -82,6 +82,12 @@ def thread_readers(
     }
 
 
+def _unread_shown(count: int) -> str:
+    """An unread count as its badge shows it: "99+" from ``UNREAD_CAP`` on, where counting
+    stops (as ``renderUnread`` in the dialogue's script)."""
+    return f"{queries.UNREAD_CAP - 1}+" if count >= queries.UNREAD_CAP else str(count)
+
+
 @login_required
 def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
     user = viewer(request)
@@ -112,6 +118,8 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
         "more": len(messages) == queries.PAGE_SIZE,
         "firstUnread": None if archived else queries.first_unread_seq(user, thread),
         "unread": {str(k): v for k, v in unread.items()},
+        # Counts stop at this many ("99+"): counting never walks a long history.
+        "unreadCap": queries.UNREAD_CAP,
         "roles": _role_labels(audience),
         "maxLength": MAX_MESSAGE_LENGTH,
         "maxUploadBytes": DEFAULT_MAX_BYTES,
@@ -135,6 +143,7 @@ def student_view(request: HttpRequest, student_id: int) -> HttpResponse:
             "threads": threads,
             "thread": thread,
             "unread": unread,
+            "unread_shown": {pk: _unread_shown(n) for pk, n in unread.items()},
             "dialogue": data,
             "can_write": access.relation.may_write,
             "can_start_thread": may_start_thread(access.relation),

@@ -2,16 +2,22 @@
 // the "new messages" marker with its "jump to first unread" button.
 import { S, data, dom, el, state } from "./store.js";
 
+// The server counts up to data.unreadCap unread messages a thread ("99+" from there on).
+function shown(count) {
+  const cap = (data && data.unreadCap) || Infinity;
+  return count >= cap ? `${cap - 1}+` : String(count);
+}
+
 export function renderUnread() {
   let total = 0;
   for (const badge of document.querySelectorAll("[data-unread-for]")) {
     const count = state.unread[badge.dataset.unreadFor] || 0;
     total += count;
-    badge.querySelector("[data-count]").textContent = String(count);
+    badge.querySelector("[data-count]").textContent = shown(count);
     badge.hidden = count === 0;
   }
-  const base = document.title.replace(/^\(\d+\) /, "");
-  document.title = total ? `(${total}) ${base}` : base;
+  const base = document.title.replace(/^\(\d+\+?\) /, "");
+  document.title = total ? `(${shown(total)}) ${base}` : base;
 }
 
 // The thread on screen counts as read when the window has focus.
