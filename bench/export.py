@@ -10,8 +10,9 @@ Run with the environment the tests use (PostgreSQL and Redis running; see bench/
 What it does:
 
 1. Uses its own database, named after ``DATABASE_URL``'s with ``_export_bench`` appended
-   (``--database-url`` names another): created if missing (``--fresh`` drops it first) and
-   migrated with ``manage.py migrate`` (quick when nothing is new).
+   (``--database-url`` names another): if missing (``--fresh`` drops it first), a copy of
+   the migrated template (``bench.common.migrated_database``); if it exists, migrated with
+   ``manage.py migrate`` (quick when nothing is new).
 2. Seeds, in a child process (so that the seeding's memory is not counted as the build's): a
    school, a class, a student with two guardians and a teacher, made through the real
    actions, a new set each run; the photos through the real upload action (noise, so they
@@ -155,11 +156,11 @@ def main() -> None:
         seed(args)
         return
     started = time.monotonic()
-    ensure_database(args.database_url, args.fresh)
     env = {**os.environ, "DATABASE_URL": args.database_url}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
+    if not ensure_database(args.database_url, args.fresh):  # made from the migrated template if new
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
     print(
         f"database {urlsplit(args.database_url).path.lstrip('/')} migrated",
         f"in {time.monotonic() - started:.1f} s",

@@ -10,7 +10,8 @@ Run with the environment the tests use (PostgreSQL running; see bench/README.md)
 What it does:
 
 1. (Re)creates its own database, named after ``DATABASE_URL``'s with ``_purge_bench``
-   appended (``--database-url`` names another), and migrates it with ``manage.py migrate``.
+   appended (``--database-url`` names another), migrated (a copy of the migrated template:
+   ``bench.common.migrated_database``).
 2. Builds a school through the real actions: one class per 25 students, a teacher, and per
    student the account, the enrolment (which makes the page and its threads) and one
    guardian. The messages (``--messages`` per student, in the page's general thread, from
@@ -39,8 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, bench_database
-from tests.support.processes import recreate_database
+from bench.common import ROOT, bench_database, migrated_database
 
 CLASS_SIZE = 25
 
@@ -165,9 +165,8 @@ def main() -> None:
     os.environ.update({key: env[key] for key in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "SITE_URL")})
     log_dir = Path(args.log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
-    recreate_database(args.database_url)
+    migrated_database(args.database_url, env)
     manage = [sys.executable, "manage.py"]
-    run_measured([*manage, "migrate", "--noinput"], env, log_dir / "purge-migrate.log")
 
     import django
 

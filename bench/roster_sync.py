@@ -10,7 +10,8 @@ Run with the environment the tests use (PostgreSQL running; see bench/README.md)
 What it does:
 
 1. (Re)creates its own database, named after ``DATABASE_URL``'s with ``_roster_bench``
-   appended (``--database-url`` names another), and migrates it with ``manage.py migrate``.
+   appended (``--database-url`` names another), migrated (a copy of the migrated template:
+   ``bench.common.migrated_database``).
 2. Builds the municipality's register (``tests.support.roster_generator.municipality``: per
    school a principal, a school administrator, an English teacher, classes of up to 30 from
    förskoleklass to year 9 with a class teacher who mentors it and teaches SV/MA/NO/SO) and
@@ -51,7 +52,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, bench_database
+from bench.common import ROOT, bench_database, migrated_database
 
 TOKEN = "bench-bearer-token"  # noqa: S105 - the local test server's token
 
@@ -253,7 +254,6 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    from tests.support.processes import recreate_database
     from tests.support.roster_generator import municipality
     from tests.support.ss12000 import SS12000Server
 
@@ -271,16 +271,7 @@ def main() -> None:
     }
     for name in ("ROSTER_FILE", "ROSTER_TOKEN_URL", "ROSTER_CLIENT_ID", "ROSTER_CLIENT_SECRET"):
         env.pop(name, None)
-    recreate_database(args.database_url)
-    migrate = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        check=False,
-    )
-    if migrate.returncode != 0:
-        raise SystemExit(migrate.stderr.decode())
+    migrated_database(args.database_url, env)
 
     started = time.monotonic()
     # The register as it stood at yesterday's nightly run: its entities stamped a day ago, so
