@@ -39,6 +39,8 @@ from accounts.models import (
 from tests.support.cast import PASSWORD, Cast
 from tests.support.clients import verified_client
 
+pytestmark = pytest.mark.usefixtures("module_cast")  # one cast per module (tests/conftest.py)
+
 # --- Helpers: the admin's forms as a browser would submit them -----------------------------
 
 

@@ -18,7 +18,7 @@ from tests.accounts.test_admin import form_data, html, person_url
 from tests.support.cast import Cast
 from tests.support.clients import verified_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_cast")]  # one cast per module
 
 NUMBER = "201506152386"
 OTHER_NUMBER = "198112189876"

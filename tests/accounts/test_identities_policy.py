@@ -12,7 +12,7 @@ from accounts.actions import SYSTEM, identity
 from accounts.models import SecurityMarking, User
 from tests.support.cast import ROLES, Cast
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_cast")]  # one cast per module
 
 # A student's name: the student, the guardians in force and the student's staff.
 SEE_STUDENT = {

@@ -22,6 +22,8 @@ from dialogue.actions.pages import page_of
 from dialogue.models import Thread
 from tests.support.cast import PASSWORD, Cast
 
+pytestmark = pytest.mark.usefixtures("module_cast")  # one cast per module (tests/conftest.py)
+
 FINISHED = Leaving.Reason.FINISHED
 
 

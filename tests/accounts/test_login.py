@@ -25,7 +25,7 @@ from tests.accounts.flows import (
 )
 from tests.support.cast import PASSWORD, Cast
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_cast")]  # one cast per module
 
 WRONG = "not the right password at all"
 GENERIC_FAILURE = "The username or password was not correct."

@@ -15,6 +15,8 @@ from accounts.actions import people as p
 from accounts.models import Enrolment, Guardianship, StaffRole
 from tests.support.cast import Cast
 
+pytestmark = pytest.mark.usefixtures("module_cast")  # one cast per module (tests/conftest.py)
+
 
 def test_school_administrator_enrols_a_student_in_their_own_school(cast: Cast) -> None:
     pupil = p.create_person(cast.school_admin, username="Ny.Elev", first_name="Ny", last_name="Elev")

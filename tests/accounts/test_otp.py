@@ -30,7 +30,7 @@ from tests.accounts.flows import (
 from tests.support.cast import STAFF_ROLES, Cast
 from tests.support.clients import verified_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_cast")]  # one cast per module
 
 SETUP = reverse("otp-setup")
 VERIFY = reverse("otp-verify")

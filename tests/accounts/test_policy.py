@@ -22,6 +22,8 @@ from dialogue import doors
 from tests.support.blog import last_years_class
 from tests.support.cast import ROLES, Cast
 
+pytestmark = pytest.mark.usefixtures("module_cast")  # one cast per module (tests/conftest.py)
+
 PAGE_MEMBERS = {"student", "guardian_1", "guardian_2", "teacher", "principal"}
 
 

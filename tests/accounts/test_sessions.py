@@ -24,7 +24,7 @@ from tests.accounts.flows import (
 from tests.support.cast import PASSWORD, Cast
 from tests.support.clients import verified_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_cast")]  # one cast per module
 
 START = reverse("start")
 NEW_PASSWORD = "a brand new phrase for spring"

@@ -27,7 +27,7 @@ from tests.support.blog import (
 from tests.support.cast import ROLES, Cast
 from writing.models import FlaggedText
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_cast")]  # one cast per module
 
 MEMBERS_OF_4A = {"student", "guardian_1", "guardian_2", "teacher", "principal"}
 

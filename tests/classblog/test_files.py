@@ -29,7 +29,7 @@ from tests.support.blog import (
 from tests.support.cast import Cast
 from writing.uploads import DEFAULT_MAX_BYTES
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_cast")]  # one cast per module
 
 ALT = "Klassen står vid sjön i morgondimma."
 

@@ -49,7 +49,7 @@ from tests.support.blog import (
 from tests.support.cast import Cast
 from writing.models import FlaggedText
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_cast")]  # one cast per module
 
 SENSITIVE = "Hon har en diagnos sedan i våras."
 

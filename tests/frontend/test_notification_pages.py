@@ -26,7 +26,7 @@ from tests.support.cast import PASSWORD, Cast
 from tests.support.clients import verified_client
 from tests.support.dialogue import assessment_objects
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_cast")]  # one cast per module
 
 P256DH = "BHXy8Ek3TjVyr8ipI8vaZjX2hiMg0_u6hd02w36VDJoR95URM1I5Z8QIAiKBBdiVZSI1weeY6EsW12-8bECwjIk"
 AUTH = "Q2BoAjC09xH3ywDLNJr-dA"

@@ -19,6 +19,8 @@ from dialogue.actions.pages import page_of
 from tests.support.cast import Cast
 from tests.support.clients import verified_client
 
+pytestmark = pytest.mark.usefixtures("module_cast")  # one cast per module (tests/conftest.py)
+
 
 def html(response) -> str:
     return response.content.decode()

@@ -19,6 +19,8 @@ from records.models import Opening
 from tests.support.cast import Cast
 from tests.support.clients import verified_client
 
+pytestmark = pytest.mark.usefixtures("module_cast")  # one cast per module (tests/conftest.py)
+
 
 def say(author: User, student: User, body: str) -> Message:
     page = page_of(student)

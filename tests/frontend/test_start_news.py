@@ -31,7 +31,7 @@ from tests.support.cast import Cast
 from tests.support.clients import verified_client
 from tests.support.dialogue import action_programme_objects, dialogue_objects
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_cast")]  # one cast per module
 
 # session, user, OTP requirement (family) or the verified device (staff).
 OVERHEAD = 3

@@ -31,7 +31,7 @@ from tests.support.cast import ROLES, STAFF_ROLES, Cast
 from tests.support.clients import JSON, STEP_UP, asked_for_step_up, verified_client
 from tests.support.releases import ground, mask_passage, register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_cast")]  # one cast per module
 
 
 def _message(cast: Cast) -> Any:

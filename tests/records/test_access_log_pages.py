@@ -20,7 +20,7 @@ from tests.support.access_log import open_page
 from tests.support.cast import Cast
 from tests.support.clients import verified_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_cast")]  # one cast per module
 
 
 def _listed(cast: Cast, role: str) -> list[int]:
