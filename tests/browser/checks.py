@@ -24,8 +24,11 @@ def axe_violations(page: Page) -> list[str]:
     context that opens many pages installs axe once with ``install_axe``.)"""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(_script(AXE))
+    # resultTypes: axe still runs every rule and reports every violating node, but gathers
+    # only one node of each passed, incomplete or inapplicable rule (about a third faster).
     result = page.evaluate(
-        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations"
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})).violations"
         ".map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)",
         WCAG_TAGS,
     )

@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.test.utils import setup_databases, teardown_databases
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response, sync_playwright
 
+from tests.browser.servers import RestartableServer, start_restartable_server
 from tests.support.processes import database_url, free_port, wait_for_port
 from tests.support.saml_idp import BROWSER_IDENTITIES, SamlIdentityProvider
 
@@ -108,6 +109,18 @@ def live_url(
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def restartable_server_process(live_url: str) -> Iterator[RestartableServer]:
+    """The restartable Daphne of tests/browser/servers.py, shared by the modules whose
+    ``restartable_server`` fixture asks for it. Depends on ``live_url`` for the database and
+    the demo school it seeds."""
+    server = start_restartable_server()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

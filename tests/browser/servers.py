@@ -1,6 +1,6 @@
-"""Fixtures for browser tests that need more than the session's Daphne: a server of their
-own that can be stopped and started again (same port, same database), and people logged
-in to it in separate browser contexts.
+"""Fixtures for browser tests that need more than the session's Daphne: a second server
+that can be stopped and started again (same port, same database), one process for all the
+modules that use it, and people logged in to it in separate browser contexts.
 
 The server runs on the pytest-django test database that conftest's ``live_url`` created
 and seeded, so the demo school is there. Its heartbeat is two seconds, so a browser notices
@@ -15,15 +15,18 @@ import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Response
 
-from tests.browser.support import log_in
+from accounts.models import User
+from tests.support.clients import verified_client
 from tests.support.processes import ROOT, database_url, free_port, wait_for_port
 
 HEARTBEAT_SECONDS = 2
@@ -105,16 +108,26 @@ class RestartableServer:
             self.start()
 
 
-@pytest.fixture(name="restartable_server", scope="module")
-def restartable_server_fixture(live_url: str) -> Iterator[RestartableServer]:
-    """Depends on ``live_url`` for the database and the demo school it seeds."""
+def start_restartable_server() -> RestartableServer:
+    """The session's restartable server (conftest's ``restartable_server_process``), started.
+    Its database and demo school are ``live_url``'s."""
     server = RestartableServer(free_port(), ROOT / "var" / "browser-daphne-restartable.log")
     server.log_path.write_text("")
     server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    return server
+
+
+@pytest.fixture(name="restartable_server", scope="module")
+def restartable_server_fixture(restartable_server_process: RestartableServer) -> RestartableServer:
+    """One process serves every module that uses it (starting Daphne takes seconds); a test
+    that stops it starts it again (``stopped``), and a module finds it running here."""
+    server = restartable_server_process
+    if server.process is not None and server.process.poll() is not None:
+        server.stop()  # it died: start a fresh one on the same port
+    if server.process is None:
+        server.start()
+    server.recovered()
+    return server
 
 
 class Problems:
@@ -170,19 +183,34 @@ class Person:
         return page
 
 
-# Staff log in with a one-time code, and a code step may be used only once: everyone logs
-# in once per module (through the login page) and later contexts reuse the session cookies.
-_STAFF = {"ahmed.hassan", "lars.berglund", "eva.lindgren", "karin.nordin", "maria.holm"}
+def _logged_in_cookies(username: str, url: str) -> list[dict[str, Any]]:
+    """The cookies a login through the login page leaves (the session, past the code step
+    for staff, and the person's language), made the way tests/support/clients.py makes
+    sessions. The login pages themselves are tested in test_login_and_start_pages.py,
+    test_accessibility.py, test_step_up.py and test_saml_login.py."""
+    try:
+        user = User.objects.get(username=username)
+        session = verified_client(user).cookies[settings.SESSION_COOKIE_NAME].value
+        return [
+            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": url},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": user.language, "url": url},
+        ]
+    finally:
+        connection.close()
 
 
 @pytest.fixture(name="sessions", scope="module")
-def sessions_fixture() -> dict[str, Any]:
+def sessions_fixture() -> dict[str, list[dict[str, Any]]]:
+    """Each person's login cookies, made once per module and shared by their contexts."""
     return {}
 
 
 @pytest.fixture(name="open_as")
 def open_as_fixture(
-    browser: Browser, restartable_server: RestartableServer, sessions: dict[str, Any]
+    browser: Browser,
+    restartable_server: RestartableServer,
+    sessions: dict[str, list[dict[str, Any]]],
+    django_db_blocker: Any,
 ) -> Iterator[Callable[..., Person]]:
     """``open_as("sofia.lindqvist")`` gives a logged-in person on the start page. Every page
     of every person is checked for problems at the end of the test."""
@@ -192,23 +220,26 @@ def open_as_fixture(
     def open_as(
         username: str, *, width: int = 1280, height: int = 900, timezone_id: str | None = None
     ) -> Person:
+        if username not in sessions:
+            # On a thread of its own: Playwright's sync API runs an event loop on this
+            # thread, where Django refuses database work.
+            with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as pool:
+                sessions[username] = pool.submit(
+                    _logged_in_cookies, username, restartable_server.url
+                ).result()
         context = browser.new_context(
             base_url=restartable_server.url,
             locale="sv-SE",
             viewport={"width": width, "height": height},
-            storage_state=sessions.get(username),
             timezone_id=timezone_id,  # the device's zone (None: the machine's)
         )
+        context.add_cookies(sessions[username])  # type: ignore[arg-type]
         problems = Problems(restartable_server)
         page = context.new_page()
         problems.watch(page)
         person = Person(username, context, page, problems)
         people.append(person)
-        if username in sessions:
-            page.goto("/")
-        else:
-            log_in(page, username, staff=username in _STAFF)
-            sessions[username] = context.storage_state()
+        page.goto("/")
         return person
 
     yield open_as
