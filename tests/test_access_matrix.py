@@ -1339,6 +1339,10 @@ async def _socket_outcome(user: Any, action: str, extra: dict[str, Any]) -> str:
         if await communicator.receive_nothing(timeout=1.0):
             return "quiet"
         frame = await socket_receive(communicator)
+        while frame["type"] == "message":
+            # The page's live frame of the change reaches the sender's socket too, before or
+            # after the answer (the browser takes either order): the answer is what follows.
+            frame = await socket_receive(communicator)
         return f"error:{frame['code']}" if frame["type"] == "error" else frame["type"]
     finally:
         await communicator.disconnect()
