@@ -9,7 +9,8 @@ Run with the environment the tests use (PostgreSQL and Redis running; see bench/
 What it does:
 
 1. (Re)creates its own database, named after ``DATABASE_URL``'s with ``_notify_bench``
-   appended (``--database-url`` names another), and migrates it with ``manage.py migrate``.
+   appended (``--database-url`` names another), migrated (a copy of the migrated template:
+   ``bench.common.migrated_database``).
 2. Starts a local Web Push service (``tests/support/push_service.py``: it decrypts every
    push and checks its VAPID signature, as a browser and a push service do) and a local
    SMTP server (``tests/support/smtp.py``) in this process.
@@ -25,6 +26,10 @@ What it does:
    publish (the moment ``publish_assessment`` returned, i.e. committed) to the in-app row,
    the push arrival and the e-mail arrival, as p50 / p95 / max, and the throughput.
 
+With ``--fan-out`` it measures only the worker's first step instead, in this process: the
+milliseconds and database queries per assessment of ``fan_out_waiting`` (``--repeat`` rounds,
+``--profile N`` for where the time goes; see ``bench/notify_fanout.py``).
+
 It prints figures only, never pass or fail. Everything shares the machine: the workers,
 PostgreSQL, Redis, and this process, which publishes, decrypts the pushes and receives the
 e-mails.
@@ -36,7 +41,6 @@ import argparse
 import datetime
 import math
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -50,7 +54,8 @@ sys.path.insert(0, str(ROOT))
 
 from aiosmtpd.smtp import SMTP, Envelope, Session  # noqa: E402
 
-from tests.support.processes import cpu_seconds, recreate_database  # noqa: E402
+from bench.common import migrated_database  # noqa: E402
+from tests.support.processes import cpu_seconds  # noqa: E402
 from tests.support.push_service import PushService  # noqa: E402
 from tests.support.smtp import SmtpServer  # noqa: E402
 from tests.support.worker import WorkerProcess, new_vapid_private_key, worker_environment  # noqa: E402
@@ -84,6 +89,19 @@ def parse_args() -> argparse.Namespace:
         help="the benchmark's own database; it is dropped and created again",
     )
     parser.add_argument("--log-dir", default=str(ROOT / "var" / "bench"), help="worker logs go here")
+    parser.add_argument(
+        "--fan-out",
+        action="store_true",
+        help="measure only the worker's fan-out, in this process (ms and queries per assessment; "
+        "bench/notify_fanout.py), --repeat rounds over one class; no worker processes",
+    )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --fan-out: one more round under cProfile, its N costliest functions (cumulative)",
+    )
     args = parser.parse_args()
     if os.environ.get("ELEVDIALOG_ENV") != "test" or not os.environ.get("REDIS_URL") or not args.database_url:
         parser.error("run with ELEVDIALOG_ENV=test, DATABASE_URL and REDIS_URL set, as the tests do")
@@ -431,13 +449,7 @@ def main() -> None:
     log_dir = Path(args.log_dir)
     log_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    recreate_database(args.database_url)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": args.database_url},
-        check=True,
-    )
+    migrated_database(args.database_url)
     setup_django(args.database_url)
     name = urlsplit(args.database_url).path.lstrip("/")
     print(f"database {name} ready in {time.monotonic() - started:.0f} s; worker logs in {log_dir}")
@@ -446,6 +458,21 @@ def main() -> None:
     push_service, smtp = TimedPushService(args.push_delay), TimedSmtpServer()
     push_service.start()
     smtp.start()
+    if args.fan_out:
+        from bench.notify_fanout import measure
+        from dialogue.actions.assessments import publish_assessment
+
+        try:
+            measure(
+                lambda: build_class("fanout", args.students, push_service),
+                publish_assessment,
+                max(args.repeat, 1),
+                args.profile,
+            )
+        finally:
+            push_service.stop()
+            smtp.stop()
+        return
     try:
         for repeat in range(args.repeat):
             for workers in args.worker_counts:
