@@ -16,7 +16,7 @@ DEV_IDP_PORT ?= 8001
 DEV_IDP_URL ?= http://$(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)):$(DEV_IDP_PORT)
 SAML_DEV_DIR ?= $(or $(ELEVDIALOG_VAR_DIR),var)/saml
 
-.PHONY: run test lint typecheck translations-check messages lock demo-code browser-deps pdf-deps saml-deps clean
+.PHONY: run test bench-smoke lint typecheck translations-check messages lock demo-code browser-deps pdf-deps saml-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -109,8 +109,16 @@ test: $(VENV)/.dev-installed browser-deps pdf-deps saml-deps node_modules/.insta
 	@set -e; services="$$(bash scripts/test-services.sh start)"; eval "$$services"; \
 	  export ELEVDIALOG_ENV=test; \
 	  node --test tests/js/; \
+	  $(BIN)/python scripts/bench_smoke.py; \
 	  $(BIN)/pytest --ignore=tests/browser; \
 	  $(BIN)/pytest tests/browser
+
+# Every script in bench/ at a tiny size: each must complete and print its figures (no timing
+# is asserted). `test` runs it too, with the same services.
+bench-smoke: $(VENV)/.dev-installed pdf-deps translations
+	@set -e; services="$$(bash scripts/test-services.sh start)"; eval "$$services"; \
+	  export ELEVDIALOG_ENV=test; \
+	  $(BIN)/python scripts/bench_smoke.py
 
 # Extract new strings into locale/*/django.po for translating.
 messages: $(VENV)/.dev-installed
