@@ -40,6 +40,7 @@ from accounts.events import page_group
 log = logging.getLogger("elevdialog.socket")
 
 HEARTBEAT_CACHE_SECONDS = 2.0
+LANES = 8  # channels the relay receives page events through at once
 # channels-redis forgets group members after a day; the relay joins its groups again hourly.
 GROUP_REFRESH_SECONDS = 3600
 
@@ -57,10 +58,10 @@ class ProcessRelay:
     def __init__(self, layer: BaseChannelLayer, read: HeartbeatRead) -> None:
         self.layer = layer
         self.read = read  # (page ids, user ids) -> (heads, unread counts): one read of both
-        self.channel = ""
+        self.channels: list[str] = []  # the lanes: a page's events come through lane page % LANES
         self.followers: dict[int, set[Follower]] = {}
         self.connected: Counter[int] = Counter()  # user id -> open sockets in this process
-        self.task: asyncio.Task[None] | None = None
+        self.tasks: list[asyncio.Task[None]] = []
         self.changing = asyncio.Lock()  # joins and leaves of groups, in order
         self.joined_at_reconnection = -1
         self.joined_at = 0.0
@@ -84,14 +85,19 @@ class ProcessRelay:
         """Relay the page's events to ``follower``; False if the page's group could not be
         joined (Redis is away: a later heartbeat joins again, and catch-up covers the gap)."""
         async with self.changing:
-            if self.task is None or self.task.done():
-                # A plain channel of its own, not a process-specific one ("specific.x!y") like
+            if not self.tasks or any(task.done() for task in self.tasks):
+                self._stop()
+                # Plain channels of its own, not process-specific ones ("specific.x!y") like
                 # its sockets': channels-redis receives those through one list per process,
                 # one message per round of a lock every waiting socket queues for, and at 200
                 # messages a second behind 1,000 sockets the page events fell seconds behind.
-                # A plain channel is received directly (one blocking pop per message).
-                self.channel = f"relay.{secrets.token_hex(12)}"
-                self.task = asyncio.get_running_loop().create_task(self._relay())
+                # A plain channel is received directly, but one message per two round trips
+                # to Redis (a pop and its clean-up): the pages are spread over LANES channels,
+                # each received by a task of its own, so that the pops overlap.
+                token = secrets.token_hex(12)
+                self.channels = [f"relay.{token}.{lane}" for lane in range(LANES)]
+                loop = asyncio.get_running_loop()
+                self.tasks = [loop.create_task(self._relay(channel)) for channel in self.channels]
                 self.joined_at_reconnection = self._reconnections()
                 self.joined_at = time.monotonic()
             followers = self.followers.setdefault(page_id, set())
@@ -111,16 +117,23 @@ class ProcessRelay:
             del self.followers[page_id]
             self.heads.pop(page_id, None)
             try:
-                await self.layer.group_discard(page_group(page_id), self.channel)
+                await self.layer.group_discard(page_group(page_id), self._lane(page_id))
             except Exception:  # leaving is best effort; memberships expire
                 log.debug("group_discard failed", exc_info=True)
-            if not self.followers and self.task is not None:
-                self.task.cancel()  # nothing to relay; the next follow starts again
-                self.task = None
+            if not self.followers:
+                self._stop()  # nothing to relay; the next follow starts again
+
+    def _lane(self, page_id: int) -> str:
+        return self.channels[page_id % LANES]
+
+    def _stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        self.tasks = []
 
     async def _join(self, page_id: int) -> bool:
         try:
-            await self.layer.group_add(page_group(page_id), self.channel)
+            await self.layer.group_add(page_group(page_id), self._lane(page_id))
         except Exception:
             log.warning("could not join page %s (will retry at the next heartbeat)", page_id, exc_info=True)
             self.joined_at_reconnection = -1
@@ -135,7 +148,7 @@ class ProcessRelay:
         (a restarted Redis forgot them) or an hour has passed."""
         reconnections = self._reconnections()
         stale = time.monotonic() - self.joined_at > GROUP_REFRESH_SECONDS
-        if self.task is None or (reconnections == self.joined_at_reconnection and not stale):
+        if not self.tasks or (reconnections == self.joined_at_reconnection and not stale):
             return
         async with self.changing:
             self.joined_at_reconnection = reconnections
@@ -145,10 +158,10 @@ class ProcessRelay:
 
     # --- Relaying ------------------------------------------------------------------------
 
-    async def _relay(self) -> None:
+    async def _relay(self, channel: str) -> None:
         while True:
             try:
-                event = await self.layer.receive(self.channel)
+                event = await self.layer.receive(channel)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the layer retries its connection itself; do not spin
