@@ -40,6 +40,20 @@ class NewMessage:
     body: str
     html: str
 
+    def message(self, *, seq: int, **more: Any) -> Message:
+        """The message as a model instance (not saved), numbered ``seq``."""
+        return Message(
+            page=self.page,
+            thread=self.thread,
+            author=self.author,
+            client_id=self.client_id,
+            body=self.body,
+            body_html=self.html,
+            seq=seq,
+            change_seq=seq,
+            **more,
+        )
+
     def event(self) -> dict[str, Any]:
         """The outbox event's data (the message's id is added when it is stored)."""
         return {
@@ -103,34 +117,15 @@ def _step_by_step(new: NewMessage) -> Message | None:
     recent = Message.objects.filter(author=new.author, created_at__gte=recent_window_start())
     if recent[:limit].count() >= limit:
         return None
-    seq = next_seq(new.page)
-    message = Message.objects.create(
-        page=new.page,
-        thread=new.thread,
-        author=new.author,
-        client_id=new.client_id,
-        body=new.body,
-        body_html=new.html,
-        seq=seq,
-        change_seq=seq,
-    )
+    message = new.message(seq=next_seq(new.page))
+    message.save(force_insert=True)
     events.announce(POSTED, **new.event(), message_id=message.pk)
     return message
 
 
 def _in_memory(new: NewMessage, *, pk: int, seq: int, created_at: datetime.datetime) -> Message:
-    message = Message(
-        pk=pk,
-        page=new.page,
-        thread=new.thread,
-        author=new.author,
-        client_id=new.client_id,
-        body=new.body,
-        body_html=new.html,
-        seq=seq,
-        change_seq=seq,
-        created_at=created_at,
-    )
+    """The message the statement stored, as a saved model instance (no query)."""
+    message = new.message(seq=seq, pk=pk, created_at=created_at)
     message._state.adding = False
     message._state.db = connection.alias
     return message

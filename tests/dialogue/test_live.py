@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from channels.db import database_sync_to_async
 from django.test import Client
 from django.utils import timezone
@@ -21,29 +20,20 @@ from accounts.actions.sessions import change_own_password
 from accounts.models import Guardianship, TeachingAssignment
 from dialogue.actions.assessments import publish_assessment, save_draft
 from dialogue.models import Message, MessageRevision
-from tests.support.cast import PASSWORD, ROLES, Cast, build_cast
-from tests.support.dialogue import dialogue_objects
-from tests.support.sockets import frames_of_each, open_socket, receive, receive_type, send, subscribe
+from tests.support.cast import PASSWORD, ROLES, Cast
+from tests.support.sockets import (
+    following,
+    frames_of_each,
+    open_socket,
+    receive,
+    receive_type,
+    send,
+    subscribe,
+    world_fixture,  # noqa: F401 - a fixture used by name ("world")
+)
 from writing.models import FlaggedText
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.asyncio]
-
-
-@pytest_asyncio.fixture
-async def world() -> tuple[Cast, dict[str, Any]]:
-    def build() -> tuple[Cast, dict[str, Any]]:
-        cast = build_cast()
-        return cast, dialogue_objects(cast)
-
-    return await database_sync_to_async(build)()
-
-
-async def following(user: Any, page_id: int) -> Any:
-    communicator, connected, _ = await open_socket(user)
-    assert connected
-    frame = await subscribe(communicator, page_id)
-    assert frame["type"] == "subscribed", frame
-    return communicator
 
 
 async def send_and_ack(communicator: Any, frame: dict[str, Any]) -> dict[str, Any]:

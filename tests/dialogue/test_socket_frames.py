@@ -11,26 +11,22 @@ import uuid
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from channels.db import database_sync_to_async
 from django.db import OperationalError
 
 from accounts.errors import Forbidden, NotFound
 from dialogue.models import Message
-from tests.support.cast import Cast, build_cast
-from tests.support.dialogue import dialogue_objects
-from tests.support.sockets import open_socket, receive, receive_type, send, subscribe
+from tests.support.cast import Cast
+from tests.support.sockets import (
+    following,
+    open_socket,
+    receive,
+    receive_type,
+    send,
+    world_fixture,  # noqa: F401 - a fixture used by name ("world")
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.asyncio]
-
-
-@pytest_asyncio.fixture
-async def world() -> tuple[Cast, dict[str, Any]]:
-    def build() -> tuple[Cast, dict[str, Any]]:
-        cast = build_cast()
-        return cast, dialogue_objects(cast)
-
-    return await database_sync_to_async(build)()
 
 
 def send_frame(extra: dict[str, Any], body: str = "Hej!", **more: Any) -> dict[str, Any]:
@@ -42,13 +38,6 @@ def send_frame(extra: dict[str, Any], body: str = "Hej!", **more: Any) -> dict[s
         "body": body,
         **more,
     }
-
-
-async def following(user: Any, page_id: int) -> Any:
-    communicator, connected, _ = await open_socket(user)
-    assert connected
-    assert (await subscribe(communicator, page_id))["type"] == "subscribed"
-    return communicator
 
 
 async def stored(client_id: str) -> bool:

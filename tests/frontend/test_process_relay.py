@@ -8,34 +8,22 @@ import uuid
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from accounts.events import page_group
 from dialogue.models import StudentPage
 from frontend import process_relay
-from tests.support.cast import Cast, build_cast
-from tests.support.dialogue import dialogue_objects
-from tests.support.sockets import open_socket, receive, receive_type, send, subscribe
+from tests.support.cast import Cast
+from tests.support.sockets import (
+    following,
+    receive,
+    receive_type,
+    send,
+    world_fixture,  # noqa: F401 - a fixture used by name ("world")
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.asyncio]
-
-
-@pytest_asyncio.fixture
-async def world() -> tuple[Cast, dict[str, Any]]:
-    def build() -> tuple[Cast, dict[str, Any]]:
-        cast = build_cast()
-        return cast, dialogue_objects(cast)
-
-    return await database_sync_to_async(build)()
-
-
-async def _following(user: Any, page_id: int) -> Any:
-    communicator, connected, _ = await open_socket(user)
-    assert connected
-    assert (await subscribe(communicator, page_id))["type"] == "subscribed"
-    return communicator
 
 
 async def _members(group: str, *, forget: bool = False) -> int:
@@ -65,7 +53,7 @@ async def test_three_tabs_on_a_page_are_one_member_of_its_group_and_get_one_enco
 
     monkeypatch.setattr(messages, "encode_frame", counting)
     assert await _members(page_group(page_id), forget=True) == 0
-    tabs = [await _following(user, page_id) for user in (cast.guardian_1, cast.guardian_1, cast.teacher)]
+    tabs = [await following(user, page_id) for user in (cast.guardian_1, cast.guardian_1, cast.teacher)]
     assert await _members(page_group(page_id)) == 1
 
     client_id = str(uuid.uuid4())
@@ -101,7 +89,7 @@ async def test_pings_of_many_sockets_are_answered_from_one_read(
         return original(page_ids)
 
     monkeypatch.setattr(dialogue_socket, "page_heads", counting)
-    tabs = [await _following(user, page_id) for user in (cast.guardian_1, cast.guardian_2, cast.student)]
+    tabs = [await following(user, page_id) for user in (cast.guardian_1, cast.guardian_2, cast.student)]
     head = (await database_sync_to_async(StudentPage.objects.get)(pk=page_id)).last_seq
     for tab in tabs:
         await send(tab, {"type": "ping"})
@@ -126,7 +114,7 @@ async def test_the_bell_count_in_a_pong_is_each_persons_own(world: tuple[Cast, d
     cast, extra = world
     from notifications.queries import unread_count
 
-    tabs = {user: await _following(user, extra["page"].pk) for user in (cast.guardian_1, cast.teacher)}
+    tabs = {user: await following(user, extra["page"].pk) for user in (cast.guardian_1, cast.teacher)}
     for user, tab in tabs.items():
         await send(tab, {"type": "ping"})
         pong = await receive(tab)

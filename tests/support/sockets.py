@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -18,7 +19,9 @@ from accounts.models import User
 # application sets Django up again, which applies LOGGING again and detached pytest's log
 # capture from that test (a test of what is logged saw nothing when it ran first).
 from config.asgi import application
+from tests.support.cast import Cast, build_cast
 from tests.support.clients import verified_client
+from tests.support.dialogue import dialogue_objects
 
 ORIGIN = b"http://testserver"
 # The Host header a browser sends with the handshake: the socket's own origin is this host
@@ -95,3 +98,25 @@ async def frames_of_each(
     that 18 people got nothing takes one wait, not 18 (so each may be a generous one)."""
     received = await asyncio.gather(*(frames_until_quiet(c, wait, quiet) for c in sockets.values()))
     return dict(zip(sockets, received, strict=True))
+
+
+@pytest_asyncio.fixture(name="world")
+async def world_fixture() -> tuple[Cast, dict[str, Any]]:
+    """The shared cast and the student's page with messages (``dialogue_objects``), built from
+    the ORM's thread for a socket test (a module imports it: ``from tests.support.sockets
+    import world``)."""
+
+    def build() -> tuple[Cast, dict[str, Any]]:
+        cast = build_cast()
+        return cast, dialogue_objects(cast)
+
+    return await database_sync_to_async(build)()
+
+
+async def following(user: User, page_id: int) -> WebsocketCommunicator:
+    """A logged-in socket that follows the page."""
+    communicator, connected, _ = await open_socket(user)
+    assert connected
+    frame = await subscribe(communicator, page_id)
+    assert frame["type"] == "subscribed", frame
+    return communicator
