@@ -38,11 +38,16 @@ function setUp({ head = 5, storage = null } = {}) {
   const { FakeSocket, sockets } = fakeSocketClass();
   const client = new LiveClient(clientOptions(clock, FakeSocket));
   const applied = [];
-  const view = { apply: (m) => applied.push(m.change_seq), subscribed() {}, acknowledged() {} };
+  const settled = [];
+  const view = {
+    apply: (m) => applied.push(m.change_seq),
+    subscribed() {},
+    acknowledged: (frame, entry) => settled.push([frame.client_id, entry ? entry.frame.body : null]),
+  };
   const outbox = new Outbox({ storage, key: "outbox" });
   const feed = new PageFeed({ client, page: PAGE, head, me: ME, outbox, view });
   client.start();
-  return { clock, sockets, client, feed, applied, outbox };
+  return { clock, sockets, client, feed, applied, settled, outbox };
 }
 
 // Open the newest socket and answer its subscription like the server does.
@@ -99,6 +104,21 @@ test("one's own message arriving in a catch-up settles its send (the acknowledge
   const { socket } = serve(sockets, { messages: [message(6, { author: ME, clientId: "lost" })] });
   assert.equal(outbox.has("lost"), false);
   assert.equal(socket.framesOfType("send").length, 0, "stored already: not sent again");
+});
+
+test("one's own message arriving live before its acknowledgement settles the send then", () => {
+  const { sockets, feed, outbox, applied, settled } = setUp();
+  const { socket } = serve(sockets);
+  feed.queue(sendFrame("mine", "Vi kommer sent"));
+  socket.receive({ type: "message", message: message(6, { author: ME, clientId: "mine" }) });
+  assert.deepEqual(applied, [6]);
+  assert.equal(outbox.has("mine"), false);
+  // Settled with its outbox entry (its retry stopped, a "not saved" notice cleared) ...
+  assert.deepEqual(settled, [["mine", "Vi kommer sent"]]);
+  // ... and the acknowledgement after it finds nothing left to settle.
+  socket.receive({ type: "ack", client_id: "mine", message: message(6, { author: ME, clientId: "mine" }) });
+  assert.deepEqual(settled.at(-1), ["mine", null]);
+  assert.deepEqual(applied, [6], "applied once");
 });
 
 test("a skipped event number asks for everything after the last applied one", () => {

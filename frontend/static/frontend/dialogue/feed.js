@@ -82,10 +82,17 @@ export class PageFeed {
       return false;
     }
     this.lastSeq = message.change_seq;
-    if (message.author.id === this.me && this.outbox.has(message.client_id)) {
+    const own = message.author.id === this.me ? this.outbox.get(message.client_id) : undefined;
+    if (own) {
       this.outbox.remove(message.client_id);
     }
     this.view.apply(message);
+    if (own) {
+      // One's own send can come back on the page before its acknowledgement (the server
+      // relays the page's frame and answers the send separately): it is settled now, its
+      // retry stopped and its "not saved" notice gone, as the acknowledgement would.
+      this.view.acknowledged({ client_id: message.client_id }, own);
+    }
     return true;
   }
 
