@@ -269,6 +269,20 @@ WHERE u.is_active
 """  # noqa: S608
 
 
+def _ties(sql: str, student_id: int, on: datetime.date | None, **more: int) -> list[tuple[Any, ...]]:
+    """The rows of one of the statements above for the student on the day (default today)."""
+    params: dict[str, Any] = {
+        "student": student_id,
+        "on": on or base.today(),
+        "principal": StaffRole.Role.PRINCIPAL.value,
+        "registrar": StaffRole.Role.REGISTRAR.value,
+        **more,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def relation_to_student(
     user: AnyUser, student: User | int, on: datetime.date | None = None
 ) -> StudentRelation:
@@ -278,16 +292,7 @@ def relation_to_student(
         return NO_RELATION
     assert isinstance(user, User)
     student_id = student if isinstance(student, int) else student.pk
-    params: dict[str, Any] = {
-        "user": user.pk,
-        "student": student_id,
-        "on": on or base.today(),
-        "principal": StaffRole.Role.PRINCIPAL.value,
-        "registrar": StaffRole.Role.REGISTRAR.value,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_RELATION_SQL, params)
-        ties = cursor.fetchall()
+    ties = _ties(_RELATION_SQL, student_id, on, user=user.pk)
     return _relation(user.pk, student_id, ties)
 
 
@@ -427,17 +432,8 @@ def roles_on_student_page(student: User, on: datetime.date | None = None) -> dic
     STUDENT, GUARDIAN, TEACHER (teaches the student or is the mentor), PRINCIPAL or (an
     archive's) REGISTRAR. One query (``/* roles_on_student_page */``). Someone with two
     parts gets the nearer one (a teacher who is also a guardian is a guardian here)."""
-    params: dict[str, Any] = {
-        "student": student.pk,
-        "on": on or base.today(),
-        "principal": StaffRole.Role.PRINCIPAL.value,
-        "registrar": StaffRole.Role.REGISTRAR.value,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_ROLES_SQL, params)
-        ties = cursor.fetchall()
     roles: dict[int, str] = {}
-    for pk, tie in ties:
+    for pk, tie in _ties(_ROLES_SQL, student.pk, on):
         part = _PARTS[tie]
         if pk not in roles or _NEARER.index(part) < _NEARER.index(roles[pk]):
             roles[pk] = part
