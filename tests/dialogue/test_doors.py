@@ -200,3 +200,31 @@ def test_pages_are_made_when_students_are_enrolled_not_when_someone_looks(cast: 
         cast.student.pk,
         cast.other_student.pk,
     }
+
+
+# --- The thread a send asks for ---------------------------------------------------------------
+
+
+def _fields(instance: Any) -> dict[str, Any]:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_the_thread_of_a_send_is_loaded_in_one_statement_as_the_orm_loads_it(
+    cast: Cast, extra: dict[str, Any]
+) -> None:
+    from dialogue.models import Thread
+
+    page, thread = extra["page"], extra["thread"]
+    with CaptureQueriesContext(connection) as captured:
+        access, found = doors.thread(cast.teacher, page.pk, thread.pk, opening=False)
+    assert len(captured) == 2  # the thread with its page and student, and the relation
+    expected = Thread.objects.select_related("page__student").get(pk=thread.pk)
+    assert _fields(found) == _fields(expected)
+    assert _fields(found.page) == _fields(expected.page)
+    assert _fields(found.page.student) == _fields(expected.page.student)
+    assert found.created_at.tzinfo is not None and found.page.student.date_joined.tzinfo is not None
+    assert access.page is found.page and not found._state.adding
+    other = StudentPage.objects.exclude(pk=page.pk).first()
+    assert other is not None
+    with pytest.raises(NotFound):  # the thread's id with another page's: not found
+        doors.thread(cast.principal, other.pk, thread.pk, opening=False)
