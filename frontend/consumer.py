@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone, translation
@@ -35,6 +34,7 @@ from accounts.models import User
 from classblog import socket as blog_socket
 from dialogue import socket as dialogue_socket
 from frontend.process_relay import ProcessRelay, relay_for
+from frontend.socket_database import database_sync_to_async
 from frontend.socket_protocol import (
     CLOSE_NOT_AUTHENTICATED,
     CLOSE_TOO_MANY_SOCKETS,
@@ -52,14 +52,6 @@ from notifications.queries import unread_counts
 from writing.frames import answer_frame, encode_frame
 
 log = logging.getLogger("elevdialog.socket")
-
-
-def database_sync_to_async(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
-    """Run ORM work in the thread pool rather than on the one "thread-sensitive" thread
-    that Channels would use by default: that thread would serialise the database work of
-    every socket in the process, and a slow frame would stall everyone's live messages.
-    (Each pool thread keeps its own persistent connection.)"""
-    return DatabaseSyncToAsync(function, thread_sensitive=False)
 
 
 def _heartbeat_read(page_ids: list[int], user_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
@@ -168,8 +160,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' own dispatch first closes stale database connections, in a thread hop of
         its own, before every frame and event. Every database call here goes through
-        ``database_sync_to_async``, which does that in its own thread anyway, so the hop is
-        left out: under load it was 4.5 % of a server's CPU and a wait on every frame."""
+        ``socket_database``, which does that in its own thread anyway, so the hop is left
+        out: under load it was 4.5 % of a server's CPU and a wait on every frame."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
