@@ -168,6 +168,11 @@ else:
         # then answers "unavailable"), not hold a thread for the system's TCP timeout.
         DATABASES["default"].setdefault("OPTIONS", {})
         DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env.integer("DB_CONNECT_TIMEOUT", 5))
+        # The statements of ``accounts.statements`` are prepared unless this is off (None
+        # turns psycopg's preparing off). The ORM's cursors bind on the client and never are.
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = (
+            5 if env.boolean("DB_PREPARED_STATEMENTS", True) else None
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -42,6 +42,7 @@ from accounts.errors import NotFound, StrongLoginNeeded
 from accounts.models import User
 from accounts.openings import record_opening, record_openings
 from accounts.policy import AnyUser, StudentRelation
+from accounts.statements import prepared_cursor
 from dialogue.models import Attachment, Message, StudentPage, Thread
 
 T = TypeVar("T")
@@ -156,7 +157,7 @@ def _thread_with_page(page_id: int, thread_id: int) -> Thread | None:
     statement anew each time was a fifth of a server's CPU under load. Values pass through
     the fields' converters, as the ORM's (SQLite's datetimes, for one)."""
     sql, parts = _thread_with_page_statement()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [thread_id, page_id])
         row = cursor.fetchone()
     if row is None:

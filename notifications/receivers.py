@@ -40,7 +40,7 @@ def event_insert(
     table = Event._meta.db_table
     sql = (
         f"{table}_row AS (INSERT INTO {table} (kind, data, created_at, attempts, last_error) "  # noqa: S608
-        f"SELECT %s, %s::jsonb || jsonb_build_object(%s, {source}.id), %s, 0, '' FROM {source})"
+        f"SELECT %s, %s::jsonb || jsonb_build_object(%s::text, {source}.id), %s, 0, '' FROM {source})"
     )
     return sql, [kind, json.dumps(data), id_key, timezone.now()]
 

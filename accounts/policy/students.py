@@ -34,6 +34,7 @@ from accounts.policy.base import (
     _taught_class_ids,
     ward_ids,
 )
+from accounts.statements import prepared_cursor
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,7 @@ def _ties(sql: str, student_id: int, on: datetime.date | None, **more: int) -> l
         "registrar": StaffRole.Role.REGISTRAR.value,
         **more,
     }
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts import events
 from accounts.models import User
+from accounts.statements import prepared_cursor
 from dialogue.models import Message, StudentPage, Thread
 from notifications.receivers import after_event_insert, event_insert
 from writing.counters import next_seq
@@ -100,7 +101,7 @@ def _in_one_statement(new: NewMessage) -> Message | None:
     if outbox is not None:
         members.append(outbox[0])
         params += outbox[1]
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute("WITH " + ", ".join(members) + " SELECT id, seq FROM message", params)  # noqa: S608
         row = cursor.fetchone()
     if row is None:
