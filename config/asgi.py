@@ -1,5 +1,6 @@
 """ASGI entry point: Daphne serves HTTP and the live WebSocket (``/ws/``) from here."""
 
+import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -41,3 +42,9 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# What is built by now (Django, the apps, the URL and template machinery) lives as long as the
+# process. Frozen, it is left out of the collector's full collections, which walked it every
+# time: at 200 messages a second those pauses were 110-170 ms each, most of the tail of the
+# send's latency (p99 109-123 ms; 53 ms frozen, bench/dialogue_load.py).
+gc.freeze()
