@@ -45,6 +45,10 @@ application = ProtocolTypeRouter(
 
 # What is built by now (Django, the apps, the URL and template machinery) lives as long as the
 # process. Frozen, it is left out of the collector's full collections, which walked it every
-# time: at 200 messages a second those pauses were 110-170 ms each, most of the tail of the
-# send's latency (p99 109-123 ms; 53 ms frozen, bench/dialogue_load.py).
+# time. And the youngest generation is collected every 20,000 allocations rather than 700, so
+# that a frame's short-lived objects die before a collection and fewer are promoted towards
+# the full collections. At 200 messages a second those paused a server for 110-170 ms several
+# times a minute, most of the tail of the send's latency: p99 109-137 ms before, 42 ms after
+# (gc callbacks in the bench's servers, bench/dialogue_load.py).
 gc.freeze()
+gc.set_threshold(20_000, 10, 10)

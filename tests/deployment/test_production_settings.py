@@ -70,18 +70,21 @@ def test_production_settings_are_https_only_with_hsts() -> None:
 def test_the_server_freezes_what_it_built_and_prepares_unless_told_not_to(
     prepared: str | None, threshold: str
 ) -> None:
-    """The ASGI application's import ends with ``gc.freeze()`` (full collections paused every
-    socket for 110-170 ms under load), and the hot statements are prepared unless
+    """The ASGI application's import ends with ``gc.freeze()`` and a youngest generation of
+    20,000 (full collections paused every socket for 110-170 ms under load), and the hot
+    statements are prepared unless
     ``DB_PREPARED_STATEMENTS=false`` (a pooler that cannot carry them)."""
     code = (
         "import gc; import config.asgi; from django.conf import settings as s; "
-        "print(gc.get_freeze_count(), s.DATABASES['default']['OPTIONS']['prepare_threshold'])"
+        "print(gc.get_freeze_count(), gc.get_threshold()[0], "
+        "s.DATABASES['default']['OPTIONS']['prepare_threshold'])"
     )
     env = PRODUCTION_ENV | ({"DB_PREPARED_STATEMENTS": prepared} if prepared else {})
     result = manage("shell", "--no-imports", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
-    frozen, prepare_threshold = result.stdout.split()
+    frozen, youngest, prepare_threshold = result.stdout.split()
     assert int(frozen) > 10_000
+    assert int(youngest) == 20_000
     assert prepare_threshold == threshold
 
 
