@@ -222,8 +222,10 @@ def test_the_thread_of_a_send_is_loaded_in_one_statement_as_the_orm_loads_it(
     assert _fields(found) == _fields(expected)
     assert _fields(found.page) == _fields(expected.page)
     assert _fields(found.page.student) == _fields(expected.page.student)
-    assert found.created_at.tzinfo is not None and found.page.student.date_joined.tzinfo is not None
-    assert access.page is found.page and not found._state.adding
+    assert found.created_at.tzinfo is not None
+    assert found.page.student.date_joined.tzinfo is not None
+    assert access.page is found.page
+    assert not found._state.adding
     other = StudentPage.objects.exclude(pk=page.pk).first()
     assert other is not None
     with pytest.raises(NotFound):  # the thread's id with another page's: not found

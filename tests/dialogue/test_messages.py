@@ -47,7 +47,8 @@ def test_sending_a_message_takes_three_round_trips(cast: Cast, extra: dict[str, 
     # copy from spoiling the caller's transaction; a socket's send has none.)
     sql = [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]
     assert len(sql) == 3, [q[:80] for q in sql]
-    assert sql[0].startswith("SELECT t.") and 'FROM "dialogue_thread" t' in sql[0]
+    assert sql[0].startswith("SELECT t.")
+    assert 'FROM "dialogue_thread" t' in sql[0]
     assert "relation_to_student" in sql[1]
     assert "UPDATE dialogue_studentpage" in sql[2]
     assert "INSERT INTO notifications_event" in sql[2]

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True),
 
 
 @pytest.fixture
-def checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
+def checks(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Persistent connections as in production, and each health check's answer."""
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)
     monkeypatch.setitem(connection.settings_dict, "CONN_HEALTH_CHECKS", True)
@@ -35,7 +35,7 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bool]]:
         return seen[-1]
 
     monkeypatch.setattr(wrapper, "is_usable", is_usable)
-    yield seen
+    return seen
 
 
 @pytest.fixture
