@@ -166,9 +166,8 @@ def _thread_with_page(page_id: int, thread_id: int) -> Thread | None:
     start = 0
     for model, names, converters in parts:
         values = list(row[start : start + len(names)])
-        for index, convert in converters:
-            for converter, column in convert:
-                values[index] = converter(values[index], column, connection)
+        for index, converter, column in converters:
+            values[index] = converter(values[index], column, connection)
         loaded.append(model.from_db(connection.alias, names, values))
         start += len(names)
     thread, page, student = loaded
@@ -178,18 +177,19 @@ def _thread_with_page(page_id: int, thread_id: int) -> Thread | None:
 
 
 @functools.cache
-def _thread_with_page_statement() -> tuple[str, list[tuple[Any, list[str], list[tuple[int, list[Any]]]]]]:
-    """The statement, and per model its field names and the converters of its columns."""
+def _thread_with_page_statement() -> tuple[str, list[tuple[Any, list[str], list[tuple[int, Any, Any]]]]]:
+    """The statement, and per model its field names and the converters of its columns, in
+    the ORM's order: (column index, converter, column)."""
     quote = connection.ops.quote_name
     parts, selected = [], []
     for model, alias in ((Thread, "t"), (StudentPage, "p"), (User, "u")):
         fields = model._meta.concrete_fields
-        converters = []
-        for index, field in enumerate(fields):
-            column = field.get_col(alias)
-            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            if found:
-                converters.append((index, [(converter, column) for converter in found]))
+        columns = [field.get_col(alias) for field in fields]
+        converters = [
+            (index, converter, column)
+            for index, column in enumerate(columns)
+            for converter in connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        ]
         parts.append((model, [field.attname for field in fields], converters))
         selected += [f"{alias}.{quote(field.column)}" for field in fields]
     table = {model: quote(model._meta.db_table) for model in (Thread, StudentPage, User)}

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import SyncToAsync
-from django.db import connections
+from django.db import close_old_connections, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 HEALTH_CHECK_SECONDS = 1.0
@@ -28,7 +28,7 @@ HEALTH_CHECK_SECONDS = 1.0
 _checked_at: weakref.WeakKeyDictionary[BaseDatabaseWrapper, float] = weakref.WeakKeyDictionary()
 
 
-def close_old_connections(now: float) -> None:
+def close_old_connections_checking_once_a_second(now: float) -> None:
     """Django's ``close_old_connections``, with the health check left out for a connection
     checked less than ``HEALTH_CHECK_SECONDS`` ago."""
     for wrapper in connections.all(initialized_only=True):
@@ -44,12 +44,11 @@ def close_old_connections(now: float) -> None:
 
 class SocketDatabaseWork(SyncToAsync):
     def thread_handler(self, loop: Any, *args: Any, **kwargs: Any) -> Any:
-        close_old_connections(time.monotonic())
+        close_old_connections_checking_once_a_second(time.monotonic())
         try:
             return super().thread_handler(loop, *args, **kwargs)
         finally:
-            for connection in connections.all(initialized_only=True):
-                connection.close_if_unusable_or_obsolete()
+            close_old_connections()  # Django's: a failed or too old connection is closed
 
 
 def database_sync_to_async(function: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
