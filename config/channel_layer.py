@@ -75,6 +75,20 @@ class ResilientRedisChannelLayer(RedisChannelLayer):
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         await self._once_more_on_disconnect(super().group_send, group, message)
 
+    async def _brpop_with_clean(self, index: int, channel: str, timeout: float) -> Any:
+        """channels-redis' blocking pop, which its receive repeats until a message comes.
+
+        On Python 3.11, ``asyncio.wait_for`` (redis-py's, while it opens a connection) swallows
+        a cancellation that lands just as what it waits for completes. A receive cancelled
+        then went on polling its channel for ever: a relay's lanes stopped a millisecond
+        after they started never ended, and kept a test's event loop from closing. The task
+        still counts the cancellation (``cancelling()``), so it is honoured here, between
+        pops: within one ``receive_timeout`` at the latest."""
+        _end_if_cancelled()
+        result = await super()._brpop_with_clean(index, channel, timeout)
+        _end_if_cancelled()
+        return result
+
     async def receive(self, channel: str) -> dict[str, Any]:
         delay = 0.1
         while True:
@@ -85,3 +99,9 @@ class ResilientRedisChannelLayer(RedisChannelLayer):
                 await self._reset_connections()
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.receive_backoff_max)
+
+
+def _end_if_cancelled() -> None:
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
