@@ -47,6 +47,19 @@ def page_group(page_id: int) -> str:
     return f"page.{page_id}"
 
 
+def page_of(group: str) -> int | None:
+    """The page a page's group is for (None for other groups)."""
+    prefix, _dot, number = group.partition(".")
+    return int(number) if prefix == "page" and number.isdigit() else None
+
+
+async def group_send(layer: Any, group: str, event: dict[str, Any]) -> None:
+    """Send ``event`` to ``group``'s members, naming the group in it: a server process
+    receives the events of all its sockets' groups through a few channels of its own and
+    hands each to the sockets that joined the group it names (``frontend.process_relay``)."""
+    await layer.group_send(group, {**event, "group": group})
+
+
 # How long a database thread waits for the server's event loop to publish its events. A
 # healthy channel layer takes milliseconds; past this, the events are given up (clients catch
 # up from the database) rather than holding the thread that answers the sender.
@@ -65,7 +78,7 @@ def send_many(messages: Iterable[tuple[str, dict[str, Any]]]) -> bool:
 
     async def send_all() -> None:
         for group, event in messages:
-            await layer.group_send(group, event)
+            await group_send(layer, group, event)
 
     kinds = sorted({str(event.get("type")) for _group, event in messages})
     try:

@@ -8,18 +8,28 @@ handlers (close codes, unreadable frames, the database being away) is in
 ``socket_protocol``. Access can end while the socket is open: a membership change, logout
 or password change makes it check again, as does the first frame of a new day
 (memberships end at midnight).
+
+A socket has no channel of its own: its groups are joined by the process relay
+(``frontend.process_relay``), which hands it the events of its groups. Frames are handled one
+at a time, and the relayed events that need the database (access and session checks) wait
+for the frame before them and run as tasks of their own, so that they never hold up the
+relay's other sockets.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,7 +39,7 @@ from accounts.actions.otp import session_is_verified
 from accounts.actions.sessions import session_still_valid
 from accounts.actions.strength import carry_session_strength
 from accounts.errors import ActionError, Refused
-from accounts.events import page_group, student_group, user_group
+from accounts.events import group_send, page_group, student_group, user_group
 from accounts.models import User
 from classblog import socket as blog_socket
 from dialogue import socket as dialogue_socket
@@ -60,8 +70,7 @@ def _heartbeat_read(page_ids: list[int], user_ids: list[int]) -> tuple[dict[int,
 
 
 TYPING_INTERVAL_SECONDS = 2.0
-# channels-redis forgets group members after a day; sockets open that long join again.
-GROUP_REFRESH_SECONDS = 3600
+_checking: set[asyncio.Task[None]] = set()  # access and session checks running (strong references)
 
 
 @dataclass
@@ -77,10 +86,25 @@ class LiveConsumer(AsyncWebsocketConsumer):
     checked_on: Any
     last_typing: dict[int, float]
     public_threads: set[tuple[int, int]]  # (page, thread) known to be read by everyone on their page
-    joined_at_reconnection: int
-    joined_at: float
+    socket_id: str  # names the socket's place in the per-person count (``socket_slots``)
+    serial: asyncio.Lock  # one frame or access check at a time
     relay: ProcessRelay
     holds_slot = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' own gives every consumer a channel of its own and waits on it beside the
+        socket: a channels-redis receive, a queue and two tasks per socket (about 5 KiB of an
+        idle socket's memory), and a round of ``asyncio.wait`` per frame. The sockets' events
+        come through the process relay instead, so only the socket is waited on."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        self.serial = asyncio.Lock()
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     # --- Connection --------------------------------------------------------------------
 
@@ -102,17 +126,15 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.checked_on = timezone.localdate()
         self.last_typing = {}
         self.public_threads = set()
-        self.joined_at_reconnection = -1
-        self.joined_at = time.monotonic()
+        self.socket_id = secrets.token_hex(12)
         self.relay = relay_for(self.channel_layer, database_sync_to_async(_heartbeat_read))
         self.relay.connect(user.pk)
         await self.accept()
-        if not await socket_slots(self.channel_layer).take(user.pk, self.channel_name):
+        if not await socket_slots(self.channel_layer).take(user.pk, self.socket_id):
             await self._refuse_too_many()
             return
         self.holds_slot = True
-        if await self._join(user_group(user.pk)):
-            self.joined_at_reconnection = self._layer_reconnections()
+        await self.relay.join(user_group(user.pk), self)
 
     async def _refuse_too_many(self) -> None:
         log.info("socket refused: user %s has all their sockets open", self.user.pk)
@@ -120,37 +142,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self._send(answer_frame(too_many_sockets(settings.WEBSOCKETS_PER_PERSON), None))
         await self.close(code=CLOSE_TOO_MANY_SOCKETS)
 
-    async def _join(self, group: str) -> bool:
-        """Join a group, best effort: while Redis is down the socket still serves catch-up
-        from the database, and a later heartbeat joins again."""
-        try:
-            await self.channel_layer.group_add(group, self.channel_name)
-        except Exception:
-            log.warning("could not join %s (will retry at the next heartbeat)", group, exc_info=True)
-            self.joined_at_reconnection = -1  # make the next heartbeat try again
-            return False
-        return True
-
-    def _layer_reconnections(self) -> int:
-        return int(getattr(self.channel_layer, "reconnections", 0))
-
     async def disconnect(self, code: int) -> None:
         if not hasattr(self, "user"):
             return
         self.relay.disconnect(self.user.pk)
-        for page_id in self.followed:
-            await self.relay.leave(page_id, self)
         if self.holds_slot:
-            await socket_slots(self.channel_layer).give_back(self.channel_name)
+            await socket_slots(self.channel_layer).give_back(self.socket_id)
         for group in self._groups():
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception:  # leaving groups is best effort; they expire
-                log.debug("group_discard failed", exc_info=True)
+            await self.relay.leave(group, self)
 
     def _groups(self) -> list[str]:
-        """The groups this socket joined itself (page groups are joined by the relay)."""
+        """Every group this socket joined (through the relay)."""
         groups = [user_group(self.user.pk)]
+        groups += [page_group(page_id) for page_id in self.followed]
         for student_id in {followed.student_id for followed in self.followed.values()}:
             groups.append(student_group(student_id))
         for blog_groups in self.blogs.values():
@@ -158,14 +162,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
         return groups
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        """Channels' own dispatch first closes stale database connections, in a thread hop of
+        """The socket's own messages (connect, frames, disconnect), one at a time.
+
+        Channels' own dispatch first closes stale database connections, in a thread hop of
         its own, before every frame and event. Every database call here goes through
         ``socket_database``, which does that in its own thread anyway, so the hop is left
         out: under load it was 4.5 % of a server's CPU and a wait on every frame."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        async with self.serial:
+            await handler(message)
 
     # --- Inbound frames ------------------------------------------------------------------
 
@@ -219,8 +226,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             raise Refused("too_many_pages", _("Too many pages open in one tab."))
         result = await database_sync_to_async(dialogue_socket.subscribe)(self.user, frame)
         self.followed[result.page_id] = Followed(result.page_id, result.student_id)
-        await self.relay.follow(result.page_id, self)
-        await self._join(student_group(result.student_id))
+        await self.relay.join(page_group(result.page_id), self)
+        await self.relay.join(student_group(result.student_id), self)
         await self._send(
             {
                 "type": "subscribed",
@@ -247,10 +254,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def _follow_blog(self, class_id: int, groups: list[str]) -> None:
         for group in set(self.blogs.get(class_id, [])) - set(groups):
-            await self.channel_layer.group_discard(group, self.channel_name)
+            await self.relay.leave(group, self)
         self.blogs[class_id] = groups
         for group in groups:
-            await self._join(group)
+            await self.relay.join(group, self)
 
     async def on_send(self, frame: dict[str, Any]) -> None:
         self._followed_page(frame)
@@ -297,19 +304,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
             "user": {"id": self.user.pk, "name": self.user.display_name},
         }
         for group in groups:
-            await self.channel_layer.group_send(group, event)
+            await group_send(self.channel_layer, group, event)
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
-        """Heartbeat: re-join the groups if the channel layer has reconnected since they
-        were joined (a restarted Redis forgot them), and tell the browser each page's latest
-        event number so it can catch up on anything the channel layer dropped."""
-        reconnections = self._layer_reconnections()
-        stale = time.monotonic() - self.joined_at > GROUP_REFRESH_SECONDS
-        if reconnections != self.joined_at_reconnection or stale:
-            joined = [await self._join(group) for group in self._groups()]
-            if all(joined):
-                self.joined_at_reconnection = reconnections
-                self.joined_at = time.monotonic()
+        """Heartbeat: the process joins its groups again if the channel layer has reconnected
+        since they were joined (a restarted Redis forgot them), and the browser is told each
+        page's latest event number so it can catch up on anything the channel layer dropped."""
         await self.relay.rejoin_if_needed()
         try:
             # From the process's heartbeat read, at most a couple of seconds old (process_relay).
@@ -355,9 +355,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         allowed = await database_sync_to_async(dialogue_socket.still_allowed)(self.user, list(self.followed))
         for page_id in [pk for pk in self.followed if pk not in allowed]:
             followed = self.followed.pop(page_id)
-            await self.relay.leave(page_id, self)
+            await self.relay.leave(page_group(page_id), self)
             if not any(f.student_id == followed.student_id for f in self.followed.values()):
-                await self.channel_layer.group_discard(student_group(followed.student_id), self.channel_name)
+                await self.relay.leave(student_group(followed.student_id), self)
             await self._send({"type": "revoked", "page": page_id})
 
     async def _recheck_blogs(self) -> None:
@@ -369,16 +369,36 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 await self._follow_blog(class_id, allowed[class_id])
                 continue
             for group in self.blogs.pop(class_id):
-                await self.channel_layer.group_discard(group, self.channel_name)
+                await self.relay.leave(group, self)
             await self._send({"type": "revoked", "blog": class_id})
 
     async def access_recheck(self, event: dict[str, Any]) -> None:
+        self._check_in_turn(self._check_access)
+
+    async def session_recheck(self, event: dict[str, Any]) -> None:
+        self._check_in_turn(self._check_session)
+
+    def _check_in_turn(self, check: Callable[[], Awaitable[None]]) -> None:
+        """Run a relayed check as a task of its own, after the frame being handled."""
+
+        async def in_turn() -> None:
+            try:
+                async with self.serial:
+                    await check()
+            except Exception:  # the socket may have closed meanwhile
+                log.debug("a socket's check failed", exc_info=True)
+
+        task = asyncio.get_running_loop().create_task(in_turn())
+        _checking.add(task)
+        task.add_done_callback(_checking.discard)
+
+    async def _check_access(self) -> None:
         try:
             await self._recheck_access()
         except DATABASE_UNAVAILABLE:
             await self._close_unchecked()
 
-    async def session_recheck(self, event: dict[str, Any]) -> None:
+    async def _check_session(self) -> None:
         """The session may have ended (logout, password change, log out everywhere)."""
         try:
             valid = await database_sync_to_async(session_still_valid)(

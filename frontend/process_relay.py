@@ -1,15 +1,21 @@
-"""The sockets of one server process, together: one membership of each page's group, and the
+"""The sockets of one server process, together: one membership of each group, and the
 heartbeat's answers from one read.
 
-Fan-out: every socket that follows a page used to join the page's group, so a message on a
-page with five open tabs crossed the channel layer five times (a Redis list push and a pop for
-each socket) and was encoded as JSON five times. Here the process joins a page's group once,
-through its own channel, when the first of its sockets follows the page, and leaves it when the
-last one stops; a page's event crosses the layer once per process and is handed to each local
-follower (``LiveConsumer.dialogue_message``), which sends the frame text the publisher encoded
-once (``dialogue.actions.messages.publish_message``). Only page groups go this way (messages
-and typing in threads everyone on the page reads); a person's own group (private threads,
-notifications, access checks) stays per socket.
+Fan-out: every socket used to have a channel of its own and join its groups with it, so a
+message on a page with five open tabs crossed the channel layer five times (a Redis list push
+and a pop for each socket) and was encoded as JSON five times, and each idle socket held a
+receive of its own waiting in channels-redis (a queue and two tasks, about 5 KiB). Here the
+process joins each group once, through a few channels of its own (the lanes), when the first
+of its sockets joins it, and leaves it when the last one leaves; an event crosses the layer
+once per process and group and is handed to each local member of the group it names
+(``accounts.events.group_send`` puts the group in every event). Every group goes this way:
+pages (messages and typing in threads everyone on the page reads), a person's own group
+(private threads, notifications, access checks), a student's and a class blog's. A socket has
+no channel of its own (``frontend.consumer.LiveConsumer``).
+
+A member's handler is awaited in the lane's task, in the order the events came: handlers
+must not wait for anything slow (a socket send is quick), and those that need the database
+start a task of their own.
 
 Heartbeats: each socket pings every 20 s and is told each followed page's latest event number
 and the bell's count, so that it catches up on anything the channel layer dropped. Read per
@@ -18,6 +24,10 @@ page the process follows and the unread counts of everyone connected to it (two 
 every ``HEARTBEAT_CACHE_SECONDS``, and pings between refreshes are answered from it. The
 answer is a safety net, not news: live frames bring changes at once, and a head a second old
 only moves a missed frame's catch-up to the next ping.
+
+Group memberships live in Redis: after the channel layer reconnected (a restarted Redis has
+forgotten them) or an hour (channels-redis forgets members after a day), the next heartbeat
+joins every group again.
 
 One relay per event loop (a server process has one; each test has its own).
 """
@@ -29,26 +39,27 @@ import logging
 import secrets
 import time
 import weakref
+import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from channels.consumer import get_handler_name
 from channels.layers import BaseChannelLayer
 
-from accounts.events import page_group
+from accounts.events import page_group, page_of
 
 log = logging.getLogger("elevdialog.socket")
 
 HEARTBEAT_CACHE_SECONDS = 2.0
-LANES = 8  # channels the relay receives page events through at once
+LANES = 8  # channels the relay receives events through at once
 # channels-redis forgets group members after a day; the relay joins its groups again hourly.
 GROUP_REFRESH_SECONDS = 3600
 
 
-class Follower(Protocol):
-    async def dialogue_message(self, event: dict[str, Any]) -> None: ...
-
-    async def dialogue_typing(self, event: dict[str, Any]) -> None: ...
+class Member(Protocol):
+    """A socket: the relay calls its handler for each event of its groups, by the event's
+    type as Channels names handlers ("dialogue.message" -> ``dialogue_message``)."""
 
 
 HeartbeatRead = Callable[[list[int], list[int]], Awaitable[tuple[dict[int, int], dict[int, int]]]]
@@ -58,8 +69,8 @@ class ProcessRelay:
     def __init__(self, layer: BaseChannelLayer, read: HeartbeatRead) -> None:
         self.layer = layer
         self.read = read  # (page ids, user ids) -> (heads, unread counts): one read of both
-        self.channels: list[str] = []  # the lanes: a page's events come through lane page % LANES
-        self.followers: dict[int, set[Follower]] = {}
+        self.channels: list[str] = []  # the lanes: a group's events come through one of them
+        self.members: dict[str, set[Member]] = {}  # group -> the sockets here that joined it
         self.connected: Counter[int] = Counter()  # user id -> open sockets in this process
         self.tasks: list[asyncio.Task[None]] = []
         self.changing = asyncio.Lock()  # joins and leaves of groups, in order
@@ -81,61 +92,69 @@ class ProcessRelay:
             del self.connected[user_id]
             self.unread.pop(user_id, None)
 
-    async def follow(self, page_id: int, follower: Follower) -> bool:
-        """Relay the page's events to ``follower``; False if the page's group could not be
-        joined (Redis is away: a later heartbeat joins again, and catch-up covers the gap)."""
+    async def follow(self, page_id: int, member: Member) -> bool:
+        return await self.join(page_group(page_id), member)
+
+    async def join(self, group: str, member: Member) -> bool:
+        """Hand the group's events to ``member``; False if the group could not be joined
+        (Redis is away: a later heartbeat joins again, and catch-up covers the gap)."""
         async with self.changing:
             if not self.tasks or any(task.done() for task in self.tasks):
-                self._stop()
-                # Plain channels of its own, not process-specific ones ("specific.x!y") like
-                # its sockets': channels-redis receives those through one list per process,
-                # one message per round of a lock every waiting socket queues for, and at 200
-                # messages a second behind 1,000 sockets the page events fell seconds behind.
-                # A plain channel is received directly, but one message per two round trips
-                # to Redis (a pop and its clean-up): the pages are spread over LANES channels,
-                # each received by a task of its own, so that the pops overlap.
-                token = secrets.token_hex(12)
-                self.channels = [f"relay.{token}.{lane}" for lane in range(LANES)]
-                loop = asyncio.get_running_loop()
-                self.tasks = [loop.create_task(self._relay(channel)) for channel in self.channels]
-                self.joined_at_reconnection = self._reconnections()
-                self.joined_at = time.monotonic()
-            followers = self.followers.setdefault(page_id, set())
-            followers.add(follower)
-            if len(followers) > 1:
+                self._start()
+            members = self.members.setdefault(group, set())
+            members.add(member)
+            if len(members) > 1:
                 return True
-            return await self._join(page_id)
+            return await self._join(group)
 
-    async def leave(self, page_id: int, follower: Follower) -> None:
+    async def leave(self, group: str, member: Member) -> None:
         async with self.changing:
-            followers = self.followers.get(page_id)
-            if followers is None or follower not in followers:
+            members = self.members.get(group)
+            if members is None or member not in members:
                 return
-            followers.discard(follower)
-            if followers:
+            members.discard(member)
+            if members:
                 return
-            del self.followers[page_id]
-            self.heads.pop(page_id, None)
+            del self.members[group]
+            page_id = page_of(group)
+            if page_id is not None:
+                self.heads.pop(page_id, None)
             try:
-                await self.layer.group_discard(page_group(page_id), self._lane(page_id))
+                await self.layer.group_discard(group, self._lane(group))
             except Exception:  # leaving is best effort; memberships expire
                 log.debug("group_discard failed", exc_info=True)
-            if not self.followers:
-                self._stop()  # nothing to relay; the next follow starts again
+            if not self.members:
+                self._stop()  # nothing to relay; the next join starts again
 
-    def _lane(self, page_id: int) -> str:
-        return self.channels[page_id % LANES]
+    def _start(self) -> None:
+        self._stop()
+        # Plain channels of its own, not process-specific ones ("specific.x!y"): channels-redis
+        # receives those through one list per process, one message per round of a lock every
+        # waiting receiver queues for, and at 200 messages a second behind 1,000 sockets the
+        # page events fell seconds behind. A plain channel is received directly, but one
+        # message per two round trips to Redis (a pop and its clean-up): the groups are
+        # spread over LANES channels, each received by a task of its own, so that the pops
+        # overlap.
+        token = secrets.token_hex(12)
+        self.channels = [f"relay.{token}.{lane}" for lane in range(LANES)]
+        loop = asyncio.get_running_loop()
+        self.tasks = [loop.create_task(self._relay(channel)) for channel in self.channels]
+        self.joined_at_reconnection = self._reconnections()
+        self.joined_at = time.monotonic()
+
+    def _lane(self, group: str) -> str:
+        return self.channels[zlib.crc32(group.encode()) % LANES]
 
     def _stop(self) -> None:
         for task in self.tasks:
             task.cancel()
         self.tasks = []
 
-    async def _join(self, page_id: int) -> bool:
+    async def _join(self, group: str) -> bool:
         try:
-            await self.layer.group_add(page_group(page_id), self._lane(page_id))
+            await self.layer.group_add(group, self._lane(group))
         except Exception:
-            log.warning("could not join page %s (will retry at the next heartbeat)", page_id, exc_info=True)
+            log.warning("could not join %s (will retry at the next heartbeat)", group, exc_info=True)
             self.joined_at_reconnection = -1
             return False
         return True
@@ -144,8 +163,8 @@ class ProcessRelay:
         return int(getattr(self.layer, "reconnections", 0))
 
     async def rejoin_if_needed(self) -> None:
-        """At a heartbeat: join every page's group again if the channel layer reconnected since
-        (a restarted Redis forgot them) or an hour has passed."""
+        """At a heartbeat: join every group again if the channel layer reconnected since (a
+        restarted Redis forgot them) or an hour has passed."""
         reconnections = self._reconnections()
         stale = time.monotonic() - self.joined_at > GROUP_REFRESH_SECONDS
         if not self.tasks or (reconnections == self.joined_at_reconnection and not stale):
@@ -153,8 +172,8 @@ class ProcessRelay:
         async with self.changing:
             self.joined_at_reconnection = reconnections
             self.joined_at = time.monotonic()
-            for page_id in list(self.followers):
-                await self._join(page_id)
+            for group in list(self.members):
+                await self._join(group)
 
     # --- Relaying ------------------------------------------------------------------------
 
@@ -168,15 +187,26 @@ class ProcessRelay:
                 log.warning("relay receive failed", exc_info=True)
                 await asyncio.sleep(1.0)
                 continue
-            kind = event.get("type")
-            for follower in list(self.followers.get(event.get("page", 0), ())):
-                try:
-                    if kind == "dialogue.message":
-                        await follower.dialogue_message(event)
-                    elif kind == "dialogue.typing":
-                        await follower.dialogue_typing(event)
-                except Exception:  # one closing socket must not keep the frame from the others
-                    log.debug("relaying %s failed", kind, exc_info=True)
+            await self.hand_out(event)
+
+    async def hand_out(self, event: dict[str, Any]) -> None:
+        """Call the handler of each member of the event's group here."""
+        try:
+            name = get_handler_name(event)
+        except ValueError:
+            name = ""
+        if not name or name.startswith("websocket_"):  # those come from the socket, never a group
+            log.warning("the relay dropped an event of type %r", event.get("type"))
+            return
+        for member in list(self.members.get(event.get("group", ""), ())):
+            handler = getattr(member, name, None)
+            if handler is None:
+                log.warning("no handler for %s", event["type"])
+                return
+            try:
+                await handler(event)
+            except Exception:  # one closing socket must not keep the event from the others
+                log.debug("relaying %s failed", event["type"], exc_info=True)
 
     # --- Heartbeats ----------------------------------------------------------------------
 
@@ -199,7 +229,8 @@ class ProcessRelay:
         self.refreshing = asyncio.get_running_loop().create_future()
         try:
             started = time.monotonic()
-            heads, unread = await self.read(list(self.followers), list(self.connected))
+            pages = [page_id for page_id in map(page_of, self.members) if page_id is not None]
+            heads, unread = await self.read(pages, list(self.connected))
             self.heads = heads
             self.unread = {pk: unread.get(pk, 0) for pk in self.connected}
             self.refreshed_at = started

@@ -3,7 +3,7 @@ WEBSOCKETS_PER_PERSON (one session once opened 200, each holding a server's memo
 share of every fan-out).
 
 Counted in the channel layer's Redis, under its key prefix: one sorted set per person whose
-members are the sockets' channel names, scored by when their place expires (by Redis' own
+members are the sockets' ids, scored by when their place expires (by Redis' own
 clock, so the servers' clocks do not matter). A socket takes a place as it connects and gives
 it back when it closes; each process renews the places of its open sockets every third of
 WEBSOCKET_SLOT_SECONDS. The places of a process that died without closing its sockets
@@ -28,7 +28,7 @@ from django.conf import settings
 
 log = logging.getLogger("elevdialog.socket")
 
-# KEYS[1] the person's set; ARGV: channel name, limit, lifetime in ms. 1 if the socket has a
+# KEYS[1] the person's set; ARGV: socket id, limit, lifetime in ms. 1 if the socket has a
 # place (now or already), 0 if the person's places are all taken.
 _TAKE = """
 local t = redis.call('TIME')
@@ -41,7 +41,7 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 """
-# KEYS: the people's sets; ARGV: lifetime in ms, then one channel name per key.
+# KEYS: the people's sets; ARGV: lifetime in ms, then one socket id per key.
 _RENEW = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -61,11 +61,11 @@ class SocketSlots:
     def __init__(self, layer: Any) -> None:
         self.layer = layer
         self.redis = all(hasattr(layer, name) for name in ("connection", "consistent_hash", "prefix"))
-        self.open: dict[str, int] = {}  # channel name -> user id, the sockets holding a place
+        self.open: dict[str, int] = {}  # socket id -> user id, the sockets holding a place
         self.renewer: asyncio.Task[None] | None = None
         self.warned_at = -_WARN_EVERY_SECONDS
 
-    async def take(self, user_id: int, channel: str) -> bool:
+    async def take(self, user_id: int, socket: str) -> bool:
         """Whether the socket may stay: False when the person has all their places taken."""
         limit = settings.WEBSOCKETS_PER_PERSON
         if not self.redis:
@@ -73,19 +73,19 @@ class SocketSlots:
         else:
             try:
                 allowed = bool(
-                    await self._script(_TAKE, [self._key(user_id)], [channel, limit, self._lifetime_ms()])
+                    await self._script(_TAKE, [self._key(user_id)], [socket, limit, self._lifetime_ms()])
                 )
             except Exception:  # Redis unreachable: let the socket in (see the module's docstring)
                 self._warn("could not count sockets in Redis; letting the socket in")
                 allowed = True
         if allowed:
-            self.open[channel] = user_id
+            self.open[socket] = user_id
             if self.renewer is None or self.renewer.done():
                 self.renewer = asyncio.get_running_loop().create_task(self._renew_while_open())
         return allowed
 
-    async def give_back(self, channel: str) -> None:
-        user_id = self.open.pop(channel, None)
+    async def give_back(self, socket: str) -> None:
+        user_id = self.open.pop(socket, None)
         if not self.open and self.renewer is not None:
             self.renewer.cancel()
             self.renewer = None
@@ -93,7 +93,7 @@ class SocketSlots:
             return
         key = self._key(user_id)
         try:
-            await self.layer.connection(self.layer.consistent_hash(key)).zrem(key, channel)
+            await self.layer.connection(self.layer.consistent_hash(key)).zrem(key, socket)
         except Exception:  # the place expires by itself
             log.debug("could not give a socket's place back", exc_info=True)
 
@@ -108,13 +108,13 @@ class SocketSlots:
         if not self.redis or not held:
             return
         by_shard: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for channel, user_id in held.items():
+        for socket, user_id in held.items():
             key = self._key(user_id)
-            by_shard[self.layer.consistent_hash(key)][key].append(channel)
-        for shard, channels_by_key in by_shard.items():
+            by_shard[self.layer.consistent_hash(key)][key].append(socket)
+        for shard, sockets_by_key in by_shard.items():
             pipeline = self.layer.connection(shard).pipeline(transaction=False)
-            for key, channels in channels_by_key.items():
-                pipeline.zrem(key, *channels)
+            for key, sockets in sockets_by_key.items():
+                pipeline.zrem(key, *sockets)
             try:
                 await pipeline.execute()
             except Exception:  # the places expire by themselves
@@ -133,16 +133,16 @@ class SocketSlots:
         """Extend the places of every socket open here (and put them back after Redis lost
         them)."""
         by_shard: dict[int, list[tuple[str, str]]] = defaultdict(list)
-        for channel, user_id in list(self.open.items()):
+        for socket, user_id in list(self.open.items()):
             key = self._key(user_id)
-            by_shard[self.layer.consistent_hash(key)].append((key, channel))
+            by_shard[self.layer.consistent_hash(key)].append((key, socket))
         for entries in by_shard.values():
             for start in range(0, len(entries), _RENEW_BATCH):
                 batch = entries[start : start + _RENEW_BATCH]
                 await self._script(
                     _RENEW,
                     [key for key, _c in batch],
-                    [self._lifetime_ms(), *(channel for _k, channel in batch)],
+                    [self._lifetime_ms(), *(socket for _k, socket in batch)],
                 )
 
     async def _script(self, script: str, keys: list[str], args: list[Any]) -> Any:

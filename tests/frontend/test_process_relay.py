@@ -1,9 +1,10 @@
-"""One server process's sockets together (``frontend.process_relay``): a page's group has one
-member per process however many tabs follow the page, its frame is encoded once, and the
-heartbeats of many sockets are answered from one read."""
+"""One server process's sockets together (``frontend.process_relay``): a group (a page's, a
+person's) has one member per process however many tabs joined it, a page's frame is encoded
+once, and the heartbeats of many sockets are answered from one read."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -11,12 +12,13 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from accounts.events import page_group
+from accounts.events import group_send, page_group, user_group
 from dialogue.models import StudentPage
 from frontend import process_relay
 from tests.support.cast import Cast
 from tests.support.sockets import (
     following,
+    frames_of_each,
     receive,
     receive_type,
     send,
@@ -122,3 +124,46 @@ async def test_the_bell_count_in_a_pong_is_each_persons_own(world: tuple[Cast, d
             pong = await receive(tab)
         assert pong["unread"] == await database_sync_to_async(unread_count)(user)
         await tab.disconnect()
+
+
+async def test_a_persons_two_tabs_are_one_member_of_their_group_and_only_they_hear_its_events(
+    world: tuple[Cast, dict[str, Any]],
+) -> None:
+    cast, extra = world
+    group = user_group(cast.guardian_1.pk)
+    assert await _members(group, forget=True) == 0
+    tabs = {name: await following(cast.guardian_1, extra["page"].pk) for name in ("phone", "laptop")}
+    tabs["teacher"] = await following(cast.teacher, extra["page"].pk)
+    assert await _members(group) == 1
+
+    await group_send(get_channel_layer(), group, {"type": "inbox.changed", "unread": 7})
+    heard = await frames_of_each(tabs)
+    assert heard["phone"] == heard["laptop"] == [{"type": "inbox", "unread": 7}]
+    assert heard["teacher"] == []
+
+    await tabs["phone"].disconnect()
+    assert await _members(group) == 1  # the laptop is still open
+    await tabs["laptop"].disconnect()
+    assert await _members(group) == 0
+    await tabs["teacher"].disconnect()
+
+
+async def test_an_event_that_would_act_as_the_socket_itself_is_dropped(
+    world: tuple[Cast, dict[str, Any]],
+) -> None:
+    """Only the socket's own connection speaks for it: an event on a group named like the
+    socket's own messages (a frame, a disconnect) is not handed to it."""
+    cast, extra = world
+    tab = await following(cast.guardian_1, extra["page"].pk)
+    layer = get_channel_layer()
+    group = user_group(cast.guardian_1.pk)
+    await group_send(
+        layer, group, {"type": "websocket.receive", "text": json.dumps({"type": "check", "body": "x"})}
+    )
+    await group_send(layer, group, {"type": "websocket.disconnect", "code": 1000})
+    await group_send(layer, group, {"type": "inbox.changed", "unread": 2})
+
+    assert await receive(tab) == {"type": "inbox", "unread": 2}  # the events before it were dropped
+    await send(tab, {"type": "ping"})
+    assert (await receive(tab))["type"] == "pong"  # still open, and nothing else came
+    await tab.disconnect()
