@@ -5,18 +5,15 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.routing import ProtocolTypeRouter
 from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()  # sets Django up before the imports below
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.urls import path  # noqa: E402
 
-from config.security import LoggedOriginValidator  # noqa: E402
 from config.socket_server import (  # noqa: E402
-    RefuseWhileDatabaseIsDown,
+    SocketDoor,
     close_oversized_messages_with_1009,
     give_back_socket_places_at_shutdown,
 )
@@ -37,9 +34,7 @@ application = ProtocolTypeRouter(
         # An Origin other than the site's own (scheme, host and port) or a missing one is
         # refused (and logged) before the session is read: another site's page must not open
         # a socket with a visitor's cookies.
-        "websocket": LoggedOriginValidator(
-            RefuseWhileDatabaseIsDown(AuthMiddlewareStack(URLRouter([path("ws/", LiveConsumer.as_asgi())]))),
-        ),
+        "websocket": SocketDoor(LiveConsumer),
     }
 )
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
@@ -121,30 +120,25 @@ def origin_for_log(text: str | None) -> str:
     return re.sub(r"\d{6,}", "...", str(origin))
 
 
-class LoggedOriginValidator:
-    """The WebSocket Origin check. The Origin must be one of the site's own origins, scheme,
-    host and port alike: the origin the browser reached this server at (its Host header,
-    which must be one of ALLOWED_HOSTS, and the scheme it used), or one named in
-    CSRF_TRUSTED_ORIGINS or SITE_URL. A missing Origin is refused. Every refusal is logged:
-    a refused origin is a cross-site attempt or a misconfiguration, and either needs looking
-    at. (Channels' own validator compared the host only: another port or scheme on an
-    allowed host got through.)"""
+def origin_admitted(scope: Mapping[str, Any]) -> bool:
+    """The WebSocket Origin check (``config.socket_server.SocketDoor`` asks it first). The
+    Origin must be one of the site's own origins, scheme, host and port alike: the origin the
+    browser reached this server at (its Host header, which must be one of ALLOWED_HOSTS, and
+    the scheme it used), or one named in CSRF_TRUSTED_ORIGINS or SITE_URL. A missing Origin
+    is refused. Every refusal is logged: a refused origin is a cross-site attempt or a
+    misconfiguration, and either needs looking at. (Channels' own validator compared the
+    host only: another port or scheme on an allowed host got through.)"""
+    text = _header(scope, b"origin")
+    if text is not None and origin_allowed(SiteOrigin.parse(text), scope):
+        return True
+    security_log.warning("WebSocket refused: origin %s", origin_for_log(text))
+    return False
 
-    def __init__(self, application: Any) -> None:
-        self.application = application
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        text = _header(scope, b"origin")
-        if text is not None and self.allowed(SiteOrigin.parse(text), scope):
-            return await self.application(scope, receive, send)
-        security_log.warning("WebSocket refused: origin %s", origin_for_log(text))
-        return await WebsocketDenier()(scope, receive, send)
-
-    @staticmethod
-    def allowed(origin: SiteOrigin | None, scope: Mapping[str, Any]) -> bool:
-        if origin is None:
-            return False
-        own = request_origin(scope)
-        return (own is not None and own.admits(origin)) or any(
-            trusted.admits(origin) for trusted in trusted_origins()
-        )
+def origin_allowed(origin: SiteOrigin | None, scope: Mapping[str, Any]) -> bool:
+    if origin is None:
+        return False
+    own = request_origin(scope)
+    return (own is not None and own.admits(origin)) or any(
+        trusted.admits(origin) for trusted in trusted_origins()
+    )

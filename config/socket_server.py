@@ -6,54 +6,42 @@ connection); both now close with a code.
 
 from __future__ import annotations
 
-import logging
 import sys
-import time
+from importlib import import_module
 from typing import Any
 
-from frontend.socket_protocol import CLOSE_UNAVAILABLE, DATABASE_UNAVAILABLE
+from channels.security.websocket import WebsocketDenier
+from django.conf import settings
+from django.http.cookie import parse_cookie
+
+from config.security import origin_admitted
 from frontend.socket_slots import give_back_every_place
 
-log = logging.getLogger("elevdialog.socket")
 
+class SocketDoor:
+    """The live socket's handshake before its consumer, in one layer: the path, the Origin
+    (``config.security.origin_admitted``: refused and logged), and the session named by the
+    cookie, loaded when the consumer first reads it (``frontend.consumer``: the person, and
+    the 4503 close while the database cannot be reached).
 
-class RefuseWhileDatabaseIsDown:
-    """Around the handshake (session, user, code step: all read from the database): when
-    the database cannot be reached, accept and close at once with 4503, which the browser
-    backs off from, instead of failing the handshake with HTTP 500 and a traceback. (An HTTP
-    refusal would reach the browser only as "connection failed", code 1006.) Once the socket
-    is accepted the consumer answers outages itself."""
+    Channels' stack did this in five layers (origin, cookies, session, auth, router) and ours
+    in a sixth around them (the database watch). Each kept a copy of the scope and a waiting
+    coroutine for the socket's whole life, and two of them wrapped every frame the socket
+    sent: memory and CPU for every open socket, and nothing a socket uses after its
+    handshake."""
 
-    def __init__(self, application: Any) -> None:
-        self.application = application
-        self.warned_at = -60.0
-        self.refused = 0
+    def __init__(self, consumer_class: Any) -> None:
+        self.consumer_class = consumer_class
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
-        answered = False
-
-        async def watched_send(message: dict[str, Any]) -> None:
-            nonlocal answered
-            answered = answered or message["type"] in ("websocket.accept", "websocket.close")
-            await send(message)
-
-        try:
-            return await self.application(scope, receive, watched_send)
-        except DATABASE_UNAVAILABLE:
-            if answered:
-                raise
-            self._note()
-            await send({"type": "websocket.accept"})
-            await send({"type": "websocket.close", "code": CLOSE_UNAVAILABLE})
-            return None
-
-    def _note(self) -> None:
-        """One warning a minute (every browser retries), without a traceback: not a bug."""
-        self.refused += 1
-        now = time.monotonic()
-        if now - self.warned_at >= 60:
-            log.warning("database unavailable: %d socket handshakes closed with 4503", self.refused)
-            self.warned_at, self.refused = now, 0
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        path = str(scope.get("path", "")).removeprefix(str(scope.get("root_path", "")))
+        if path != "/ws/" or not origin_admitted(scope):
+            await WebsocketDenier()(scope, receive, send)
+            return
+        cookie = next((value for key, value in scope.get("headers", ()) if key == b"cookie"), b"")
+        session_key = parse_cookie(cookie.decode("latin-1")).get(settings.SESSION_COOKIE_NAME)
+        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        await self.consumer_class()(dict(scope, session=session), receive, send)
 
 
 def close_oversized_messages_with_1009() -> None:

@@ -24,13 +24,17 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from channels.consumer import get_handler_name
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.contrib import auth
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -52,6 +56,7 @@ from frontend.socket_protocol import (
     DATABASE_UNAVAILABLE,
     RETRY_AFTER_SECONDS,
     UnreadableFrame,
+    handshake_outage_log,
     outage_log,
     read_frame,
     too_many_sockets,
@@ -62,6 +67,15 @@ from notifications.queries import unread_counts
 from writing.frames import answer_frame, encode_frame
 
 log = logging.getLogger("elevdialog.socket")
+
+
+def _person(session: SessionBase) -> User | None:
+    """The session's person as Django reads it for a request (the session's auth hash
+    checked: a changed password ends it), if active and past the one-time-code step."""
+    user = auth.get_user(cast(HttpRequest, SimpleNamespace(session=session)))
+    if not isinstance(user, User) or not user.is_active or not session_is_verified(session, user):
+        return None
+    return user
 
 
 def _heartbeat_read(page_ids: list[int], user_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
@@ -109,11 +123,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
     # --- Connection --------------------------------------------------------------------
 
     async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated or not user.is_active:
-            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+        try:
+            user = await database_sync_to_async(_person)(self.scope["session"])
+        except DATABASE_UNAVAILABLE:
+            # Accept and close at once with 4503, which the browser backs off from, rather
+            # than fail the handshake with HTTP 500 and a traceback (an HTTP refusal reaches
+            # the browser only as "connection failed", code 1006).
+            handshake_outage_log.note()
+            await self.accept()
+            await self.close(code=CLOSE_UNAVAILABLE)
             return
-        if not await database_sync_to_async(session_is_verified)(self.scope["session"], user):
+        if user is None:
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
             return
         # Following an archive as the school needs a recent strong login (``dialogue.doors``):

@@ -57,10 +57,11 @@ def too_many_sockets(limit: int) -> ActionError:
 
 
 class OutageLog:
-    """One warning a minute while the database cannot be reached: every frame of every
-    socket would otherwise log its own, and none of them is a fault of the frame."""
+    """One warning a minute while the database cannot be reached: every frame or handshake
+    of every socket would otherwise log its own, and none of them is a fault of its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, what: str) -> None:
+        self.what = what
         self.last = -60.0
         self.answered = 0
 
@@ -68,11 +69,12 @@ class OutageLog:
         self.answered += 1
         now = time.monotonic()
         if now - self.last >= 60:
-            log.warning("database unavailable: %d socket frames answered 'unavailable'", self.answered)
+            log.warning("database unavailable: %d %s", self.answered, self.what)
             self.last, self.answered = now, 0
 
 
-outage_log = OutageLog()
+outage_log = OutageLog("socket frames answered 'unavailable'")
+handshake_outage_log = OutageLog("socket handshakes closed with 4503")
 
 
 # The app's own limit; Daphne closes the socket (code 1009) on messages of 1 MiB or more.

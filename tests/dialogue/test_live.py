@@ -28,6 +28,7 @@ from tests.support.sockets import (
     receive,
     receive_type,
     send,
+    session_cookie,
     subscribe,
     world_fixture,  # noqa: F401 - a fixture used by name ("world")
 )
@@ -148,6 +149,41 @@ async def test_no_session_and_an_unverified_staff_session_are_refused(
             (b"cookie", f"sessionid={cookie}".encode()),
         ],
     )
+    connected, code = await communicator.connect()
+    assert not connected
+    assert code == 4401
+
+
+async def test_the_socket_is_served_at_its_own_path_only_and_not_to_a_session_of_an_old_password(
+    world: tuple[Cast, dict[str, Any]],
+) -> None:
+    from channels.testing import WebsocketCommunicator
+    from django.conf import settings
+
+    from config.asgi import application
+
+    cast, _extra = world
+    cookie = await database_sync_to_async(session_cookie)(cast.guardian_1)
+    headers = [
+        (b"host", b"testserver"),
+        (b"origin", b"http://testserver"),
+        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()),
+    ]
+    for path in ("/ws/other/", "/ws", "/"):
+        communicator = WebsocketCommunicator(application, path, headers=headers)
+        connected, _code = await communicator.connect()
+        assert not connected, path
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
+    connected, _code = await communicator.connect()
+    assert connected
+    await communicator.disconnect()
+
+    def change_password() -> None:
+        cast.guardian_1.set_password("ett helt annat lösenord")
+        cast.guardian_1.save()
+
+    await database_sync_to_async(change_password)()
+    communicator = WebsocketCommunicator(application, "/ws/", headers=headers)
     connected, code = await communicator.connect()
     assert not connected
     assert code == 4401
