@@ -1,107 +1,111 @@
-"""channels-redis, made to survive a Redis restart without restarting the server.
+"""The channel layer: groups fan out between server processes by Redis pub/sub.
 
-channels-redis keeps a pool of Redis connections per event loop. When Redis restarts, the
-pooled connections are dead and every operation on them fails (WebSocket handshakes end in
-500) until the process restarts. This layer drops the loop's pool on a connection error and
-tries again: once for sends and group changes (then the error propagates, so callers fail
-loudly instead of pretending), and with backoff, indefinitely, for the receive loop of a
-connected socket, so sockets stay open across the restart.
+channels-redis' pub/sub layer (``channels_redis.pubsub``): a group send is one PUBLISH, and
+each server process subscribes once to each group one of its sockets follows (the process
+relay, ``frontend.process_relay``, joins a group once per process). Redis pushes the messages
+down one connection per process; nothing is polled, and nothing waits in Redis for a
+receiver. channels-redis' list-based layer, used before, took two round trips to Redis for
+each message a process received and a sorted-set walk for each group send: at 200 messages a
+second that was a quarter of the servers' CPU and all of Redis' (bench/dialogue_load.py).
 
-Group memberships live in Redis and are lost when it restarts without persistence;
-consumers re-join theirs at the next heartbeat after this layer reconnected (see
-``reconnections``; the receive loop notices a restart within seconds), and clients catch
-up on missed events from the database (heartbeat replies carry each page's latest event
-number).
+Nothing is kept in Redis for a group: a message published while a process's subscription is
+down (Redis restarting) does not reach that process, and its sockets catch up from the
+database (heartbeat replies carry each page's latest event number). redis-py subscribes the
+connection again to everything it had when it reconnects.
+
+What this adds to channels-redis' layer:
+
+- a Redis that stops answering is noticed: when the subscription has been quiet for
+  ``ping_seconds`` it is pinged, and a pong that does not come within the hosts'
+  ``socket_timeout`` is logged ("Redis unreachable") and the connection opened again; a
+  refused or lost connection is logged once per attempt, with backoff, not as a traceback
+  a second;
+- publishing does not queue behind the subscription's lock (channels-redis holds one lock per
+  Redis for both), so a burst of sends is published concurrently over the pool;
+- ``connection`` and ``consistent_hash``: the same Redis counts each person's sockets
+  (``frontend.socket_slots``), through the pool this layer publishes with.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from channels_redis.core import RedisChannelLayer
+from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
+from channels_redis.utils import _consistent_hash, _wrap_close, decode_hosts
 from redis import exceptions as redis_errors
 
 log = logging.getLogger("elevdialog.channels")
 
 CONNECTION_ERRORS = (redis_errors.ConnectionError, redis_errors.TimeoutError, ConnectionError, OSError)
-T = TypeVar("T")
+BACKOFF_MAX_SECONDS = 5.0
 
 
-class ResilientRedisChannelLayer(RedisChannelLayer):
-    receive_backoff_max = 5.0
-    # How many times this process has reconnected to Redis. A restarted Redis has forgotten
-    # every group membership, so consumers re-join when this has moved since they joined.
-    reconnections = 0
+class ResilientRedisChannelLayer(RedisPubSubChannelLayer):
+    def _get_layer(self) -> RedisPubSubLoopLayer:
+        loop = asyncio.get_running_loop()
+        layer = self._layers.get(loop)
+        if layer is None:
+            layer = self._layers[loop] = _LoopLayer(*self._args, **self._kwargs, channel_layer=self)
+            _wrap_close(self, loop)
+        return layer
 
-    def __init__(self, *, receive_timeout: float | None = None, **config: Any) -> None:
-        """``receive_timeout``: how long one blocking receive waits in Redis (channels-redis'
-        ``brpop_timeout``). The hosts' ``socket_timeout`` must be well above it, or an idle
-        receive that Redis answers "nothing yet" on time is cut off as a dead connection
-        (settings.REDIS_SOCKET_TIMEOUT says more)."""
-        super().__init__(**config)
-        if receive_timeout is not None:
-            self.brpop_timeout = receive_timeout
+    def connection(self, index: int) -> Any:
+        """The Redis client of shard ``index`` on the running event loop."""
+        shard = self._get_layer()._shards[index]
+        shard._ensure_redis()
+        return shard._redis
 
-    async def _reset_connections(self) -> None:
-        """Forget this event loop's connections; the next operation opens new ones."""
-        self.reconnections += 1
-        layer = self._layers.pop(asyncio.get_running_loop(), None)
-        if layer is not None:
-            try:
-                await layer.flush()
-            except Exception:  # closing dead connections may fail in many ways
-                log.debug("closing dead Redis connections failed", exc_info=True)
+    def consistent_hash(self, name: str) -> int:
+        return int(_consistent_hash(name, len(self._get_layer()._shards)))
 
-    async def _once_more_on_disconnect(self, operation: Callable[..., Awaitable[T]], *args: Any) -> T:
-        try:
-            return await operation(*args)
-        except CONNECTION_ERRORS:
-            log.warning("Redis connection lost; reconnecting")
-            await self._reset_connections()
-            return await operation(*args)
 
-    async def send(self, channel: str, message: dict[str, Any]) -> None:
-        await self._once_more_on_disconnect(super().send, channel, message)
+class _LoopLayer(RedisPubSubLoopLayer):
+    def __init__(self, *args: Any, ping_seconds: float = 5.0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._shards = [_Shard(host, self, ping_seconds) for host in decode_hosts(kwargs.get("hosts"))]
 
-    async def group_add(self, group: str, channel: str) -> None:
-        await self._once_more_on_disconnect(super().group_add, group, channel)
 
-    async def group_discard(self, group: str, channel: str) -> None:
-        await self._once_more_on_disconnect(super().group_discard, group, channel)
+class _Shard(RedisSingleShardConnection):
+    def __init__(self, host: dict[str, Any], layer: _LoopLayer, ping_seconds: float) -> None:
+        super().__init__(host, layer)
+        self.ping_seconds = ping_seconds
+        self.answer_seconds = float(host.get("socket_timeout") or 2 * ping_seconds)
 
-    async def group_send(self, group: str, message: dict[str, Any]) -> None:
-        await self._once_more_on_disconnect(super().group_send, group, message)
+    async def publish(self, channel: str, message: bytes) -> None:
+        self._ensure_redis()
+        await self._redis.publish(channel, message)
 
-    async def _brpop_with_clean(self, index: int, channel: str, timeout: float) -> Any:
-        """channels-redis' blocking pop, which its receive repeats until a message comes.
-
-        On Python 3.11, ``asyncio.wait_for`` (redis-py's, while it opens a connection) swallows
-        a cancellation that lands just as what it waits for completes. A receive cancelled
-        then went on polling its channel for ever: a relay's lanes stopped a millisecond
-        after they started never ended, and kept a test's event loop from closing. The task
-        still counts the cancellation (``cancelling()``), so it is honoured here, between
-        pops: within one ``receive_timeout`` at the latest."""
-        _end_if_cancelled()
-        result = await super()._brpop_with_clean(index, channel, timeout)
-        _end_if_cancelled()
-        return result
-
-    async def receive(self, channel: str) -> dict[str, Any]:
+    async def _do_receiving(self) -> None:
+        loop = asyncio.get_running_loop()
+        heard_at = loop.time()
+        pinged_at: float | None = None
         delay = 0.1
         while True:
+            if not (self._pubsub and self._pubsub.subscribed):
+                await asyncio.sleep(0.1)
+                heard_at, pinged_at = loop.time(), None
+                continue
             try:
-                return await super().receive(channel)
+                message = await self._pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+                now = loop.time()
+                if message is not None:
+                    heard_at, pinged_at, delay = now, None, 0.1
+                    if message["type"] != "pong":
+                        self._receive_message(message)
+                elif pinged_at is not None and now - pinged_at > self.answer_seconds:
+                    log.warning("Redis unreachable: no pong in %.1f s; reconnecting", self.answer_seconds)
+                    await self._pubsub.connection.disconnect()
+                    heard_at, pinged_at = now, None
+                elif pinged_at is None and now - heard_at > self.ping_seconds:
+                    await self._pubsub.ping()
+                    pinged_at = now
             except CONNECTION_ERRORS:
                 log.warning("Redis unreachable while receiving; retrying in %.1f s", delay)
-                await self._reset_connections()
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, self.receive_backoff_max)
-
-
-def _end_if_cancelled() -> None:
-    task = asyncio.current_task()
-    if task is not None and task.cancelling():
-        raise asyncio.CancelledError
+                delay = min(delay * 2, BACKOFF_MAX_SECONDS)
+                heard_at, pinged_at = loop.time(), None
+            except Exception:  # do not spin on what is not a connection problem
+                log.exception("receiving from Redis failed")
+                await asyncio.sleep(1.0)

@@ -189,17 +189,12 @@ def _seconds(name: str, default: float) -> float:
     return value
 
 
-# How long channels-redis' receive waits in Redis for a message (BZPOPMIN) before it asks
-# again: an idle server process asks once per period.
-CHANNEL_LAYER_RECEIVE_TIMEOUT = _seconds("CHANNEL_LAYER_RECEIVE_TIMEOUT", 5)
-# How long a Redis command may take before Redis counts as unreachable. It must be well above
-# the blocking receive: at redis-py's default (5 s, the same as the receive) a receive that
-# Redis answered "nothing yet" on time raced the socket timeout, and a healthy, idle Redis was
-# taken for a dead one every few receives. A Redis that is down or restarting is noticed at
-# once (the connection is refused or reset); one that hangs, within this time.
-REDIS_SOCKET_TIMEOUT = _seconds("REDIS_SOCKET_TIMEOUT", 2 * CHANNEL_LAYER_RECEIVE_TIMEOUT)
-if REDIS_SOCKET_TIMEOUT <= CHANNEL_LAYER_RECEIVE_TIMEOUT:
-    raise ConfigurationError("REDIS_SOCKET_TIMEOUT must be longer than CHANNEL_LAYER_RECEIVE_TIMEOUT.")
+# A server process's subscription to Redis (config/channel_layer.py) is pinged after this
+# many quiet seconds, and Redis counts as unreachable when a command, or that ping, has had no
+# answer within REDIS_SOCKET_TIMEOUT. A Redis that is down or restarting is noticed at once
+# (the connection is refused or reset); one that hangs, within the two together.
+CHANNEL_LAYER_PING_SECONDS = _seconds("CHANNEL_LAYER_PING_SECONDS", 5)
+REDIS_SOCKET_TIMEOUT = _seconds("REDIS_SOCKET_TIMEOUT", 2 * CHANNEL_LAYER_PING_SECONDS)
 
 REDIS_URL = env.optional_string("REDIS_URL")
 if REDIS_URL is None:
@@ -213,13 +208,8 @@ else:
             # Test runs sharing one Redis must not hear each other's groups.
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_SOCKET_TIMEOUT}],
-                "receive_timeout": CHANNEL_LAYER_RECEIVE_TIMEOUT,
+                "ping_seconds": CHANNEL_LAYER_PING_SECONDS,
                 "prefix": f"test-{DATABASES['default']['NAME']}" if TESTING else "asgi",
-                # All sockets of one server process receive through one channel; at the
-                # default capacity of 100 a burst of fan-out overflowed it and channels-redis
-                # dropped the surplus without a word (clients then had to catch up).
-                "capacity": env.integer("CHANNEL_LAYER_CAPACITY", 5000),
-                "expiry": 30,
             },
         }
     }

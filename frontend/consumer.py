@@ -107,8 +107,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Channels' own gives every consumer a channel of its own and waits on it beside the
-        socket: a channels-redis receive, a queue and two tasks per socket (about 5 KiB of an
-        idle socket's memory), and a round of ``asyncio.wait`` per frame. The sockets' events
+        socket: a receive, a queue and two tasks per socket (about 5 KiB of an idle socket's
+        memory with channels-redis), and a round of ``asyncio.wait`` per frame. The sockets' events
         come through the process relay instead, so only the socket is waited on."""
         self.scope = scope
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
@@ -327,9 +327,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await group_send(self.channel_layer, group, event)
 
     async def on_ping(self, frame: dict[str, Any]) -> None:
-        """Heartbeat: the process joins its groups again if the channel layer has reconnected
-        since they were joined (a restarted Redis forgot them), and the browser is told each
-        page's latest event number so it can catch up on anything the channel layer dropped."""
+        """Heartbeat: the process joins its groups again if a join failed (Redis was away), and
+        the browser is told each page's latest event number so it can catch up on anything the
+        channel layer dropped."""
         await self.relay.rejoin_if_needed()
         try:
             # From the process's heartbeat read, at most a couple of seconds old (process_relay).

@@ -2,18 +2,17 @@
 heartbeat's answers from one read.
 
 Fan-out: every socket used to have a channel of its own and join its groups with it, so a
-message on a page with five open tabs crossed the channel layer five times (a Redis list push
-and a pop for each socket) and was encoded as JSON five times, and each idle socket held a
-receive of its own waiting in channels-redis (a queue and two tasks, about 5 KiB). Here the
-process joins each group once, through a few channels of its own (the lanes), when the first
-of its sockets joins it, and leaves it when the last one leaves; an event crosses the layer
-once per process and group and is handed to each local member of the group it names
+message on a page with five open tabs crossed the channel layer five times and was encoded as
+JSON five times, and each idle socket held a receive of its own (a queue and two tasks, about
+5 KiB). Here the process joins each group once, through one channel of its own, when the
+first of its sockets joins it, and leaves it when the last one leaves; an event crosses the
+layer once per process and group and is handed to each local member of the group it names
 (``accounts.events.group_send`` puts the group in every event). Every group goes this way:
 pages (messages and typing in threads everyone on the page reads), a person's own group
 (private threads, notifications, access checks), a student's and a class blog's. A socket has
 no channel of its own (``frontend.consumer.LiveConsumer``).
 
-A member's handler is awaited in the lane's task, in the order the events came: handlers
+A member's handler is awaited in the relay's task, in the order the events came: handlers
 must not wait for anything slow (a socket send is quick), and those that need the database
 start a task of their own.
 
@@ -25,9 +24,10 @@ every ``HEARTBEAT_CACHE_SECONDS``, and pings between refreshes are answered from
 answer is a safety net, not news: live frames bring changes at once, and a head a second old
 only moves a missed frame's catch-up to the next ping.
 
-Group memberships live in Redis: after the channel layer reconnected (a restarted Redis has
-forgotten them) or an hour (channels-redis forgets members after a day), the next heartbeat
-joins every group again.
+With Redis, a membership is a subscription of the process's connection, which redis-py
+renews itself when it reconnects (``config.channel_layer``). The in-memory layer of the
+embedded default forgets members after a day, so the relay joins its groups again hourly, at a
+heartbeat.
 
 One relay per event loop (a server process has one; each test has its own).
 """
@@ -36,10 +36,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 import weakref
-import zlib
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
@@ -52,8 +50,7 @@ from accounts.events import page_group, page_of
 log = logging.getLogger("elevdialog.socket")
 
 HEARTBEAT_CACHE_SECONDS = 2.0
-LANES = 8  # channels the relay receives events through at once
-# channels-redis forgets group members after a day; the relay joins its groups again hourly.
+# The in-memory layer forgets group members after a day; the relay joins its groups again hourly.
 GROUP_REFRESH_SECONDS = 3600
 
 
@@ -69,13 +66,13 @@ class ProcessRelay:
     def __init__(self, layer: BaseChannelLayer, read: HeartbeatRead) -> None:
         self.layer = layer
         self.read = read  # (page ids, user ids) -> (heads, unread counts): one read of both
-        self.channels: list[str] = []  # the lanes: a group's events come through one of them
+        self.channel = ""  # every group's events come through it
         self.members: dict[str, set[Member]] = {}  # group -> the sockets here that joined it
         self.connected: Counter[int] = Counter()  # user id -> open sockets in this process
-        self.tasks: list[asyncio.Task[None]] = []
+        self.task: asyncio.Task[None] | None = None
         self.changing = asyncio.Lock()  # joins and leaves of groups, in order
-        self.joined_at_reconnection = -1
         self.joined_at = 0.0
+        self.rejoin = False  # a join failed: the next heartbeat joins every group again
         self.heads: dict[int, int] = {}
         self.unread: dict[int, int] = {}
         self.refreshed_at = -HEARTBEAT_CACHE_SECONDS
@@ -99,8 +96,8 @@ class ProcessRelay:
         """Hand the group's events to ``member``; False if the group could not be joined
         (Redis is away: a later heartbeat joins again, and catch-up covers the gap)."""
         async with self.changing:
-            if not self.tasks or any(task.done() for task in self.tasks):
-                self._start()
+            if self.task is None or self.task.done():
+                await self._start()
             members = self.members.setdefault(group, set())
             members.add(member)
             if len(members) > 1:
@@ -120,58 +117,41 @@ class ProcessRelay:
             if page_id is not None:
                 self.heads.pop(page_id, None)
             try:
-                await self.layer.group_discard(group, self._lane(group))
+                await self.layer.group_discard(group, self.channel)
             except Exception:  # leaving is best effort; memberships expire
                 log.debug("group_discard failed", exc_info=True)
             if not self.members:
                 self._stop()  # nothing to relay; the next join starts again
 
-    def _start(self) -> None:
+    async def _start(self) -> None:
         self._stop()
-        # Plain channels of its own, not process-specific ones ("specific.x!y"): channels-redis
-        # receives those through one list per process, one message per round of a lock every
-        # waiting receiver queues for, and at 200 messages a second behind 1,000 sockets the
-        # page events fell seconds behind. A plain channel is received directly, but one
-        # message per two round trips to Redis (a pop and its clean-up): the groups are
-        # spread over LANES channels, each received by a task of its own, so that the pops
-        # overlap.
-        token = secrets.token_hex(12)
-        self.channels = [f"relay.{token}.{lane}" for lane in range(LANES)]
-        loop = asyncio.get_running_loop()
-        self.tasks = [loop.create_task(self._relay(channel)) for channel in self.channels]
-        self.joined_at_reconnection = self._reconnections()
+        self.channel = await self.layer.new_channel("relay.")
+        self.task = asyncio.get_running_loop().create_task(self._relay(self.channel))
         self.joined_at = time.monotonic()
-
-    def _lane(self, group: str) -> str:
-        return self.channels[zlib.crc32(group.encode()) % LANES]
+        for group in list(self.members):  # groups of a relay task that ended (never expected)
+            await self._join(group)
 
     def _stop(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        self.tasks = []
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
 
     async def _join(self, group: str) -> bool:
         try:
-            await self.layer.group_add(group, self._lane(group))
+            await self.layer.group_add(group, self.channel)
         except Exception:
             log.warning("could not join %s (will retry at the next heartbeat)", group, exc_info=True)
-            self.joined_at_reconnection = -1
+            self.rejoin = True
             return False
         return True
 
-    def _reconnections(self) -> int:
-        return int(getattr(self.layer, "reconnections", 0))
-
     async def rejoin_if_needed(self) -> None:
-        """At a heartbeat: join every group again if the channel layer reconnected since (a
-        restarted Redis forgot them) or an hour has passed."""
-        reconnections = self._reconnections()
+        """At a heartbeat: join every group again if a join failed or an hour has passed."""
         stale = time.monotonic() - self.joined_at > GROUP_REFRESH_SECONDS
-        if not self.tasks or (reconnections == self.joined_at_reconnection and not stale):
+        if self.task is None or not (self.rejoin or stale):
             return
         async with self.changing:
-            self.joined_at_reconnection = reconnections
-            self.joined_at = time.monotonic()
+            self.joined_at, self.rejoin = time.monotonic(), False
             for group in list(self.members):
                 await self._join(group)
 

@@ -44,19 +44,19 @@ def problems_in(lines: list[str]) -> list[str]:
 
 # --- Redis: quiet is not dead, hung is -----------------------------------------------------------
 
-# The blocking receive is shortened so that the test sees many receive cycles in seconds:
-# what used to go wrong happened at the end of a cycle in which nothing arrived (the socket
-# timeout equalled the receive's, 5 s each); every timeout scales with it (REDIS_SOCKET_TIMEOUT
-# defaults to twice the receive), so each cycle here is the production cycle, faster.
-RECEIVE_SECONDS = 0.5
-IDLE_SECONDS = 10.0  # 20 receive cycles in which nothing arrives
+# The quiet spell after which the server pings Redis is shortened so that the test sees many
+# of them in seconds (a healthy, idle Redis was once taken for a dead one at the end of such a
+# spell); REDIS_SOCKET_TIMEOUT, how long the pong may take, scales with it (twice the spell),
+# so each cycle here is the production cycle, faster.
+PING_SECONDS = 0.5
+IDLE_SECONDS = 10.0  # 20 quiet spells
 
 
 @pytest.fixture
 def quiet_server(django_db_setup: None, logs: Path) -> Iterator[tuple[RedisServer, DaphneServer]]:
     redis = RedisServer(None, logs / "quiet-redis.log")
     server = DaphneServer(
-        server_env(redis.url, CHANNEL_LAYER_RECEIVE_TIMEOUT=str(RECEIVE_SECONDS)), logs / "quiet-daphne.log"
+        server_env(redis.url, CHANNEL_LAYER_PING_SECONDS=str(PING_SECONDS)), logs / "quiet-daphne.log"
     )
     try:
         redis.start()
@@ -99,7 +99,7 @@ async def test_an_idle_server_keeps_a_healthy_redis_and_notices_a_hung_one(
                 await asyncio.sleep(0.2)
         finally:
             redis.resume()
-        # ... and once it answers again, live delivery comes back (heartbeats re-join).
+        # ... and once it answers again, live delivery comes back (the subscription is renewed).
         for tab in (idle, writer):
             tab.start_heartbeat(0.5)
         deadline = asyncio.get_running_loop().time() + WAIT

@@ -4,6 +4,7 @@ once, and the heartbeats of many sockets are answered from one read."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -28,14 +29,19 @@ from tests.support.sockets import (
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.asyncio]
 
 
-async def _members(group: str, *, forget: bool = False) -> int:
-    """How many channels the group has in Redis (``forget``: drop what a run that crashed
-    left there first)."""
+async def _members(group: str, expected: int) -> int:
+    """How many connections to Redis (server processes) are subscribed to the group: waits
+    up to two seconds for ``expected``, since (un)subscriptions travel on the layer's own
+    connection and this asks on another."""
     layer: Any = get_channel_layer()
-    async with layer.connection(layer.consistent_hash(group)) as connection:
-        if forget:
-            await connection.delete(layer._group_key(group))
-        return int(await connection.zcard(layer._group_key(group)))
+    name = layer._get_group_channel_name(group)
+    connection = layer.connection(layer.consistent_hash(name))
+    for _attempt in range(40):
+        count = int(dict(await connection.pubsub_numsub(name))[name.encode()])
+        if count == expected:
+            break
+        await asyncio.sleep(0.05)
+    return count
 
 
 async def test_three_tabs_on_a_page_are_one_member_of_its_group_and_get_one_encoded_frame(
@@ -54,9 +60,9 @@ async def test_three_tabs_on_a_page_are_one_member_of_its_group_and_get_one_enco
         return text
 
     monkeypatch.setattr(messages, "encode_frame", counting)
-    assert await _members(page_group(page_id), forget=True) == 0
+    assert await _members(page_group(page_id), 0) == 0
     tabs = [await following(user, page_id) for user in (cast.guardian_1, cast.guardian_1, cast.teacher)]
-    assert await _members(page_group(page_id)) == 1
+    assert await _members(page_group(page_id), 1) == 1
 
     client_id = str(uuid.uuid4())
     frame = {"type": "send", "page": page_id, "thread": extra["thread"].pk, "client_id": client_id}
@@ -71,9 +77,9 @@ async def test_three_tabs_on_a_page_are_one_member_of_its_group_and_get_one_enco
 
     for tab in tabs[:2]:
         await tab.disconnect()
-    assert await _members(page_group(page_id)) == 1  # the teacher's tab still follows
+    assert await _members(page_group(page_id), 1) == 1  # the teacher's tab still follows
     await tabs[2].disconnect()
-    assert await _members(page_group(page_id)) == 0
+    assert await _members(page_group(page_id), 0) == 0
 
 
 async def test_pings_of_many_sockets_are_answered_from_one_read(
@@ -131,10 +137,10 @@ async def test_a_persons_two_tabs_are_one_member_of_their_group_and_only_they_he
 ) -> None:
     cast, extra = world
     group = user_group(cast.guardian_1.pk)
-    assert await _members(group, forget=True) == 0
+    assert await _members(group, 0) == 0
     tabs = {name: await following(cast.guardian_1, extra["page"].pk) for name in ("phone", "laptop")}
     tabs["teacher"] = await following(cast.teacher, extra["page"].pk)
-    assert await _members(group) == 1
+    assert await _members(group, 1) == 1
 
     await group_send(get_channel_layer(), group, {"type": "inbox.changed", "unread": 7})
     heard = await frames_of_each(tabs)
@@ -142,9 +148,9 @@ async def test_a_persons_two_tabs_are_one_member_of_their_group_and_only_they_he
     assert heard["teacher"] == []
 
     await tabs["phone"].disconnect()
-    assert await _members(group) == 1  # the laptop is still open
+    assert await _members(group, 1) == 1  # the laptop is still open
     await tabs["laptop"].disconnect()
-    assert await _members(group) == 0
+    assert await _members(group, 0) == 0
     await tabs["teacher"].disconnect()
 
 
