@@ -96,13 +96,12 @@ class ProcessRelay:
         """Hand the group's events to ``member``; False if the group could not be joined
         (Redis is away: a later heartbeat joins again, and catch-up covers the gap)."""
         async with self.changing:
-            if self.task is None or self.task.done():
-                await self._start()
             members = self.members.setdefault(group, set())
+            first = not members
             members.add(member)
-            if len(members) > 1:
-                return True
-            return await self._join(group)
+            if self.task is None or self.task.done():
+                return await self._start()  # joins every group, this one too
+            return True if not first else await self._join(group)
 
     async def leave(self, group: str, member: Member) -> None:
         async with self.changing:
@@ -123,13 +122,20 @@ class ProcessRelay:
             if not self.members:
                 self._stop()  # nothing to relay; the next join starts again
 
-    async def _start(self) -> None:
+    async def _start(self) -> bool:
+        """Open the relay's channel and join every group with it; False if Redis is away
+        (the next heartbeat starts again)."""
         self._stop()
-        self.channel = await self.layer.new_channel("relay.")
+        try:
+            self.channel = await self.layer.new_channel("relay.")
+        except Exception:
+            log.warning("could not open the relay's channel (retried at the next heartbeat)", exc_info=True)
+            self.rejoin = True
+            return False
         self.task = asyncio.get_running_loop().create_task(self._relay(self.channel))
         self.joined_at = time.monotonic()
-        for group in list(self.members):  # groups of a relay task that ended (never expected)
-            await self._join(group)
+        joined = [await self._join(group) for group in list(self.members)]
+        return all(joined)
 
     def _stop(self) -> None:
         if self.task is not None:
@@ -148,9 +154,12 @@ class ProcessRelay:
     async def rejoin_if_needed(self) -> None:
         """At a heartbeat: join every group again if a join failed or an hour has passed."""
         stale = time.monotonic() - self.joined_at > GROUP_REFRESH_SECONDS
-        if self.task is None or not (self.rejoin or stale):
+        if not self.members or not (self.rejoin or stale):
             return
         async with self.changing:
+            if self.task is None or self.task.done():
+                await self._start()
+                return
             self.joined_at, self.rejoin = time.monotonic(), False
             for group in list(self.members):
                 await self._join(group)

@@ -5,18 +5,23 @@ once, and the heartbeats of many sockets are answered from one read."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from accounts.events import group_send, page_group, user_group
+from config.channel_layer import ResilientRedisChannelLayer
 from dialogue.models import StudentPage
 from frontend import process_relay
 from tests.support.cast import Cast
+from tests.support.processes import RedisServer
 from tests.support.sockets import (
     following,
     frames_of_each,
@@ -173,3 +178,53 @@ async def test_an_event_that_would_act_as_the_socket_itself_is_dropped(
     await send(tab, {"type": "ping"})
     assert (await receive(tab))["type"] == "pong"  # still open, and nothing else came
     await tab.disconnect()
+
+
+async def _no_heartbeat_read(pages: list[int], users: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    raise AssertionError("no heartbeat is answered here")
+
+
+class _Tab:
+    """A member that keeps what the relay hands it."""
+
+    def __init__(self) -> None:
+        self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    async def inbox_changed(self, event: dict[str, Any]) -> None:
+        await self.events.put(event)
+
+
+async def test_a_socket_that_joins_while_redis_is_away_is_let_in_and_joined_at_a_later_heartbeat(
+    tmp_path: Path,
+) -> None:
+    """The first socket of a process opens the relay's channel; with Redis away that fails,
+    and the socket must still be let in (catch-up covers it), its group joined at a heartbeat
+    once Redis answers."""
+    redis = RedisServer(None, tmp_path / "redis.log")
+    config = {**settings.CHANNEL_LAYERS["default"]["CONFIG"], "hosts": [{"address": redis.url}]}
+    layer = ResilientRedisChannelLayer(**config)
+    relay = process_relay.ProcessRelay(layer, _no_heartbeat_read)
+    tab = _Tab()
+    try:
+        assert await relay.join("user.1", tab) is False
+        assert relay.task is None
+
+        redis.start()
+        await relay.rejoin_if_needed()
+        assert relay.task is not None
+        publisher = ResilientRedisChannelLayer(**config)
+        try:
+            for _attempt in range(50):  # until Redis has taken the subscription
+                await group_send(publisher, "user.1", {"type": "inbox.changed", "unread": 3})
+                with contextlib.suppress(TimeoutError):
+                    event = await asyncio.wait_for(tab.events.get(), 0.1)
+                    break
+            else:
+                raise AssertionError("the group was never joined")
+        finally:
+            await publisher.flush()
+        assert (event["unread"], event["group"]) == (3, "user.1")
+    finally:
+        relay._stop()
+        await layer.flush()
+        redis.stop()
