@@ -55,7 +55,7 @@ def page_of(group: str) -> int | None:
 
 async def group_send(layer: Any, group: str, event: dict[str, Any]) -> None:
     """Send ``event`` to ``group``'s members, naming the group in it: a server process
-    receives the events of all its sockets' groups through a few channels of its own and
+    receives the events of all its sockets' groups through one channel of its own and
     hands each to the sockets that joined the group it names (``frontend.process_relay``)."""
     await layer.group_send(group, {**event, "group": group})
 
