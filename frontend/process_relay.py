@@ -133,7 +133,7 @@ class ProcessRelay:
             self.rejoin = True
             return False
         self.task = asyncio.get_running_loop().create_task(self._relay(self.channel))
-        self.joined_at = time.monotonic()
+        self.joined_at, self.rejoin = time.monotonic(), False  # a failed join below sets it again
         joined = [await self._join(group) for group in list(self.members)]
         return all(joined)
 
